@@ -1,0 +1,49 @@
+# Two commands for a fresh machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+HOST   ?= 127.0.0.1:8000
+
+.DEFAULT_GOAL := run
+.PHONY: run test install migrate demo serve worker beat messages lint clean
+
+$(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --disable-pip-version-check -q --upgrade pip
+	$(PIP) install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+# Embedded by default: SQLite and Celery tasks in-process. With DATABASE_URL and
+# REDIS_URL set it uses PostgreSQL, and report jobs go to `make worker`.
+run: demo
+	@echo "Serving on http://$(HOST)/ (demo accounts in README.md)"
+	$(PY) manage.py runserver $(HOST)
+
+serve: install
+	$(PY) manage.py runserver $(HOST)
+
+worker: install
+	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A portal beat --loglevel=INFO
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Regenerate the compiled translations after editing locale/**/django.po (needs GNU gettext).
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

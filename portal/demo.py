@@ -1,0 +1,41 @@
+"""The demo province: Ninh Thuận (58) in the legacy structure, with one account per role."""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from portal.models import Role, Scope, Structure, Unit
+from portal.units_loader import load_units
+
+DEMO_PROVINCE = "58"
+DEMO_PASSWORD = "Demo@2026"
+
+# username, full name, role, unit code (None: whole country for the administrator)
+DEMO_ACCOUNTS = [
+    ("admin", "Quản trị hệ thống", Role.ADMIN, None),
+    ("tinh", "Cán bộ Sở Nội vụ", Role.PROVINCE, "58"),
+    ("ninhson", "Cán bộ huyện Ninh Sơn", Role.OFFICIAL, "585"),
+    ("bacai", "Cán bộ huyện Bác Ái", Role.OFFICIAL, "584"),
+    ("lanhdao", "Lãnh đạo UBND tỉnh", Role.VIEWER, "58"),
+]
+
+
+def load_demo_units() -> str:
+    return str(load_units(structure=Structure.LEGACY, province_codes=[DEMO_PROVINCE]))
+
+
+@transaction.atomic
+def load_demo_accounts() -> list[str]:
+    User = get_user_model()
+    created = []
+    for username, full_name, role, unit_code in DEMO_ACCOUNTS:
+        unit = Unit.objects.get(structure=Structure.LEGACY, code=unit_code) if unit_code else None
+        user, was_created = User.objects.get_or_create(username=username)
+        if was_created:
+            user.set_password(DEMO_PASSWORD)
+            created.append(username)
+        user.first_name, user.last_name = full_name, ""
+        user.is_staff = user.is_superuser = role == Role.ADMIN
+        user.save()
+        Scope.objects.update_or_create(user=user, defaults={"role": role, "unit": unit})
+    return created

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.models import Level, Unit
+from portal.scoping import unit_in_scope
+
+
+def hamlet_add(*, user, parent: Unit, code: str, name: str) -> Unit:
+    """Add a unit the package does not have (thôn/ấp/khóm) below a commune."""
+    if parent.level != Level.COMMUNE:
+        raise ValidationError({"parent": _("A hamlet can only be added below a commune.")})
+    if not unit_in_scope(user, parent):
+        raise ValidationError({"parent": _("The unit is outside your scope.")})
+    code = code.strip()
+    if Unit.objects.filter(structure=parent.structure, code=code).exists():
+        raise ValidationError({"code": _("The code %(code)s is already used.") % {"code": code}})
+    with transaction.atomic():
+        return Unit.objects.create(
+            structure=parent.structure, code=code, name=name.strip(), short_name=name.strip(),
+            level=Level.HAMLET, parent=parent, path=Unit.build_path(parent.structure, parent, code),
+            valid_from=parent.valid_from, valid_to=parent.valid_to, is_custom=True,
+        )

@@ -1,0 +1,167 @@
+"""Load administrative units from the official lists shipped by ``vietnamadminunits``.
+
+Legacy structure (63 provinces, before 1 July 2025): province (2 digits) →
+district (3 digits) → commune (5 digits). 2025 structure (34 provinces):
+province → commune. Loading is an upsert keyed on (structure, code), so a
+second run changes nothing; the whole load is one transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from portal.models import REFORM_DATE, Level, Structure, Unit
+
+LEGACY_END = REFORM_DATE - dt.timedelta(days=1)
+
+
+class UnitDataError(Exception):
+    """The package's data cannot be used (missing, or the request names nothing in it)."""
+
+
+@dataclass
+class LoadResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    short_name: str
+    level: str
+    parent_code: str | None
+
+
+def _dataset_path() -> Path:
+    try:
+        import vietnamadminunits
+    except ImportError as exc:
+        raise UnitDataError("The package vietnamadminunits is not installed (pip install -r requirements.txt).") from exc
+    path = Path(vietnamadminunits.__file__).parent / "data" / "dataset.db"
+    if not path.is_file():
+        raise UnitDataError(f"The admin-unit dataset is missing from the vietnamadminunits package: {path}")
+    return path
+
+
+def _query(sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    path = _dataset_path()
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            conn.row_factory = sqlite3.Row
+            return conn.execute(sql, params).fetchall()
+    except sqlite3.Error as exc:
+        raise UnitDataError(f"Cannot read the admin-unit dataset {path}: {exc}") from exc
+
+
+def available_provinces(structure: str) -> dict[str, str]:
+    table = "admin_units_legacy" if structure == Structure.LEGACY else "admin_units"
+    return {r["provinceCode"]: r["province"] for r in _query(f"SELECT DISTINCT provinceCode, province FROM [{table}]")}
+
+
+def package_rows(structure: str, province_codes: list[str]) -> list[UnitRow]:
+    """The units of the given provinces, parents before children."""
+    marks = ",".join("?" * len(province_codes))
+    rows: dict[str, UnitRow] = {}
+    if structure == Structure.LEGACY:
+        data = _query(
+            "SELECT provinceCode, province, provinceShort, districtCode, district, districtShort, "
+            f"wardCode, ward, wardShort FROM admin_units_legacy WHERE provinceCode IN ({marks}) "
+            "ORDER BY provinceCode, districtCode, wardCode",
+            tuple(province_codes),
+        )
+        for r in data:
+            rows.setdefault(r["provinceCode"], UnitRow(r["provinceCode"], r["province"], r["provinceShort"], Level.PROVINCE, None))
+            if r["districtCode"]:
+                rows.setdefault(r["districtCode"], UnitRow(
+                    r["districtCode"], r["district"], r["districtShort"], Level.DISTRICT, r["provinceCode"]))
+            if r["wardCode"]:
+                rows.setdefault(r["wardCode"], UnitRow(
+                    r["wardCode"], r["ward"], r["wardShort"], Level.COMMUNE, r["districtCode"] or r["provinceCode"]))
+    else:
+        data = _query(
+            "SELECT provinceCode, province, provinceShort, wardCode, ward, wardShort "
+            f"FROM admin_units WHERE provinceCode IN ({marks}) ORDER BY provinceCode, wardCode",
+            tuple(province_codes),
+        )
+        for r in data:
+            rows.setdefault(r["provinceCode"], UnitRow(r["provinceCode"], r["province"], r["provinceShort"], Level.PROVINCE, None))
+            if r["wardCode"]:
+                rows.setdefault(r["wardCode"], UnitRow(r["wardCode"], r["ward"], r["wardShort"], Level.COMMUNE, r["provinceCode"]))
+    order = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2}
+    return sorted(rows.values(), key=lambda u: (order[u.level], u.code))
+
+
+def normalise_province_codes(structure: str, codes: list[str] | None) -> list[str]:
+    available = available_provinces(structure)
+    if not codes:
+        return sorted(available)
+    wanted = []
+    for raw in codes:
+        code = raw.strip()
+        if code.isdigit() and len(code) < 2:
+            code = code.zfill(2)
+        if code not in available:
+            label = "63-province (legacy)" if structure == Structure.LEGACY else "34-province (2025)"
+            raise UnitDataError(f"Unknown province code {raw!r} in the {label} list.")
+        wanted.append(code)
+    return sorted(set(wanted))
+
+
+def load_units(*, structure: str, province_codes: list[str] | None = None) -> LoadResult:
+    if structure not in Structure.values:
+        raise UnitDataError(f"Unknown structure {structure!r}: use legacy or 2025.")
+    codes = normalise_province_codes(structure, province_codes)
+    rows = package_rows(structure, codes)
+    if not rows:
+        raise UnitDataError("The admin-unit dataset has no units for the requested provinces.")
+    valid_from, valid_to = (None, LEGACY_END) if structure == Structure.LEGACY else (REFORM_DATE, None)
+    result = LoadResult()
+    with transaction.atomic():
+        existing = {u.code: u for u in Unit.objects.filter(structure=structure, code__in=[r.code for r in rows])}
+        to_create: list[Unit] = []
+        to_update: list[Unit] = []
+        by_code: dict[str, Unit] = dict(existing)
+        for level in (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE):
+            for row in (r for r in rows if r.level == level):
+                parent = by_code.get(row.parent_code) if row.parent_code else None
+                values = {
+                    "name": row.name, "short_name": row.short_name or row.name, "level": row.level,
+                    "parent_id": parent.pk if parent else None,
+                    "path": Unit.build_path(structure, parent, row.code),
+                    "valid_from": valid_from, "valid_to": valid_to,
+                }
+                unit = existing.get(row.code)
+                if unit is None:
+                    unit = Unit(structure=structure, code=row.code, **values)
+                    to_create.append(unit)
+                elif any(getattr(unit, k) != v for k, v in values.items()):
+                    for key, value in values.items():
+                        setattr(unit, key, value)
+                    to_update.append(unit)
+                else:
+                    result.unchanged += 1
+                by_code[row.code] = unit
+            # Parents must have ids before their children are built.
+            new_here = [u for u in to_create if u.level == level and u.pk is None]
+            Unit.objects.bulk_create(new_here, batch_size=1000)
+            if any(u.pk is None for u in new_here):  # backends without RETURNING
+                ids = dict(Unit.objects.filter(structure=structure, code__in=[u.code for u in new_here]).values_list("code", "pk"))
+                for u in new_here:
+                    u.pk = ids[u.code]
+        if to_update:
+            Unit.objects.bulk_update(
+                to_update, ["name", "short_name", "level", "parent", "path", "valid_from", "valid_to"], batch_size=1000
+            )
+        result.created = len(to_create)
+        result.updated = len(to_update)
+    return result

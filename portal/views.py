@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from portal.forms import HamletForm
+from portal.models import Level, Unit
+from portal.scoping import get_visible_or_404, require_write, user_unit
+from portal.services import hamlet_add
+
+
+@login_required
+def home(request):
+    unit = user_unit(request.user)
+    visible = Unit.objects.visible_to(request.user)
+    counts = dict(visible.order_by().values_list("level").annotate(n=Count("id")))
+    level_counts = [(label, counts[value]) for value, label in Level.choices if counts.get(value)]
+    return render(request, "portal/home.html", {"unit": unit, "level_counts": level_counts})
+
+
+@login_required
+def unit_list(request):
+    units = Unit.objects.visible_to(request.user).select_related("parent")
+    query = request.GET.get("q", "").strip()
+    if query:
+        units = units.filter(Q(name__icontains=query) | Q(code__startswith=query))
+    level = request.GET.get("level", "")
+    if level in Level.values:
+        units = units.filter(level=level)
+    page = Paginator(units.order_by("path"), 50).get_page(request.GET.get("page"))
+    return render(request, "portal/unit_list.html", {"page": page, "query": query, "level": level, "levels": Level})
+
+
+@login_required
+def unit_detail(request, pk: int):
+    unit = get_visible_or_404(Unit, request.user, pk=pk)
+    children = unit.children.annotate(n_children=Count("children")).order_by("code")
+    return render(request, "portal/unit_detail.html", {"unit": unit, "children": children})
+
+
+@login_required
+@require_write
+def hamlet_create(request):
+    parents = Unit.objects.visible_to(request.user)
+    initial = {"parent": request.GET.get("parent")}
+    form = HamletForm(request.POST or None, parents=parents, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = hamlet_add(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": unit.name})
+            return redirect("unit_detail", pk=unit.parent_id)
+    return render(request, "portal/hamlet_form.html", {"form": form})

@@ -1,0 +1,216 @@
+"""Reading uploaded .xlsx files safely, and neutralising text written to them.
+
+``read_sheet`` checks the file whole before any importer looks at a row: the
+size on disk, that it is a real .xlsx (a zip with a workbook inside), and how
+far it inflates (a zip bomb is refused before a cell is parsed). Headers are
+matched ignoring case, accents, spaces and punctuation, with aliases. Errors
+carry the spreadsheet's own row number and the column's header so that a
+user can find them in Excel.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # spreadsheet row number, the header row being 1 (0: the file itself)
+    column: str  # the header as the user knows it ("" when the whole row or file)
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row:
+            where.append(_("row %(row)s") % {"row": self.row})
+        if self.column:
+            where.append(_("column “%(column)s”") % {"column": self.column})
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class ImportRejected(Exception):
+    """The file was checked and refused; ``errors`` lists every reason."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+    def names(self) -> set[str]:
+        return {normalise_header(self.label), normalise_header(self.key), *(normalise_header(a) for a in self.aliases)}
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    columns: dict[str, int]  # column key → index
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    extra: dict[str, int] = field(default_factory=dict)  # unmatched header text → index
+    raw_rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+
+
+def normalise_header(text: Any) -> str:
+    """"Mã đơn vị " → "madonvi"; "Phấn đấu (%)" → "phandau"."""
+    value = unicodedata.normalize("NFKD", str(text or "")).replace("đ", "d").replace("Đ", "D")
+    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    return "".join(ch for ch in value.lower() if ch.isalnum())
+
+
+def neutralise(value: Any) -> Any:
+    """Make user text safe to put in a spreadsheet cell (no formula injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def clean_cell(value: Any) -> Any:
+    """Calamine gives "" for empty cells and floats for numbers; tidy both."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value
+
+
+def _check_container(data: bytes) -> None:
+    max_bytes = settings.UPLOAD_MAX_BYTES
+    if len(data) > max_bytes:
+        raise ImportRejected([RowError(0, "", _("The file is too large (%(size)s MB, at most %(max)s MB).") % {
+            "size": round(len(data) / 1048576, 1), "max": round(max_bytes / 1048576, 1)})])
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportRejected([RowError(0, "", _("The file is not a valid Excel .xlsx workbook."))])
+    limit = settings.UPLOAD_MAX_INFLATED_BYTES
+    inflated = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" not in names:
+                raise ImportRejected([RowError(0, "", _("The file is not a valid Excel .xlsx workbook."))])
+            for info in archive.infolist():
+                # Count what really inflates: the sizes in the directory can lie.
+                with archive.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        inflated += len(chunk)
+                        if inflated > limit:
+                            raise ImportRejected([RowError(0, "", _(
+                                "The file inflates beyond the allowed limit; it may be malicious."))])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
+        raise ImportRejected([RowError(0, "", _("The file is not a valid Excel .xlsx workbook."))]) from None
+
+
+def read_sheet(fileobj: IO[bytes] | bytes, columns: Iterable[Column], *, keep_extra: bool = False) -> Sheet:
+    """Read the first sheet: map headers to ``columns`` and return its non-empty rows.
+
+    Raises ``ImportRejected`` when the file is unusable or a required column
+    is missing. Row values are raw cells (cleaned by ``clean_cell``); each
+    importer turns them into domain values and collects its own errors.
+    """
+    data = fileobj if isinstance(fileobj, bytes) else fileobj.read(settings.UPLOAD_MAX_BYTES + 1)
+    _check_container(data)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not workbook.sheet_names:
+            raise ImportRejected([RowError(0, "", _("The workbook has no sheet."))])
+        rows_iter: Iterator[list[Any]] = iter(workbook.get_sheet_by_index(0).iter_rows())
+        header_row: list[Any] | None = None
+        for header_row in rows_iter:
+            if any(clean_cell(v) is not None for v in header_row):
+                break
+        if header_row is None or not any(clean_cell(v) is not None for v in header_row):
+            raise ImportRejected([RowError(0, "", _("The sheet is empty: there is no header row."))])
+        sheet = _map_headers(header_row, list(columns), keep_extra=keep_extra)
+        max_rows = settings.UPLOAD_MAX_ROWS
+        count = 0
+        row_number = 1 + _header_offset(workbook)
+        for raw in rows_iter:
+            row_number += 1
+            cells = [clean_cell(v) for v in raw]
+            if not any(v is not None for v in cells):
+                continue
+            count += 1
+            if count > max_rows:
+                raise ImportRejected([RowError(0, "", _("The file has too many rows (at most %(max)s).") % {"max": max_rows})])
+            values = {key: (cells[idx] if idx < len(cells) else None) for key, idx in sheet.columns.items()}
+            sheet.rows.append((row_number, values))
+            if keep_extra:
+                sheet.raw_rows.append((row_number, cells))
+        return sheet
+    except CalamineError:
+        raise ImportRejected([RowError(0, "", _("The workbook cannot be read: the file is damaged or not an .xlsx file."))]) from None
+    except (ValueError, TypeError, KeyError) as exc:  # calamine raises these on malformed parts
+        raise ImportRejected([RowError(0, "", _("The workbook cannot be read: %(error)s") % {"error": exc})]) from None
+
+
+def _header_offset(workbook: CalamineWorkbook) -> int:
+    """Row number of the header minus one (sheets may start below row 1)."""
+    sheet = workbook.get_sheet_by_index(0)
+    start = getattr(sheet, "start", None)
+    return int(start[0]) if start else 0
+
+
+def _map_headers(header_row: list[Any], columns: list[Column], *, keep_extra: bool) -> Sheet:
+    headers = [str(clean_cell(h) or "") for h in header_row]
+    wanted = {name: col for col in columns for name in col.names()}
+    mapping: dict[str, int] = {}
+    extra: dict[str, int] = {}
+    errors: list[RowError] = []
+    for idx, header in enumerate(headers):
+        if not header:
+            continue
+        col = wanted.get(normalise_header(header))
+        if col is None:
+            if keep_extra:
+                extra[header] = idx
+            continue
+        if col.key in mapping:
+            errors.append(RowError(1, header, _("The column appears twice.")))
+            continue
+        mapping[col.key] = idx
+    for col in columns:
+        if col.required and col.key not in mapping:
+            errors.append(RowError(1, col.label, _("A required column is missing.")))
+    if errors:
+        raise ImportRejected(errors)
+    return Sheet(headers=headers, columns=mapping, extra=extra)
+
+
+class ErrorList:
+    """Collects every error of a file; an importer saves only when it stays empty."""
+
+    def __init__(self) -> None:
+        self.items: list[RowError] = []
+
+    def add(self, row: int, column: str, message: str) -> None:
+        self.items.append(RowError(row, column, str(message)))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ImportRejected(sorted(self.items, key=lambda e: (e.row, e.column)))

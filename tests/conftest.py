@@ -1,0 +1,81 @@
+"""Shared fixtures: the demo province's units and one user per role.
+
+Every app's tests use these, so each view gets its "another unit answers 404"
+test against the same two districts: Ninh Sơn (unit A, official ``official_a``)
+and Bác Ái (unit B, official ``official_b``).
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from portal.demo import DEMO_PROVINCE
+from portal.models import Role, Scope, Structure, Unit
+from portal.units_loader import load_units
+
+PASSWORD = "Test-pass-2026!"
+
+
+@pytest.fixture(autouse=True)
+def _portal_test_defaults(settings):
+    # Vietnamese first, and static files served without a collectstatic manifest.
+    settings.LANGUAGE_CODE = "vi"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def units(db) -> SimpleNamespace:
+    """Ninh Thuận (58) from the package, legacy structure."""
+    load_units(structure=Structure.LEGACY, province_codes=[DEMO_PROVINCE])
+    get = lambda code: Unit.objects.get(structure=Structure.LEGACY, code=code)  # noqa: E731
+    province = get("58")
+    ninh_son = get("585")
+    bac_ai = get("584")
+    return SimpleNamespace(
+        province=province,
+        ninh_son=ninh_son,
+        bac_ai=bac_ai,
+        a=ninh_son,
+        b=bac_ai,
+        commune_a=ninh_son.children.order_by("code").first(),
+        commune_b=bac_ai.children.order_by("code").first(),
+    )
+
+
+def make_user(username: str, role: str | None, unit: Unit | None, **extra):
+    User = get_user_model()
+    user = User.objects.create_user(username=username, password=PASSWORD, **extra)
+    if role is not None:
+        Scope.objects.create(user=user, role=role, unit=unit)
+    return user
+
+
+@pytest.fixture
+def users(units) -> SimpleNamespace:
+    return SimpleNamespace(
+        admin=make_user("t_admin", Role.ADMIN, None, is_staff=True, is_superuser=True),
+        province=make_user("t_tinh", Role.PROVINCE, units.province),
+        official_a=make_user("t_ninhson", Role.OFFICIAL, units.a),
+        official_b=make_user("t_bacai", Role.OFFICIAL, units.b),
+        viewer=make_user("t_lanhdao", Role.VIEWER, units.province),
+        nobody=make_user("t_noscope", None, None),
+    )
+
+
+@pytest.fixture
+def client_for(db):
+    """``client_for(user)`` → a test client logged in as that user."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
