@@ -93,6 +93,33 @@ class Unit(models.Model):
         return f"{parent.path}{code}/"
 
 
+class UnitSuccession(models.Model):
+    """The official old-to-new mapping of the 2025 reform.
+
+    A legacy unit has one or more successors in the 2025 structure; where an
+    old commune was divided, ``is_default`` marks the successor its records go
+    to unless they say otherwise. Legacy districts and provinces point to the
+    new province that absorbed them.
+    """
+
+    legacy = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="successions")
+    successor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="predecessions")
+    is_default = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("unit succession")
+        verbose_name_plural = _("unit successions")
+        constraints = [
+            models.UniqueConstraint(fields=["legacy", "successor"], name="succession_unique_pair"),
+            models.UniqueConstraint(
+                fields=["legacy"], condition=models.Q(is_default=True), name="succession_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.legacy} → {self.successor}"
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
     PROVINCE = "province", _("Provincial staff")

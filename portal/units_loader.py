@@ -165,3 +165,134 @@ def load_units(*, structure: str, province_codes: list[str] | None = None) -> Lo
         result.created = len(to_create)
         result.updated = len(to_update)
     return result
+
+
+@dataclass
+class LinkResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"successions created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
+
+
+def _converter_data() -> dict:
+    import json
+
+    path = _dataset_path().parent / "converter_2025.json"
+    if not path.is_file():
+        raise UnitDataError(f"The 2025 conversion table is missing from the vietnamadminunits package: {path}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UnitDataError(f"Cannot read the 2025 conversion table {path}: {exc}") from exc
+
+
+def official_successions() -> list[tuple[str, str, bool]]:
+    """Every (legacy code, 2025 code, is_default) pair of the official mapping.
+
+    Communes follow the package's converter (a divided commune lists each new
+    commune, one of them the default); legacy provinces and districts go to
+    the new province that absorbed them.
+    """
+    data = _converter_data()
+    legacy_rows = _query(
+        "SELECT provinceKey, provinceCode, districtKey, districtCode, wardKey, wardCode FROM admin_units_legacy"
+    )
+    new_rows = _query("SELECT provinceKey, provinceCode, wardKey, wardCode FROM admin_units")
+    old_unit = {}
+    old_province = {}
+    old_district_province = {}
+    for r in legacy_rows:
+        key = f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey'] or ''}"
+        old_unit[key] = r["wardCode"] or r["districtCode"]
+        old_province[r["provinceKey"]] = r["provinceCode"]
+        old_district_province[r["districtCode"]] = r["provinceKey"]
+    new_ward = {(r["provinceKey"], r["wardKey"]): r["wardCode"] for r in new_rows}
+    new_province = {r["provinceKey"]: r["provinceCode"] for r in new_rows}
+
+    pairs: dict[tuple[str, str], bool] = {}
+    old_to_new_province: dict[str, str] = {}
+    for new_key, old_keys in data["DICT_PROVINCE"].items():
+        for old_key in old_keys:
+            old_to_new_province[old_key] = new_key
+            pairs[(old_province[old_key], new_province[new_key])] = True
+    for new_province_key, wards in data["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for new_ward_key, old_keys in wards.items():
+            for old_key in old_keys:
+                if old_key in old_unit and (new_province_key, new_ward_key) in new_ward:
+                    pairs[(old_unit[old_key], new_ward[(new_province_key, new_ward_key)])] = True
+    for new_province_key, olds in data["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old_key, targets in olds.items():
+            for target in targets:
+                code = new_ward.get((new_province_key, target["newWardKey"]))
+                if old_key in old_unit and code:
+                    pairs[(old_unit[old_key], code)] = bool(target["isDefaultNewWard"])
+    # A district goes to its new province, unless it had no communes (an island
+    # district), in which case the converter maps the district itself.
+    mapped = {old for old, _ in pairs}
+    for district_code, old_key in old_district_province.items():
+        if district_code and district_code not in mapped:
+            pairs[(district_code, new_province[old_to_new_province[old_key]])] = True
+    return [(old, new, default) for (old, new), default in sorted(pairs.items())]
+
+
+def link_structures() -> LinkResult:
+    """Record the official successions between the loaded legacy and 2025 units (idempotent)."""
+    from portal.models import UnitSuccession
+
+    legacy = dict(Unit.objects.filter(structure=Structure.LEGACY).values_list("code", "pk"))
+    new = dict(Unit.objects.filter(structure=Structure.NEW).values_list("code", "pk"))
+    result = LinkResult()
+    if not legacy or not new:
+        return result
+    wanted = {
+        (legacy[old], new[code]): default
+        for old, code, default in official_successions()
+        if old in legacy and code in new
+    }
+    with transaction.atomic():
+        existing = {
+            (s.legacy_id, s.successor_id): s
+            for s in UnitSuccession.objects.filter(legacy_id__in={k[0] for k in wanted})
+        }
+        # Defaults first cleared where they move, so the one-default constraint holds throughout.
+        moved = [s for key, s in existing.items() if key in wanted and s.is_default != wanted[key]]
+        for s in moved:
+            s.is_default = wanted[(s.legacy_id, s.successor_id)]
+        UnitSuccession.objects.filter(pk__in=[s.pk for s in moved if not s.is_default]).update(is_default=False)
+        UnitSuccession.objects.filter(pk__in=[s.pk for s in moved if s.is_default]).update(is_default=True)
+        new_rows = [
+            UnitSuccession(legacy_id=lk, successor_id=sk, is_default=default)
+            for (lk, sk), default in wanted.items()
+            if (lk, sk) not in existing
+        ]
+        UnitSuccession.objects.bulk_create(new_rows, batch_size=1000)
+        result.created = len(new_rows)
+        result.updated = len(moved)
+        result.unchanged = len(wanted) - result.created - result.updated
+    return result
+
+
+def provinces_in_both(codes: list[str] | None) -> tuple[list[str], list[str]]:
+    """For ``--structure both``: the 2025 provinces named (or absorbing a named
+    legacy province) and every legacy province that went into them."""
+    legacy_codes = set(available_provinces(Structure.LEGACY))
+    new_codes = set(available_provinces(Structure.NEW))
+    province_successor = {
+        old: new for old, new, _ in official_successions() if old in legacy_codes and len(old) == 2 and new in new_codes
+    }
+    if not codes:
+        return sorted(legacy_codes), sorted(new_codes)
+    wanted_new = set()
+    for raw in codes:
+        code = raw.strip().zfill(2) if raw.strip().isdigit() else raw.strip()
+        if code in new_codes:
+            wanted_new.add(code)
+        elif code in province_successor:
+            wanted_new.add(province_successor[code])
+        else:
+            raise UnitDataError(f"Unknown province code {raw!r} in both the 63-province and the 34-province lists.")
+    wanted_legacy = {old for old, new in province_successor.items() if new in wanted_new}
+    return sorted(wanted_legacy), sorted(wanted_new)
