@@ -23,3 +23,16 @@ def hamlet_add(*, user, parent: Unit, code: str, name: str) -> Unit:
             level=Level.HAMLET, parent=parent, path=Unit.build_path(parent.structure, parent, code),
             valid_from=parent.valid_from, valid_to=parent.valid_to, is_custom=True,
         )
+
+
+def scope_reassign(*, by, user, unit: Unit) -> None:
+    """Move a user's scope to another unit (e.g. from an abolished district to
+    its successor). What they entered stays with the units it was entered for;
+    the change itself is in the audit log with the old and new unit."""
+    from portal.audit import acting_as
+    from portal.models import Scope
+
+    with transaction.atomic(), acting_as(by):
+        scope = Scope.objects.select_for_update().get(user=user)
+        scope.unit = unit
+        scope.save(update_fields=["unit"])

@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views
+from portal import scope_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/hamlets/new/", views.hamlet_create, name="hamlet_create"),
+    path("accounts/dissolved/", scope_views.dissolved_scopes, name="dissolved_scopes"),
+    path("accounts/dissolved/<int:pk>/move/", scope_views.reassign_scope, name="reassign_scope"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -1,0 +1,71 @@
+"""Turning a unit code typed by a person or read from a sheet into a Unit.
+
+Codes were reused by the 2025 reform, so a code names a unit only together
+with its structure. When the structure is not given, a code found in one
+loaded structure is that unit; a code found in both is read in the structure
+in force on the row's date (a departure date, else today).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import REFORM_DATE, Structure, Unit
+from portal.scoping import unit_in_scope
+
+
+class UnitCodeError(ValueError):
+    """The code names no unit, or none the user may use; the message says which."""
+
+
+def structure_in_force(on_date: dt.date | None) -> str:
+    day = on_date or timezone.localdate()
+    return Structure.LEGACY if day < REFORM_DATE else Structure.NEW
+
+
+class UnitResolver:
+    """Resolves many codes with one query (for imports of thousands of rows)."""
+
+    def __init__(self, codes: Iterable[str], *, user=None, structure: str | None = None):
+        self.user = user
+        self.structure = structure
+        wanted = {str(c).strip() for c in codes if c not in (None, "")}
+        units = Unit.objects.filter(code__in=wanted)
+        if structure:
+            units = units.filter(structure=structure)
+        self._by_code: dict[str, dict[str, Unit]] = defaultdict(dict)
+        for unit in units.select_related("parent"):
+            self._by_code[unit.code][unit.structure] = unit
+
+    def resolve(self, code, *, on_date: dt.date | None = None) -> Unit:
+        text = "" if code is None else str(code).strip()
+        if isinstance(code, float) and code.is_integer():
+            text = str(int(code))
+        if not text:
+            raise UnitCodeError(_("The unit code is empty."))
+        found = self._by_code.get(text, {})
+        if not found:
+            raise UnitCodeError(_("Unknown unit code %(code)s.") % {"code": text})
+        if len(found) == 1:
+            unit = next(iter(found.values()))
+        else:
+            unit = found[structure_in_force(on_date)]
+        if self.user is not None and not unit_in_scope(self.user, unit):
+            raise UnitCodeError(_("The unit %(code)s is outside your scope.") % {"code": text})
+        return unit
+
+
+def resolve_unit_code(code, *, user=None, structure: str | None = None, on_date: dt.date | None = None) -> Unit:
+    return UnitResolver([str(code).strip()] if code is not None else [], user=user, structure=structure).resolve(
+        code, on_date=on_date
+    )
+
+
+def default_successor(unit: Unit) -> Unit | None:
+    """The 2025 unit that took over a legacy unit (its default successor)."""
+    succession = unit.successions.filter(is_default=True).select_related("successor").first()
+    return succession.successor if succession else None
