@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := run
-.PHONY: run test install migrate demo serve worker beat messages lint clean
+.PHONY: run test install migrate demo serve worker beat messages backup restore clean
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -40,6 +40,14 @@ beat: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# make backup [BACKUP=backups/portal.dump]; make restore BACKUP=file [INTO=empty database or new SQLite file]
+BACKUP ?= backups/portal-$(shell date +%Y%m%d-%H%M%S).dump
+backup: install
+	$(PY) manage.py backup_data --out $(BACKUP)
+
+restore: install
+	$(PY) manage.py restore_data $(BACKUP) $(if $(INTO),--into $(INTO))
 
 # Regenerate the compiled translations after editing locale/**/django.po (needs GNU gettext).
 messages: install

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from portal.models import Role, Scope, Structure, Unit
-from portal.units_loader import load_units
+from portal.units_loader import link_structures, load_units, provinces_in_both
 
 DEMO_PROVINCE = "58"
 DEMO_PASSWORD = "Demo@2026"
@@ -21,7 +21,16 @@ DEMO_ACCOUNTS = [
 
 
 def load_demo_units() -> str:
-    return str(load_units(structure=Structure.LEGACY, province_codes=[DEMO_PROVINCE]))
+    """Ninh Thuận in the legacy structure, and since the 2025 reform Khánh Hòa
+    (which absorbed it) in the new one, with the official mapping between them."""
+    legacy, new = provinces_in_both([DEMO_PROVINCE])
+    with transaction.atomic():
+        results = [
+            f"legacy {load_units(structure=Structure.LEGACY, province_codes=legacy)}",
+            f"2025 {load_units(structure=Structure.NEW, province_codes=new)}",
+            str(link_structures()),
+        ]
+    return "; ".join(results)
 
 
 @transaction.atomic
