@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from portal.env import env_bool, env_int, env_list, env_str, env_url
 
@@ -150,6 +151,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_INFLATED_BYTES = env_int("UPLOAD_MAX_INFLATED_BYTES", 200 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 200_000, minimum=1)
+# Readers allocate the whole rectangle up to the farthest cell: bound it before reading.
+UPLOAD_MAX_CELLS = env_int("UPLOAD_MAX_CELLS", 8_000_000, minimum=1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -169,7 +172,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # On the 1st of each month, store the month just ended of every unit's progress (dashboard trend).
+    "store-progress-snapshots": {
+        "task": "portal.tasks.store_progress_snapshots",
+        "schedule": crontab(minute=30, hour=1, day_of_month=1),
+    },
+}
+
+# Report jobs: kind -> plain function (job) -> result, run by portal.tasks.run_report_job.
+REPORT_JOB_KINDS: dict[str, str] = {
+    "progress": "targets.progress.run_progress_job",
+}
+# Where the result of a finished job is shown (URL name taking the job id); the job page links to it.
+REPORT_JOB_RESULT_URLS: dict[str, str] = {
+    "progress": "progress:result",
+}
 
 # --- Security (production) ---------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -207,4 +225,7 @@ LOGGING = {
 }
 
 # Each app's demo data, loaded in this order by `manage.py load_demo` after the units and accounts.
-DEMO_LOADERS: list[str] = []
+DEMO_LOADERS: list[str] = [
+    "targets.demo.load",
+    "workers.demo.load",
+]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -94,6 +95,58 @@ def clean_cell(value: Any) -> Any:
     return value
 
 
+_WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)(\d+)\"")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+class _SheetExtent:
+    """An upper bound of the rectangle a reader will allocate for a worksheet.
+
+    Readers build a dense grid from the farthest cell, so a few bytes naming
+    cell XFD1048576 would ask for billions of cells. Cells and rows without a
+    reference each advance by one, so they are added to the bound.
+    """
+
+    def __init__(self) -> None:
+        self.max_row = self.max_col = 0
+        self.rows = self.cells_seen = self.rows_with_ref = self.cells_with_ref = 0
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        text = self._tail + chunk
+        cut = max(0, len(text) - 256)
+        # Scan up to the last tag start, keep the rest for the next chunk.
+        last = text.rfind(b"<", cut)
+        body, self._tail = (text[:last], text[last:]) if last > 0 else (text, b"")
+        for match in _ROW_REF.finditer(body):
+            self.rows_with_ref += 1
+            self.max_row = max(self.max_row, int(match.group(1)))
+        for match in _CELL_REF.finditer(body):
+            self.cells_with_ref += 1
+            self.max_col = max(self.max_col, _column_number(match.group(1)))
+            self.max_row = max(self.max_row, int(match.group(2)))
+        self.rows += len(_ROW_TAG.findall(body))
+        self.cells_seen += len(_CELL_TAG.findall(body))
+
+    def cells(self) -> int:
+        if self._tail:
+            tail, self._tail = self._tail, b""
+            self.feed(tail + b"<")
+        height = self.max_row + (self.rows - self.rows_with_ref)
+        width = self.max_col + (self.cells_seen - self.cells_with_ref)
+        return height * width
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + (letter - 64)
+    return number
+
+
 def _check_container(data: bytes) -> None:
     max_bytes = settings.UPLOAD_MAX_BYTES
     if len(data) > max_bytes:
@@ -109,6 +162,7 @@ def _check_container(data: bytes) -> None:
             if "xl/workbook.xml" not in names:
                 raise ImportRejected([RowError(0, "", _("The file is not a valid Excel .xlsx workbook."))])
             for info in archive.infolist():
+                extent = _SheetExtent() if _WORKSHEET.match(info.filename) else None
                 # Count what really inflates: the sizes in the directory can lie.
                 with archive.open(info) as member:
                     while chunk := member.read(1 << 20):
@@ -116,6 +170,12 @@ def _check_container(data: bytes) -> None:
                         if inflated > limit:
                             raise ImportRejected([RowError(0, "", _(
                                 "The file inflates beyond the allowed limit; it may be malicious."))])
+                        if extent is not None:
+                            extent.feed(chunk)
+                if extent is not None and extent.cells() > settings.UPLOAD_MAX_CELLS:
+                    raise ImportRejected([RowError(0, "", _(
+                        "The sheet spans too many rows and columns (up to %(cells)s cells are accepted).")
+                        % {"cells": settings.UPLOAD_MAX_CELLS})])
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
         raise ImportRejected([RowError(0, "", _("The file is not a valid Excel .xlsx workbook."))]) from None
 

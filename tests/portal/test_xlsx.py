@@ -89,3 +89,46 @@ class NeutraliseTests:
     def test_header_normalisation(self):
         assert normalise_header("Phấn đấu (%)") == "phandau"
         assert normalise_header("Số CCCD") == "socccd"
+
+
+class HostileFileTests:
+    def test_a_tiny_file_naming_the_last_cell_of_the_sheet_is_refused_before_reading(self):
+        # 5 KB that would make a reader allocate 1,048,576 × 16,384 cells and abort the process.
+        wb = openpyxl.Workbook()
+        wb.active.append(["Mã đơn vị", "Năm", "Chỉ tiêu"])
+        wb.active.cell(row=1_048_576, column=16_384, value="x")
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        assert len(buffer.getvalue()) < 10_000
+        with pytest.raises(ImportRejected) as exc:
+            read_sheet(buffer.getvalue(), COLUMNS)
+        assert "too many rows and columns" in exc.value.errors[0].message or "quá nhiều" in exc.value.errors[0].message
+
+    def test_a_sheet_with_a_million_empty_rows_reads_only_its_data(self):
+        wb = openpyxl.Workbook()
+        wb.active.append(["Mã đơn vị", "Năm", "Chỉ tiêu"])
+        wb.active.append(["585", 2021, 25])
+        wb.active.cell(row=1_000_000, column=1, value=" ")
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        sheet = read_sheet(buffer.getvalue(), COLUMNS)
+        assert sheet.rows == [(2, {"unit_code": "585", "year": 2021, "target": 25})]
+
+    def test_formulas_are_never_evaluated(self):
+        data = workbook_bytes([["Mã đơn vị", "Năm", "Chỉ tiêu"], ["585", 2021, "=1+1"], ["=HYPERLINK(\"http://x\")", 2021, 3]])
+        rows = read_sheet(data, COLUMNS).rows
+        # No cached value: the target is missing, not 2; the formula text never becomes a unit code.
+        assert rows[0][1]["target"] is None
+        assert rows[1][1]["unit_code"] in (None, "")
+
+    def test_a_legacy_xls_or_a_renamed_csv_is_refused(self):
+        ole_header = bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504
+        for data in (ole_header, "Mã đơn vị;Năm\n585;2021\n".encode("cp1258", errors="replace")):
+            with pytest.raises(ImportRejected) as exc:
+                read_sheet(data, COLUMNS)
+            assert len(exc.value.errors) == 1 and exc.value.errors[0].row == 0
+
+    def test_very_long_text_is_read_whole_for_the_importer_to_judge(self):
+        long_name = "Nguyễn " * 4000  # 28,000 characters, under Excel's 32,767 per cell
+        data = workbook_bytes([["Mã đơn vị", "Năm", "Chỉ tiêu", "Đơn vị"], ["585", 2021, 1, long_name]])
+        assert read_sheet(data, COLUMNS).rows[0][1]["unit_name"] == long_name.strip()
