@@ -1,5 +1,20 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OutreachConfig(AppConfig):
     name = "outreach"
+    verbose_name = _("Outreach")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+        from django.db.models.signals import post_save
+
+        from outreach import models
+        from outreach.signals import link_leads_on_worker_save
+        from workers.models import Worker
+
+        auditlog.register(models.Campaign)
+        auditlog.register(models.Activity)
+        auditlog.register(models.Lead, exclude_fields=["phone_key"])
+        post_save.connect(link_leads_on_worker_save, sender=Worker, dispatch_uid="outreach_link_leads")

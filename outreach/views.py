@@ -1,9 +1,258 @@
+"""Thin views: parse the form, call a selector or service, render or redirect."""
 from __future__ import annotations
 
+import datetime as dt
+import tempfile
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outreach import selectors, services
+from outreach.forms import (
+    ActivityFilterForm, ActivityForm, CampaignForm, EventImportForm, FunnelFilterForm, LeadForm,
+)
+from outreach.importers import import_events
+from outreach.models import Activity, Campaign, Lead
+from outreach.workbooks import write_funnel_workbook
+from portal.audit import acting_as
+from portal.scoping import can_write, get_visible_or_404, require_write, unit_in_scope, user_unit
+from portal.xlsx import ImportRejected
+from workers.models import Worker
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+def _xlsx_response(result: selectors.Funnel, name: str, title: str) -> FileResponse:
+    out = tempfile.TemporaryFile()
+    write_funnel_workbook(result.rows, out, total=result.total, title=title)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
 
 
 @login_required
 def index(request):
-    return render(request, "outreach/index.html")
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 2000), 2100)
+    result = selectors.funnel(user=request.user, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31),
+                              group_by="channel")
+    return render(request, "outreach/index.html", {
+        "year": year, "years": range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1),
+        "totals": selectors.overview_totals(request.user, year=year), "funnel": result,
+        "chart": result.chart_data(), "can_write": can_write(request.user),
+    })
+
+
+@login_required
+def funnel(request):
+    form = FunnelFilterForm(request.GET or None, user=request.user)
+    values = form.values()
+    result = selectors.funnel(user=request.user, **values)
+    return render(request, "outreach/funnel.html", {
+        "form": form, "funnel": result, "chart": result.chart_data(), "values": values,
+        "query": request.GET.urlencode()})
+
+
+@login_required
+def funnel_export(request):
+    form = FunnelFilterForm(request.GET or None, user=request.user)
+    values = form.values()
+    result = selectors.funnel(user=request.user, **values)
+    title = _("Outreach funnel %(start)s – %(end)s") % {
+        "start": values["date_from"].strftime("%d/%m/%Y"), "end": values["date_to"].strftime("%d/%m/%Y")}
+    return _xlsx_response(result, f"pheu-tuyen-truyen-{timezone.localdate():%Y%m%d}.xlsx", title)
+
+
+@login_required
+def campaign_list(request):
+    year = request.GET.get("year")
+    campaigns = selectors.campaign_list(request.user, year=int(year) if (year or "").isdigit() else None)
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "outreach/campaign_list.html", {"page": page, "can_write": can_write(request.user)})
+
+
+def _campaign_form_view(request, campaign: Campaign | None):
+    initial = {}
+    if campaign is not None:
+        initial = {name: getattr(campaign, name) for name in services.CAMPAIGN_FIELDS}
+    initial.setdefault("unit", user_unit(request.user))
+    form = CampaignForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with acting_as(request.user):
+                if campaign is None:
+                    campaign = services.campaign_create(user=request.user, **form.service_kwargs())
+                else:
+                    campaign = services.campaign_update(user=request.user, campaign=campaign, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The campaign “%(name)s” was saved.") % {"name": campaign.name})
+            return redirect("outreach:campaign_detail", pk=campaign.pk)
+    return render(request, "outreach/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+@require_write
+def campaign_create(request):
+    return _campaign_form_view(request, None)
+
+
+@login_required
+@require_write
+def campaign_edit(request, pk: int):
+    campaign = get_visible_or_404(Campaign, request.user, pk=pk)
+    if not unit_in_scope(request.user, campaign.unit):
+        raise PermissionDenied
+    return _campaign_form_view(request, campaign)
+
+
+@login_required
+def campaign_detail(request, pk: int):
+    campaign = get_visible_or_404(Campaign.objects.select_related("unit"), request.user, pk=pk)
+    group_by = request.GET.get("group_by") if request.GET.get("group_by") in selectors.GROUPS else "channel"
+    result = selectors.funnel(user=request.user, campaign=campaign, group_by=group_by)
+    activities = selectors.activity_list(request.user, selectors.ActivityFilters(campaign=campaign))
+    return render(request, "outreach/campaign_detail.html", {
+        "campaign": campaign, "funnel": result, "chart": result.chart_data(), "group_by": group_by,
+        "activities": activities[:200], "activity_count": result.total.activities,
+        "manages": can_write(request.user) and unit_in_scope(request.user, campaign.unit),
+        "can_write": can_write(request.user), "partial": not unit_in_scope(request.user, campaign.unit),
+    })
+
+
+@login_required
+def campaign_export(request, pk: int):
+    campaign = get_visible_or_404(Campaign, request.user, pk=pk)
+    group_by = request.GET.get("group_by") if request.GET.get("group_by") in selectors.GROUPS else "channel"
+    result = selectors.funnel(user=request.user, campaign=campaign, group_by=group_by)
+    return _xlsx_response(result, f"chien-dich-{campaign.pk}.xlsx", campaign.name)
+
+
+def _activity_filters(request) -> tuple[ActivityFilterForm, selectors.ActivityFilters]:
+    form = ActivityFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and form.is_valid():
+        return form, selectors.ActivityFilters(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
+    return form, selectors.ActivityFilters()
+
+
+@login_required
+def activity_list(request):
+    form, filters = _activity_filters(request)
+    page = Paginator(selectors.activity_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "outreach/activity_list.html", {"page": page, "form": form,
+                                                           "can_write": can_write(request.user)})
+
+
+def _activity_form_view(request, activity: Activity | None):
+    initial = {}
+    if activity is not None:
+        initial = {name: getattr(activity, name) for name in (
+            "kind", "name", "date", "unit", "campaign", "channel", "place", "link", *services.ACTIVITY_COUNTS)}
+    else:
+        initial["unit"] = user_unit(request.user)
+        if request.GET.get("campaign", "").isdigit():
+            initial["campaign"] = request.GET["campaign"]
+    form = ActivityForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with acting_as(request.user):
+                activity = services.activity_record(user=request.user, activity=activity, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The activity “%(name)s” was saved.") % {"name": activity.name})
+            return redirect("outreach:activity_detail", pk=activity.pk)
+    return render(request, "outreach/activity_form.html", {"form": form, "activity": activity})
+
+
+@login_required
+@require_write
+def activity_create(request):
+    return _activity_form_view(request, None)
+
+
+@login_required
+@require_write
+def activity_edit(request, pk: int):
+    return _activity_form_view(request, get_visible_or_404(Activity, request.user, pk=pk))
+
+
+@login_required
+def activity_detail(request, pk: int):
+    """The activity and its leads, with the form to add one."""
+    activity = get_visible_or_404(Activity.objects.select_related("unit", "campaign"), request.user, pk=pk)
+    form = LeadForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if not can_write(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                with acting_as(request.user):
+                    lead = services.lead_record(user=request.user, activity=activity, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s was added.") % {"name": lead.full_name})
+                return redirect("outreach:activity_detail", pk=activity.pk)
+    page = Paginator(selectors.lead_list(request.user, activity), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "outreach/activity_detail.html", {
+        "activity": activity, "page": page, "form": form, "can_write": can_write(request.user)})
+
+
+@login_required
+@require_write
+def lead_link(request, pk: int):
+    """GET: search workers to link; POST: link the chosen worker, or unlink."""
+    lead = get_visible_or_404(Lead.objects.select_related("activity", "worker", "unit"), request.user, pk=pk)
+    if request.method == "POST":
+        worker = None
+        if request.POST.get("action") != "unlink":
+            worker = get_visible_or_404(Worker, request.user, pk=request.POST.get("worker") or 0)
+        try:
+            with acting_as(request.user):
+                services.lead_link(user=request.user, lead=lead, worker=worker)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The link of %(name)s was saved.") % {"name": lead.full_name})
+        return redirect("outreach:activity_detail", pk=lead.activity_id)
+    q = request.GET.get("q", "").strip()
+    candidates = selectors.worker_search(request.user, q) if q else []
+    return render(request, "outreach/lead_link.html", {"lead": lead, "q": q, "candidates": candidates,
+                                                       "can_write": can_write(request.user)})
+
+
+@login_required
+@require_write
+def event_import(request):
+    form = EventImportForm(request.POST or None, request.FILES or None, user=request.user)
+    import_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = import_events(form.cleaned_data["file"], user=request.user, campaign=form.cleaned_data["campaign"])
+        except ImportRejected as exc:
+            import_errors = exc.errors
+        else:
+            messages.success(request, _("Events imported: %(result)s") % {"result": result})
+            return redirect("outreach:activity_list")
+    return render(request, "outreach/event_import.html", {"form": form, "import_errors": import_errors})

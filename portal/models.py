@@ -142,3 +142,103 @@ class Scope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.unit or '—'}"
+
+
+# --- Report jobs and progress snapshots ---------------------------------------------
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+class ReportJobQuerySet(models.QuerySet):
+    """Scoped by ``unit`` like every unit's data, and more narrowly: outside
+    administrators, a user sees only the jobs they started themselves (a job's
+    parameters and file are that person's working output), and only while
+    the job's unit is still within their scope.
+    """
+
+    def visible_to(self, user) -> ReportJobQuerySet:
+        # Imported here: portal.scoping imports this module.
+        from portal.scoping import ScopedQuerySet, sees_everything
+
+        queryset = ScopedQuerySet.visible_to(self, user)
+        if sees_everything(user):
+            return queryset
+        return queryset.filter(user=user)
+
+
+class ReportJob(models.Model):
+    """One long computation (a progress report…) run by a Celery task; see ``portal.jobs``."""
+
+    SCOPE_FIELD = "unit"
+
+    kind = models.CharField(_("kind"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="report_jobs",
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="report_jobs")
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="reports/", max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_job_progress_0_100"),
+        ]
+        indexes = [models.Index(fields=["user", "created_at"], name="report_job_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class ProgressSnapshotQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProgressSnapshotQuerySet:
+        from portal.scoping import ScopedQuerySet
+
+        return ScopedQuerySet.visible_to(self, user)
+
+
+class ProgressSnapshot(models.Model):
+    """A unit's progress figures as they stood at the end of ``month`` (first day of the month)."""
+
+    SCOPE_FIELD = "unit"
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="progress_snapshots")
+    month = models.DateField(_("month"))
+    source = models.CharField(_("source"), max_length=10, default="registry")
+    figures = models.JSONField(_("figures"), default=dict)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ProgressSnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress snapshot")
+        verbose_name_plural = _("progress snapshots")
+        ordering = ["unit", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month", "source"], name="progress_snapshot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.month:%m/%Y}"

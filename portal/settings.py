@@ -228,4 +228,6 @@ LOGGING = {
 DEMO_LOADERS: list[str] = [
     "targets.demo.load",
     "workers.demo.load",
+    "outreach.demo.load",
+    "targets.progress_demo.load",
 ]

@@ -7,3 +7,20 @@ from celery import shared_task
 def ping(value: int) -> int:
     """A trivial task used to check that a worker is alive and answering."""
     return value + 1
+
+
+@shared_task
+def run_report_job(job_id: int) -> str:
+    """Thin wrapper: claim and run a report job (see ``portal.jobs``). Safe to deliver twice."""
+    from portal.jobs import job_run
+
+    job = job_run(job_id)
+    return job.status if job is not None else "skipped"
+
+
+@shared_task
+def store_progress_snapshots() -> int:
+    """Monthly (beat): store last month's progress of every unit, for the dashboard's trend."""
+    from portal.dashboard import snapshots_store
+
+    return snapshots_store()

@@ -19,5 +19,7 @@ urlpatterns = [
     path("targets/", include("targets.urls")),
     path("workers/", include("workers.urls")),
     path("outreach/", include("outreach.urls")),
+    path("jobs/", include("portal.job_urls")),
+    path("progress/", include("targets.progress_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from portal.dashboard import dashboard_data
 from portal.forms import HamletForm
 from portal.models import Level, Unit
 from portal.scoping import get_visible_or_404, require_write, user_unit
@@ -20,7 +21,9 @@ def home(request):
     visible = Unit.objects.visible_to(request.user)
     counts = dict(visible.order_by().values_list("level").annotate(n=Count("id")))
     level_counts = [(label, counts[value]) for value, label in Level.choices if counts.get(value)]
-    return render(request, "portal/home.html", {"unit": unit, "level_counts": level_counts})
+    dashboard = dashboard_data(request.user)
+    return render(request, "portal/home.html", {"unit": unit, "level_counts": level_counts, "dashboard": dashboard,
+                                                "charts": dashboard["charts"] if dashboard else None})
 
 
 @login_required

@@ -6,4 +6,17 @@ app_name = "targets"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/new/", views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("quotas/", views.quota_table, name="quota_table"),
+    path("quotas/import/", views.quota_import, name="quota_import"),
+    path("quotas/template.xlsx", views.quota_template, name="quota_template"),
+    path("figures/<int:unit_id>/<int:year>/<int:month>/", views.figures, name="figures"),
+    path("figures/<int:unit_id>/<int:year>/<int:month>/reopen/", views.figures_reopen, name="figures_reopen"),
+    path("reports/<int:pk>/review/", views.figures_review, name="figures_review"),
+    path("completeness/", views.completeness, name="completeness"),
+    path("figures/import/", views.monthly_import, name="monthly_import"),
+    path("figures/template.xlsx", views.monthly_template, name="monthly_template"),
 ]

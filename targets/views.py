@@ -1,9 +1,316 @@
 from __future__ import annotations
 
+import datetime as dt
+import io
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.forms import XlsxUploadForm
+from portal.models import Level, Role, Structure, Unit
+from portal.scoping import can_approve, can_write, get_visible_or_404, require_approver, unit_in_scope, user_role, user_unit
+from portal.xlsx import ImportRejected
+from targets import selectors, services
+from targets.forms import FiguresForm, PlanForm, QuotaTableForm, ReopenForm, ReturnForm
+from targets.importers import import_monthly, import_quotas
+from targets.models import MonthlyReport, ReportStatus
+from targets.workbooks import write_monthly_template_workbook, write_quota_template_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or services.today().year)
+    except ValueError:
+        raise Http404 from None
+    if not 2000 <= year <= 2100:
+        raise Http404
+    return year
+
+
+def _parent(request) -> Unit:
+    if request.GET.get("parent"):
+        if not request.GET["parent"].isdigit():
+            raise Http404
+        return get_visible_or_404(Unit, request.user, pk=request.GET["parent"])
+    parent = selectors.default_parent(request.user)
+    if parent is None:
+        raise Http404
+    return parent
+
+
+def _month(year: int, month: int) -> dt.date:
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise Http404
+    return dt.date(year, month, 1)
+
+
+def _structure(user) -> str:
+    unit = user_unit(user)
+    return unit.structure if unit else Structure.LEGACY
+
+
+def _xlsx_response(write, filename: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    write(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
 def index(request):
-    return render(request, "targets/index.html")
+    unit = user_unit(request.user)
+    today = services.today()
+    context = {"unit": unit, "year": today.year, "this_month": today.replace(day=1)}
+    if unit is not None:
+        context["report"] = MonthlyReport.objects.filter(unit=unit, month=today.replace(day=1)).first()
+        context["quota"] = unit.quotas.filter(year=today.year).first()
+    return render(request, "targets/index.html", context)
+
+
+# --- plans ------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request):
+    plans = selectors.plans_visible(request.user)
+    return render(request, "targets/plan_list.html", {"plans": plans})
+
+
+@login_required
+def plan_detail(request, pk: int):
+    plan = get_visible_or_404(selectors.plans_visible(request.user), request.user, pk=pk)
+    return render(request, "targets/plan_detail.html", {
+        "plan": plan, "years": selectors.plan_years(plan), "may_edit": services.may_manage_plan(request.user, plan.unit)})
+
+
+def _plan_units(user):
+    return Unit.objects.visible_to(user).filter(level__in=[Level.PROVINCE, Level.DISTRICT]).order_by("path")
+
+
+@login_required
+@require_approver
+def plan_create(request):
+    form = PlanForm(request.POST or None, units=_plan_units(request.user), initial={"unit": getattr(user_unit(request.user), "pk", None)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(user=request.user, unit=form.cleaned_data["unit"], **form.service_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The plan was saved."))
+            return redirect("targets:plan_detail", pk=plan.pk)
+    return render(request, "targets/plan_form.html", {"form": form})
+
+
+@login_required
+def plan_edit(request, pk: int):
+    plan = get_visible_or_404(selectors.plans_visible(request.user), request.user, pk=pk)
+    if not can_approve(request.user):
+        if request.method == "POST":
+            raise PermissionDenied
+        return redirect("targets:plan_detail", pk=plan.pk)  # read-only users see the plan instead
+    form = PlanForm(request.POST or None, units=_plan_units(request.user), plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(user=request.user, plan=plan, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The plan was saved."))
+            return redirect("targets:plan_detail", pk=plan.pk)
+    return render(request, "targets/plan_form.html", {"form": form, "plan": plan})
+
+
+# --- quotas -----------------------------------------------------------------------------
+
+
+@login_required
+def quota_table(request):
+    parent, year = _parent(request), _year(request)
+    table = selectors.quota_table(user=request.user, parent=parent, year=year)
+    editable = can_write(request.user) and bool(table.rows) and all(
+        services.may_set_quota(request.user, r.unit) for r in table.rows)
+    form = QuotaTableForm(request.POST or None, table=table)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                result = services.quota_allocate(user=request.user, parent=parent, year=year, targets=form.targets())
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The quotas were saved."))
+                if result.warning:
+                    messages.warning(request, result.warning)
+                return redirect(f"{reverse('targets:quota_table')}?parent={parent.pk}&year={year}")
+    ancestors = Unit.objects.visible_to(request.user).filter(code__in=parent.ancestor_codes()[:-1], structure=parent.structure).order_by("path")
+    return render(request, "targets/quota_table.html", {
+        "table": table, "form": form, "editable": editable, "year": year, "ancestors": ancestors,
+        "rows": [(row, form[f"u{row.unit.pk}"]) for row in table.rows]})
+
+
+@login_required
+def quota_import(request):
+    form = XlsxUploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "import_errors": [], "parent": selectors.default_parent(request.user), "year": services.today().year}
+    if request.method == "POST":
+        if not can_write(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                result = import_quotas(form.cleaned_data["file"], user=request.user, structure=_structure(request.user))
+            except ImportRejected as exc:
+                context["import_errors"] = exc.errors
+            else:
+                context["result"] = result
+    return render(request, "targets/quota_import.html", context)
+
+
+@login_required
+def quota_template(request):
+    parent, year = _parent(request), _year(request)
+    table = selectors.quota_table(user=request.user, parent=parent, year=year)
+    rows = [(parent, year, table.parent_quota)] + [(r.unit, year, r.quota) for r in table.rows]
+    return _xlsx_response(lambda f: write_quota_template_workbook(rows, f), f"chi-tieu-{parent.code}-{year}.xlsx")
+
+
+# --- monthly figures ----------------------------------------------------------------------
+
+
+@login_required
+def figures(request, unit_id: int, year: int, month: int):
+    unit = get_visible_or_404(Unit, request.user, pk=unit_id)
+    month = _month(year, month)
+    report = selectors.report_for(unit=unit, month=month)
+    values = {v.indicator.code: v.value for v in report.values.all()} if report else {}
+    form = FiguresForm(request.POST or None, indicators=selectors.active_indicators(), values=values,
+                       version=report.version if report else None)
+    if request.method == "POST":
+        if not can_write(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    saved = services.figures_save(user=request.user, unit=unit, month=month, values=form.values(),
+                                                  version=form.cleaned_data.get("version"))
+                    if request.POST.get("action") == "submit":
+                        services.figures_submit(user=request.user, report=saved, version=saved.version)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The figures were submitted.") if request.POST.get("action") == "submit"
+                                 else _("The draft was saved."))
+                return redirect("targets:figures", unit_id=unit.pk, year=month.year, month=month.month)
+    overview = unit.parent if unit.parent_id and unit_in_scope(request.user, unit.parent) else unit
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    return render(request, "targets/figures_form.html", {
+        "unit": unit, "month": month, "overview": overview, "previous": previous,
+        "following": following if following <= services.today() else None, "report": report, "form": form, "deadline": services.deadline(month),
+        "lock_reason": services.figures_lock_reason(user=request.user, unit=unit, month=month, report=report),
+        "may_review": services.may_review(request.user, unit), "return_form": ReturnForm(), "reopen_form": ReopenForm(),
+        "statuses": ReportStatus})
+
+
+@login_required
+def figures_review(request, pk: int):
+    # Scope first: another unit's report answers 404 whatever the method.
+    report = get_visible_or_404(MonthlyReport.objects.select_related("unit"), request.user, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not can_approve(request.user):
+        raise PermissionDenied
+    version = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else 0
+    try:
+        if request.POST.get("action") == "approve":
+            services.figures_approve(user=request.user, report=report, version=version)
+            messages.success(request, _("The figures were approved."))
+        else:
+            form = ReturnForm(request.POST)
+            comment = form.data.get("comment", "")
+            services.figures_return(user=request.user, report=report, version=version, comment=comment)
+            messages.success(request, _("The figures were returned to the unit."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("targets:figures", unit_id=report.unit_id, year=report.month.year, month=report.month.month)
+
+
+@login_required
+def figures_reopen(request, unit_id: int, year: int, month: int):
+    unit = get_visible_or_404(Unit, request.user, pk=unit_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not can_approve(request.user):
+        raise PermissionDenied
+    month = _month(year, month)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            report = services.figures_reopen(user=request.user, unit=unit, month=month, until=form.cleaned_data["until"])
+            messages.success(request, _("The month is open for the unit until %(date)s.") % {
+                "date": report.reopened_until.strftime("%d/%m/%Y")})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("targets:figures", unit_id=unit.pk, year=month.year, month=month.month)
+
+
+@login_required
+def completeness(request):
+    parent, year = _parent(request), _year(request)
+    own = user_unit(request.user)
+    data = selectors.completeness(user=request.user, parent=parent, year=year,
+                                  include_parent=bool(own and own.pk == parent.pk and user_role(request.user) == Role.OFFICIAL))
+    up = parent.parent if parent.parent_id and unit_in_scope(request.user, parent.parent) else None
+    return render(request, "targets/completeness.html", {"data": data, "year": year, "parent": parent, "up": up})
+
+
+@login_required
+def monthly_import(request):
+    form = XlsxUploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "import_errors": [], "this_month": services.today().replace(day=1)}
+    if request.method == "POST":
+        if not can_write(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                context["result"] = import_monthly(form.cleaned_data["file"], user=request.user,
+                                                   structure=_structure(request.user))
+            except ImportRejected as exc:
+                context["import_errors"] = exc.errors
+    return render(request, "targets/monthly_import.html", context)
+
+
+@login_required
+def monthly_template(request):
+    if not can_write(request.user):
+        raise PermissionDenied
+    parent = _parent(request)
+    month = services.today().replace(day=1)
+    own = user_unit(request.user)
+    units = [parent] if own and own.pk == parent.pk and user_role(request.user) == Role.OFFICIAL else []
+    units += list(Unit.objects.visible_to(request.user).filter(parent=parent).order_by("code"))
+    return _xlsx_response(
+        lambda f: write_monthly_template_workbook(units, month, selectors.active_indicators(), f),
+        f"so-lieu-{parent.code}-{month:%Y-%m}.xlsx")

@@ -1,9 +1,249 @@
+"""Thin views: parse the form, call a selector or service, render or redirect."""
 from __future__ import annotations
 
+import tempfile
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.audit import acting_as
+from portal.scoping import get_visible_or_404, require_admin, require_approver, require_write
+from portal.xlsx import ImportRejected
+from workers import selectors, services
+from workers.forms import (
+    AccessLogFilterForm, DepartureForm, EnterpriseForm, ReturnForm, StatusChangeForm, WorkerFilterForm, WorkerForm,
+    WorkerImportForm,
+)
+from workers.importers import import_workers
+from workers.models import Country, Departure, Enterprise, Worker
+from workers.pipeline import ABROAD, MAY_DEPART
+from workers.workbooks import write_import_template, write_workers_workbook
+
+PAGE_SIZE = 50
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+def _filters(request) -> tuple[WorkerFilterForm, selectors.WorkerFilters]:
+    form = WorkerFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid() and "unit" in form.errors:
+        raise Http404  # another unit's id: answer as if it did not exist
+    if form.is_bound and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        return form, selectors.WorkerFilters(**data)
+    return form, selectors.WorkerFilters()
 
 
 @login_required
 def index(request):
-    return render(request, "workers/index.html")
+    return redirect("workers:worker_list")
+
+
+@login_required
+def worker_list(request):
+    form, filters = _filters(request)
+    workers = selectors.worker_list(request.user, filters)
+    page = Paginator(workers, PAGE_SIZE).get_page(request.GET.get("page"))
+    countries = {c.pk: c for c in Country.objects.all()}
+    for worker in page:
+        worker.last_country = countries.get(worker.last_country_id)
+    return render(request, "workers/worker_list.html", {"page": page, "form": form, "sort": filters.sort})
+
+
+@login_required
+def worker_export(request):
+    _form, filters = _filters(request)
+    workers = selectors.worker_list(request.user, filters)
+    out = tempfile.TemporaryFile()
+    write_workers_workbook(selectors.export_batches(workers), out, full=selectors.sees_personal_data(request.user))
+    out.seek(0)
+    name = f"nguoi-lao-dong-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+def worker_detail(request, pk: int):
+    worker = selectors.worker_detail(request.user, pk)
+    services.access_log_record(user=request.user, worker=worker)
+    departures = list(worker.departures.all())
+    return render(request, "workers/worker_detail.html", {
+        "worker": worker, "departures": departures, "full": selectors.sees_personal_data(request.user),
+        "may_depart": worker.status in MAY_DEPART,
+        "open_departure": departures[0] if departures and worker.status in ABROAD else None,
+    })
+
+
+def _worker_form_view(request, *, worker: Worker | None):
+    initial = {}
+    if worker is not None:
+        initial = {f: getattr(worker, f) for f in services.UPDATABLE} | {
+            "household_statuses": list(worker.household_statuses.all()), "version": worker.version}
+    form = WorkerForm(request.POST or None, user=request.user, initial=initial)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            with acting_as(request.user):
+                if worker is None:
+                    worker = services.worker_register(user=request.user, **form.service_kwargs())
+                else:
+                    worker = services.worker_update(user=request.user, worker=worker,
+                                                    version=form.cleaned_data["version"] or 0, **form.service_kwargs())
+        except services.LikelyDuplicate as exc:
+            duplicates = exc.duplicates
+            form.show_duplicate_confirmation()
+            form.add_error("confirm_duplicate", exc.messages[0])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was saved.") % {"name": worker.full_name})
+            return redirect("workers:worker_detail", pk=worker.pk)
+    return render(request, "workers/worker_form.html", {"form": form, "worker": worker, "duplicates": duplicates})
+
+
+@login_required
+@require_write
+def worker_create(request):
+    return _worker_form_view(request, worker=None)
+
+
+@login_required
+@require_write
+def worker_edit(request, pk: int):
+    return _worker_form_view(request, worker=get_visible_or_404(Worker, request.user, pk=pk))
+
+
+@login_required
+@require_write
+def worker_status(request, pk: int):
+    worker = get_visible_or_404(Worker, request.user, pk=pk)
+    form = StatusChangeForm(request.POST or None, current=worker.status)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with acting_as(request.user):
+                services.worker_change_status(user=request.user, worker=worker, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The status was changed."))
+            return redirect("workers:worker_detail", pk=worker.pk)
+    return render(request, "workers/worker_status.html", {"form": form, "worker": worker})
+
+
+@login_required
+@require_write
+def departure_create(request, pk: int):
+    worker = get_visible_or_404(Worker, request.user, pk=pk)
+    form = DepartureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with acting_as(request.user):
+                departure = services.departure_record(user=request.user, worker=worker, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The departure was recorded."))
+            if departure.warning:
+                messages.warning(request, departure.warning)
+            return redirect("workers:worker_detail", pk=worker.pk)
+    return render(request, "workers/departure_form.html", {"form": form, "worker": worker})
+
+
+@login_required
+@require_write
+def return_create(request, pk: int):
+    departure = get_visible_or_404(Departure.objects.select_related("worker", "country"), request.user, pk=pk)
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with acting_as(request.user):
+                services.return_record(user=request.user, departure=departure, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The return was recorded."))
+            return redirect("workers:worker_detail", pk=departure.worker_id)
+    return render(request, "workers/return_form.html", {"form": form, "departure": departure, "worker": departure.worker})
+
+
+@login_required
+@require_write
+def worker_import(request):
+    form = WorkerImportForm(request.POST or None, request.FILES or None)
+    import_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = import_workers(form.cleaned_data["file"].read(), user=request.user,
+                                    accept_duplicates=form.cleaned_data["accept_duplicates"])
+        except ImportRejected as exc:
+            import_errors = exc.errors
+        else:
+            messages.success(request, _(
+                "Imported: %(created)s new workers, %(updated)s updated, %(unchanged)s unchanged, "
+                "%(departures)s departures, %(returns)s returns.") % vars(result))
+            return redirect("workers:worker_list")
+    return render(request, "workers/worker_import.html", {"form": form, "import_errors": import_errors})
+
+
+@login_required
+@require_write
+def worker_import_template(request):
+    out = tempfile.TemporaryFile()
+    write_import_template(out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename="mau-nhap-nguoi-lao-dong.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+def enterprise_list(request):
+    enterprises = Enterprise.objects.order_by("name")
+    query = request.GET.get("q", "").strip()
+    if query:
+        enterprises = enterprises.filter(name__icontains=query) | enterprises.filter(licence_no__icontains=query)
+    page = Paginator(enterprises, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "workers/enterprise_list.html", {"page": page, "query": query})
+
+
+@login_required
+@require_approver
+def enterprise_edit(request, pk: int | None = None):
+    enterprise = get_object_or_404(Enterprise, pk=pk) if pk else None
+    initial = {f: getattr(enterprise, f) for f in ("name", "licence_no", "licence_date", "status")} if enterprise else {}
+    form = EnterpriseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with acting_as(request.user):
+                enterprise = services.enterprise_save(user=request.user, enterprise=enterprise, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was saved.") % {"name": enterprise.name})
+            return redirect("workers:enterprise_list")
+    return render(request, "workers/enterprise_form.html", {"form": form, "enterprise": enterprise})
+
+
+@login_required
+@require_admin
+def access_log(request):
+    form = AccessLogFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    logs = selectors.access_log_list(request.user, username=data.get("username") or "",
+                                     worker_q=data.get("worker") or "", date_from=data.get("date_from"),
+                                     date_to=data.get("date_to"))
+    page = Paginator(logs, 100).get_page(request.GET.get("page"))
+    return render(request, "workers/access_log.html", {"form": form, "page": page})

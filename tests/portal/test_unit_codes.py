@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils.translation import override
 from django.core.management import call_command
 
 from portal.models import Structure
@@ -30,6 +31,7 @@ class UnitCodeTests:
     def test_a_code_in_one_structure_is_that_unit_whatever_the_date(self, dong_thap):
         assert resolve_unit_code("87", on_date=dt.date(2026, 1, 1)).structure == Structure.LEGACY
 
+    @override("en")
     def test_unknown_and_out_of_scope_codes_are_errors(self, units, users):
         with pytest.raises(UnitCodeError, match="Unknown unit code 99999"):
             resolve_unit_code("99999")

@@ -1,0 +1,108 @@
+"""The home page dashboard and the monthly progress snapshots.
+
+The one module of the core allowed to compose apps: it reads progress
+through ``targets.progress.progress_rows`` (the same selector as the report)
+and stores ``ProgressSnapshot`` rows for the trend.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import formats
+from portal.models import ProgressSnapshot, Unit
+from portal.scoping import sees_everything, user_unit
+
+SNAPSHOT_FIELDS = ("target", "departed", "percent", "expected", "gap", "waiting", "female", "poor",
+                   "ethnic_minority", "previous_year", "markets")
+
+
+def dashboard_unit(user) -> Unit | None:
+    """The user's top unit; for an administrator the first province; None without a scope."""
+    unit = user_unit(user)
+    if unit is None and sees_everything(user):
+        unit = Unit.objects.filter(parent__isnull=True).order_by("structure", "code").first()
+    return unit
+
+
+def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | None:
+    from targets.progress import MARKET_NAMES_VI, MARKETS, OTHER_MARKET, Period, progress_rows, review_sentence
+
+    unit = dashboard_unit(user)
+    if unit is None:
+        return None
+    today = today or timezone.localdate()
+    period = Period.for_year(today.year)
+    report = progress_rows(unit=unit, period=period, today=today)
+    total = report.total
+
+    by_month = {item["month"][:7]: item["departed"] for item in report.monthly}
+    months, cumulative, pro_rata, running = [], [], [], 0
+    for month in range(1, today.month + 1):
+        key = f"{today.year}-{month:02d}"
+        running += by_month.get(key, 0)
+        months.append(f"{month:02d}/{today.year}")
+        cumulative.append(running)
+        pro_rata.append(round(total.target * month / 12, 1))
+
+    snapshots = list(
+        ProgressSnapshot.objects.filter(unit=unit, source="registry", month__year=today.year).order_by("month")
+        .values_list("month", "figures")
+    )
+    market_codes = (*MARKETS, OTHER_MARKET)
+    charts = {
+        "units": {
+            "labels": [row.name for row in report.rows],
+            "departed": [row.departed for row in report.rows],
+            "target": [row.target for row in report.rows],
+            "departedLabel": _("Departed"), "targetLabel": _("Target"),
+        },
+        "monthly": {
+            "labels": months, "cumulative": cumulative, "proRata": pro_rata,
+            "cumulativeLabel": _("Departed since 1 January"), "proRataLabel": _("Target pro rata"),
+        },
+        "markets": {
+            "labels": [MARKET_NAMES_VI[code] for code in market_codes],
+            "values": [total.markets[code] for code in market_codes],
+        },
+        "trend": {
+            "labels": [formats.format_month(month) for month, _figures in snapshots],
+            "percent": [round((figures.get("percent") or 0) * 100, 1) for _month, figures in snapshots],
+            "label": _("Percent of the year's target (monthly snapshots)"),
+        },
+    }
+    report.sentence = review_sentence(report, period)
+    return {
+        "unit": unit, "year": today.year, "total": total, "sentence": report.sentence, "charts": charts,
+        "has_rows": bool(report.rows),
+    }
+
+
+def snapshots_store(*, month: dt.date | None = None, source: str = "registry") -> int:
+    """Store every unit's progress at the end of ``month`` (default: the month just ended).
+
+    One report per unit that has units below it (its total, and a row for each
+    unit below), so every unit gets its snapshot; idempotent per (unit, month, source).
+    """
+    from targets.progress import Period, progress_rows
+
+    if month is None:
+        month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    month = month.replace(day=1)
+    end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    period = Period.between(dt.date(month.year, 1, 1), end)
+    parents = Unit.objects.annotate(n=Count("children")).filter(n__gt=0).order_by("path")
+    stored = 0
+    for parent in parents:
+        report = progress_rows(unit=parent, period=period, source=source, today=end)
+        for row in [*report.rows, report.total]:
+            data = row.to_dict()
+            figures = {key: data[key] for key in SNAPSHOT_FIELDS}
+            ProgressSnapshot.objects.update_or_create(
+                unit_id=row.unit_id, month=month, source=source, defaults={"figures": figures})
+            stored += 1
+    return stored

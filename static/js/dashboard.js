@@ -1,0 +1,63 @@
+// Home page dashboard: Chart.js charts fed by the json_script "dashboard-data" (no inline scripts: CSP).
+(function () {
+  "use strict";
+  var source = document.getElementById("dashboard-data");
+  if (!source || typeof Chart === "undefined") {
+    return;
+  }
+  var data = JSON.parse(source.textContent);
+  var number = new Intl.NumberFormat("vi-VN");
+  var common = {
+    responsive: true,
+    maintainAspectRatio: false,
+    plugins: { tooltip: { callbacks: { label: function (ctx) {
+      return (ctx.dataset.label ? ctx.dataset.label + ": " : "") + number.format(ctx.parsed.y !== undefined ? ctx.parsed.y : ctx.parsed);
+    } } } },
+  };
+
+  function draw(id, config) {
+    var canvas = document.getElementById(id);
+    if (canvas) {
+      new Chart(canvas, config);
+    }
+  }
+
+  draw("chart-units", {
+    type: "bar",
+    data: {
+      labels: data.units.labels,
+      datasets: [
+        { label: data.units.departedLabel, data: data.units.departed, backgroundColor: "#0d6efd" },
+        { label: data.units.targetLabel, data: data.units.target, backgroundColor: "#adb5bd" },
+      ],
+    },
+    options: common,
+  });
+  draw("chart-monthly", {
+    type: "line",
+    data: {
+      labels: data.monthly.labels,
+      datasets: [
+        { label: data.monthly.cumulativeLabel, data: data.monthly.cumulative, borderColor: "#0d6efd", tension: 0.1 },
+        { label: data.monthly.proRataLabel, data: data.monthly.proRata, borderColor: "#dc3545", borderDash: [6, 4] },
+      ],
+    },
+    options: common,
+  });
+  draw("chart-markets", {
+    type: "doughnut",
+    data: {
+      labels: data.markets.labels,
+      datasets: [{ data: data.markets.values, backgroundColor: ["#dc3545", "#0d6efd", "#198754", "#adb5bd"] }],
+    },
+    options: { responsive: true, maintainAspectRatio: false },
+  });
+  draw("chart-trend", {
+    type: "line",
+    data: {
+      labels: data.trend.labels,
+      datasets: [{ label: data.trend.label, data: data.trend.percent, borderColor: "#198754" }],
+    },
+    options: common,
+  });
+})();

@@ -1,0 +1,119 @@
+"""Demo data of Ninh Thuận: the real 2021 quotas, two plans, and monthly figures in every status.
+
+Idempotent: each piece is looked up by its natural key first and left alone if present.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from portal.audit import acting_as
+from portal.models import Structure, Unit
+from targets import services
+from targets.models import CoverageKind, MonthlyReport, Plan, ReportStatus
+
+PROVINCE = "58"
+# The real allocation of 2021 (total 150).
+QUOTAS_2021 = {"585": 25, "586": 20, "587": 26, "589": 15, "588": 14, "584": 30, "582": 20}
+PLAN_2023 = ("Kế hoạch đưa người lao động đi làm việc ở nước ngoài giai đoạn 2023–2025", [400, 600, 700])
+PLAN_2026 = ("Kế hoạch giai đoạn 2026–2030: ít nhất 800 lao động mỗi năm", [800] * 5)
+
+# Status of the demo months that are not simply approved: (district, month) → status.
+SPECIAL = {
+    ("588", dt.date(2026, 9, 1)): ReportStatus.SUBMITTED,
+    ("585", dt.date(2026, 10, 1)): ReportStatus.SUBMITTED,
+    ("584", dt.date(2026, 10, 1)): ReportStatus.RETURNED,
+    ("586", dt.date(2026, 10, 1)): ReportStatus.DRAFT,
+    ("589", dt.date(2026, 10, 1)): ReportStatus.SUBMITTED,
+    ("588", dt.date(2026, 10, 1)): None,  # not reported
+    ("582", dt.date(2026, 10, 1)): ReportStatus.DRAFT,
+}
+FIRST_MONTH, LAST_MONTH = dt.date(2025, 1, 1), dt.date(2026, 10, 1)
+
+
+def split(total: int, weights: dict[str, int]) -> dict[str, int]:
+    """Largest-remainder split of ``total`` in proportion to ``weights``."""
+    whole = sum(weights.values())
+    exact = {k: total * w / whole for k, w in weights.items()}
+    out = {k: int(v) for k, v in exact.items()}
+    for k in sorted(exact, key=lambda k: (-(exact[k] - out[k]), k))[: total - sum(out.values())]:
+        out[k] += 1
+    return out
+
+
+def _months():
+    month = FIRST_MONTH
+    while month <= LAST_MONTH:
+        yield month
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _figures(code: str, month: dt.date) -> dict[str, int]:
+    k = (month.year - 2025) * 12 + month.month
+    departed = QUOTAS_2021[code] // 4 + (k + int(code)) % 4
+    return {
+        "departed": departed,
+        "departed_female": departed * 2 // 5,
+        "departed_poor": departed // 5,
+        "departed_ethnic_minority": departed * (3 if code == "584" else 1) // 5,
+        "counselled": departed * 8 + k % 5,
+        "registered": departed * 3 + (k + 1) % 3,
+        "waiting": departed * 2 + k % 4,
+        "returned": departed // 3,
+        "absconded": 1 if (k + int(code)) % 11 == 0 else 0,
+    }
+
+
+def load() -> str:
+    User = get_user_model()
+    admin, staff = User.objects.get(username="admin"), User.objects.get(username="tinh")
+    units = {u.code: u for u in Unit.objects.filter(structure=Structure.LEGACY, code__in=[PROVINCE, *QUOTAS_2021])}
+    province = units[PROVINCE]
+    created = {"quotas": 0, "plans": 0, "reports": 0}
+    with transaction.atomic(), acting_as(staff):
+        if not province.quotas.filter(year=2021).exists():
+            services.quota_set(user=staff, unit=province, year=2021, target=150)
+            services.quota_allocate(user=staff, parent=province, year=2021,
+                                    targets={units[c].pk: t for c, t in QUOTAS_2021.items()})
+            created["quotas"] += 8
+        for (name, targets), first, stretch, goals in (
+            (PLAN_2023, 2023, Decimal("130"), [
+                services.GoalInput(CoverageKind.ORIENTATION_CERTIFICATE, Decimal("100")),
+                services.GoalInput(CoverageKind.COMMUNES_COVERED, Decimal("100")),
+            ]),
+            (PLAN_2026, 2026, None, []),
+        ):
+            if Plan.objects.filter(unit=province, name=name).exists():
+                continue
+            plan = services.plan_create(
+                user=staff, unit=province, name=name, first_year=first, last_year=first + len(targets) - 1,
+                targets=targets, stretch_percent=stretch, decision_no="Số liệu minh hoạ (demo)", goals=goals,
+                note="Dữ liệu minh hoạ, không phải văn bản thật.",
+            )
+            created["plans"] += 1
+            if first == 2023:
+                for year, target in zip(plan.years, targets):
+                    shares = split(target, QUOTAS_2021)
+                    services.quota_allocate(user=staff, parent=province, year=year,
+                                            targets={units[c].pk: t for c, t in shares.items()})
+    existing = set(MonthlyReport.objects.filter(unit__in=units.values(), month__gte=FIRST_MONTH).values_list("unit__code", "month"))
+    for code in QUOTAS_2021:
+        for month in _months():
+            status = SPECIAL.get((code, month), ReportStatus.APPROVED)
+            if status is None or (code, month) in existing:
+                continue
+            with transaction.atomic(), acting_as(admin):
+                report = services.figures_save(user=admin, unit=units[code], month=month,
+                                               values=_figures(code, month), version=None)
+                if status != ReportStatus.DRAFT:
+                    report = services.figures_submit(user=admin, report=report, version=report.version)
+                if status == ReportStatus.APPROVED:
+                    services.figures_approve(user=staff, report=report, version=report.version)
+                elif status == ReportStatus.RETURNED:
+                    services.figures_return(user=staff, report=report, version=report.version,
+                                            comment="Số lao động nữ chưa khớp với danh sách xuất cảnh (minh hoạ).")
+            created["reports"] += 1
+    return ", ".join(f"{k} created {v}" for k, v in created.items())

@@ -1,0 +1,350 @@
+"""Excel imports of quotas and monthly figures: the whole file is checked, then saved in one transaction.
+
+Screens and commands call the same functions; both raise
+``portal.xlsx.ImportRejected`` listing every error (row and column) and save
+nothing unless the whole file is valid. Imports are idempotent by natural
+key (unit + year for quotas, unit + month for figures).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal import formats
+from portal.audit import acting_as
+from portal.models import Structure, Unit
+from portal.scoping import can_write, unit_in_scope
+from portal.xlsx import Column, ErrorList, ImportRejected, RowError, normalise_header, read_sheet
+from targets.models import Indicator, MonthlyReport, ReportAction, ReportStatus
+from targets import services
+from targets.services import figures_lock_reason, figures_save, figures_submit, may_set_quota, quota_set
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+QUOTA_COLUMNS = [
+    Column("unit_code", "Mã đơn vị"),
+    Column("unit_name", "Đơn vị", required=False),
+    Column("year", "Năm"),
+    Column("target", "Chỉ tiêu"),
+    Column("stretch_percent", "Phấn đấu (%)", required=False),
+]
+
+MONTHLY_COLUMNS = [
+    Column("unit_code", "Mã đơn vị"),
+    Column("unit_name", "Đơn vị", required=False),
+    Column("month", "Tháng"),
+]
+
+# Unit-type words that may precede a name in a sheet ("Huyện Ninh Sơn" for "Ninh Sơn").
+_NAME_PREFIXES = sorted(
+    (normalise_header(p) for p in (
+        "Tỉnh", "Thành phố", "TP", "Huyện", "Quận", "Thị xã", "Xã", "Phường", "Thị trấn", "Đặc khu",
+        "Thôn", "Ấp", "Khóm", "Bản", "Buôn", "Tổ dân phố",
+    )),
+    key=len, reverse=True,
+)
+
+
+def name_matches(text: Any, unit: Unit) -> bool:
+    """Compare a name typed in a sheet with the unit's, ignoring accents, case and the unit-type prefix."""
+    typed = normalise_header(text)
+    names = {normalise_header(unit.name), normalise_header(unit.short_name)}
+    for name in list(names):
+        for prefix in _NAME_PREFIXES:
+            if name.startswith(prefix) and len(name) > len(prefix):
+                names.add(name[len(prefix):])
+    if typed in names:
+        return True
+    return any(typed.startswith(p) and typed[len(p):] in names for p in _NAME_PREFIXES)
+
+
+def _code_candidates(value: Any) -> list[str]:
+    text = str(value).strip()
+    if text.isdigit():
+        # A code typed in a number cell loses its leading zeros ("01" → 1).
+        return list(dict.fromkeys([text, text.zfill(2), text.zfill(3), text.zfill(5)]))
+    return [text]
+
+
+class _Context:
+    """What every row check shares: the sheet's headers, the error list and the units of the file."""
+
+    def __init__(self, sheet, rows, *, structure: str):
+        self.sheet = sheet
+        self.errors = ErrorList()
+        codes = {c for _n, values in rows if values.get("unit_code") is not None for c in _code_candidates(values["unit_code"])}
+        self.units = {u.code: u for u in Unit.objects.filter(structure=structure, code__in=codes)}
+
+    def label(self, key: str, default: str) -> str:
+        idx = self.sheet.columns.get(key)
+        return self.sheet.headers[idx] if idx is not None else default
+
+    def unit(self, row: int, values: dict[str, Any], user) -> Unit | None:
+        label = self.label("unit_code", "Mã đơn vị")
+        raw = values.get("unit_code")
+        if raw is None:
+            self.errors.add(row, label, _("The unit code is missing."))
+            return None
+        unit = next((self.units[c] for c in _code_candidates(raw) if c in self.units), None)
+        if unit is None:
+            self.errors.add(row, label, _("Unknown unit code %(code)s.") % {"code": raw})
+            return None
+        if not unit_in_scope(user, unit):
+            self.errors.add(row, label, _("The unit %(code)s is outside your scope.") % {"code": raw})
+            return None
+        typed_name = values.get("unit_name")
+        if typed_name is not None and not name_matches(typed_name, unit):
+            self.errors.add(row, self.label("unit_name", "Đơn vị"), _(
+                "The name “%(typed)s” does not match the code %(code)s (%(name)s).") % {
+                "typed": typed_name, "code": unit.code, "name": unit.name})
+        return unit
+
+    def count(self, row: int, key: str, label: str, raw: Any) -> int | None:
+        try:
+            value = formats.parse_int(raw)
+        except ValueError:
+            self.errors.add(row, label, _("“%(value)s” is not a whole number.") % {"value": raw})
+            return None
+        if value < 0:
+            self.errors.add(row, label, _("A count cannot be negative."))
+            return None
+        return value
+
+
+# --- quotas --------------------------------------------------------------------------
+
+
+@dataclass
+class QuotaImportResult:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    summaries: list[tuple[Unit, int, int, int | None]] = field(default_factory=list)  # parent, year, sum, target
+
+    def __str__(self) -> str:
+        return f"created {self.created}, changed {self.changed}, unchanged {self.unchanged}"
+
+
+@dataclass(frozen=True)
+class _QuotaRow:
+    row: int
+    unit: Unit
+    year: int
+    target: int
+    stretch_percent: Decimal | None
+
+
+def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str = Structure.LEGACY) -> QuotaImportResult:
+    sheet = read_sheet(fileobj, QUOTA_COLUMNS)
+    ctx = _Context(sheet, sheet.rows, structure=structure)
+    if not can_write(user):
+        raise ImportRejected([RowError(0, "", _("You cannot import quotas."))])
+    valid: list[_QuotaRow] = []
+    seen: dict[tuple[int, int], int] = {}
+    for row, values in sheet.rows:
+        unit = ctx.unit(row, values, user)
+        if unit is not None and not may_set_quota(user, unit):
+            ctx.errors.add(row, ctx.label("unit_code", "Mã đơn vị"),
+                           _("You cannot set the quota of %(unit)s.") % {"unit": unit.name})
+            unit = None
+        year_label = ctx.label("year", "Năm")
+        year = None
+        try:
+            year = formats.parse_int(values.get("year"))
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise ValueError
+        except ValueError:
+            ctx.errors.add(row, year_label, _("“%(value)s” is not a year between %(min)s and %(max)s.") % {
+                "value": values.get("year") if values.get("year") is not None else "", "min": MIN_YEAR, "max": MAX_YEAR})
+            year = None
+        target_label = ctx.label("target", "Chỉ tiêu")
+        target = ctx.count(row, "target", target_label, values.get("target"))
+        stretch = None
+        if values.get("stretch_percent") is not None:
+            try:
+                stretch = formats.parse_decimal(values["stretch_percent"])
+                if stretch < 0 or stretch >= 10000:
+                    raise ValueError
+            except ValueError:
+                ctx.errors.add(row, ctx.label("stretch_percent", "Phấn đấu (%)"),
+                               _("“%(value)s” is not a percent.") % {"value": values["stretch_percent"]})
+        if unit is not None and year is not None:
+            first = seen.setdefault((unit.pk, year), row)
+            if first != row:
+                ctx.errors.add(row, ctx.label("unit_code", "Mã đơn vị"), _(
+                    "Row %(first)s already gives %(code)s for %(year)s.") % {"first": first, "code": unit.code, "year": year})
+                continue
+        if unit is not None and year is not None and target is not None:
+            valid.append(_QuotaRow(row, unit, year, target, stretch))
+    ctx.errors.raise_if_any()
+
+    result = QuotaImportResult()
+    from targets.models import Quota
+
+    before = {
+        (q.unit_id, q.year): (q.target, q.stretch_percent)
+        for q in Quota.objects.filter(unit__in=[r.unit for r in valid], year__in={r.year for r in valid})
+    }
+    with transaction.atomic(), acting_as(user):
+        for item in valid:
+            stretch = item.stretch_percent
+            old = before.get((item.unit.pk, item.year))
+            if stretch is None and old is not None:
+                stretch = old[1]  # a file without the column keeps the stretch goal already set
+            quota_set(user=user, unit=item.unit, year=item.year, target=item.target, stretch_percent=stretch)
+            if old is None:
+                result.created += 1
+            elif old != (item.target, stretch):
+                result.changed += 1
+            else:
+                result.unchanged += 1
+    result.summaries = _quota_summaries(valid)
+    return result
+
+
+def _quota_summaries(rows: list[_QuotaRow]) -> list[tuple[Unit, int, int, int | None]]:
+    """For each parent and year the file touched: the sum of its units' quotas and its own target."""
+    from django.db.models import Sum
+
+    from targets.models import Quota
+
+    keys = {(r.unit.parent, r.year) for r in rows if r.unit.parent_id} | {(r.unit, r.year) for r in rows}
+    out = []
+    for parent, year in sorted(keys, key=lambda k: (k[0].path, k[1])):
+        total = Quota.objects.filter(unit__parent=parent, year=year).aggregate(n=Sum("target"))["n"]
+        if total is None:
+            continue
+        target = Quota.objects.filter(unit=parent, year=year).values_list("target", flat=True).first()
+        out.append((parent, year, total, target))
+    return out
+
+
+# --- monthly figures ------------------------------------------------------------------
+
+
+@dataclass
+class MonthlyImportResult:
+    submitted: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"submitted {self.submitted}, unchanged {self.unchanged}"
+
+
+# Columns people commonly add to a sheet that carry no figure.
+_IGNORED_HEADERS = {normalise_header(h) for h in ("STT", "TT", "Ghi chú", "note")}
+
+
+def _indicator_columns(sheet, errors: ErrorList) -> dict[int, Indicator]:
+    """Extra headers → indicators, by code or Vietnamese (or English) name."""
+    by_name: dict[str, Indicator] = {}
+    for indicator in Indicator.objects.filter(active=True):
+        for text in (indicator.code, indicator.name_vi, indicator.name_en):
+            by_name.setdefault(normalise_header(text), indicator)
+    mapping: dict[int, Indicator] = {}
+    used: dict[int, str] = {}
+    for header, idx in sheet.extra.items():
+        if normalise_header(header) in _IGNORED_HEADERS:
+            continue
+        indicator = by_name.get(normalise_header(header))
+        if indicator is None:
+            errors.add(1, header, _("Unknown column: neither an indicator code nor an indicator name."))
+        elif indicator.pk in used:
+            errors.add(1, header, _("The indicator already has the column “%(other)s”.") % {"other": used[indicator.pk]})
+        else:
+            mapping[idx] = indicator
+            used[indicator.pk] = header
+    if not mapping and not errors:
+        errors.add(1, "", _("The sheet has no indicator column (headed by an indicator code or name)."))
+    return mapping
+
+
+def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str = Structure.LEGACY) -> MonthlyImportResult:
+    sheet = read_sheet(fileobj, MONTHLY_COLUMNS, keep_extra=True)
+    ctx = _Context(sheet, sheet.rows, structure=structure)
+    if not can_write(user):
+        raise ImportRejected([RowError(0, "", _("You cannot import figures."))])
+    columns = _indicator_columns(sheet, ctx.errors)
+    ctx.errors.raise_if_any()  # without the right columns, row errors would only repeat it
+
+    cells_by_row = dict(sheet.raw_rows)
+    parsed: list[tuple[int, Unit, dt.date, dict[str, int]]] = []
+    seen: dict[tuple[int, dt.date], int] = {}
+    current = services.today().replace(day=1)
+    for row, values in sheet.rows:
+        unit = ctx.unit(row, values, user)
+        month_label = ctx.label("month", "Tháng")
+        month = None
+        raw_month = values.get("month")
+        try:
+            month = formats.parse_month(raw_month)
+            if not MIN_YEAR <= month.year <= MAX_YEAR or month > current:
+                raise ValueError
+        except ValueError:
+            ctx.errors.add(row, month_label, _("“%(value)s” is not a past or current month written mm/yyyy.") % {
+                "value": raw_month if raw_month is not None else ""})
+            month = None
+        figures: dict[str, int] = {}
+        cells = cells_by_row[row]
+        for idx, indicator in columns.items():
+            raw = cells[idx] if idx < len(cells) else None
+            if raw is None:
+                continue
+            value = ctx.count(row, indicator.code, sheet.headers[idx], raw)
+            if value is not None:
+                figures[indicator.code] = value
+        if unit is None or month is None:
+            continue
+        first = seen.setdefault((unit.pk, month), row)
+        if first != row:
+            ctx.errors.add(row, ctx.label("unit_code", "Mã đơn vị"), _(
+                "Row %(first)s already gives %(code)s for %(month)s.") % {
+                "first": first, "code": unit.code, "month": formats.format_month(month)})
+            continue
+        if not figures:
+            ctx.errors.add(row, "", _("The row has no figure."))
+            continue
+        parsed.append((row, unit, month, figures))
+
+    reports = {
+        (r.unit_id, r.month): r
+        for r in MonthlyReport.objects.filter(
+            unit__in=[p[1] for p in parsed], month__in={p[2] for p in parsed}
+        ).select_related("unit").prefetch_related("values__indicator")
+    }
+    work = []
+    for row, unit, month, figures in parsed:
+        report = reports.get((unit.pk, month))
+        if report is not None and report.status == ReportStatus.SUBMITTED:
+            current_values = {v.indicator.code: v.value for v in report.values.all()}
+            if all(current_values.get(code) == value for code, value in figures.items()):
+                work.append((unit, month, figures, report, False))  # already there: nothing to do
+                continue
+        reason = figures_lock_reason(user=user, unit=unit, month=month, report=report)
+        if reason:
+            ctx.errors.add(row, ctx.label("month", "Tháng"), reason)
+            continue
+        work.append((unit, month, figures, report, True))
+    ctx.errors.raise_if_any()
+
+    result = MonthlyImportResult()
+    with transaction.atomic(), acting_as(user):
+        for unit, month, figures, report, change in work:
+            if not change:
+                result.unchanged += 1
+                continue
+            try:
+                saved = figures_save(user=user, unit=unit, month=month, values=figures,
+                                     version=report.version if report else None)
+                figures_submit(user=user, report=saved, version=saved.version, action=ReportAction.IMPORTED)
+            except ValidationError as exc:
+                # Someone changed the month while the file was being checked: refuse the whole file.
+                raise ImportRejected([RowError(0, "", " ".join(exc.messages))]) from exc
+            result.submitted += 1
+    return result

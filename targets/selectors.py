@@ -1,0 +1,168 @@
+"""Reads of the targets app; screens, workbooks and commands share them."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Sum
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Unit
+from portal.scoping import sees_everything, user_unit
+from targets.models import Indicator, MonthlyReport, MonthlyReportEvent, MonthlyValue, Plan, Quota, ReportStatus
+from targets import services
+from targets.services import allocation_warning
+
+
+def plans_visible(user):
+    return Plan.objects.visible_to(user).select_related("unit").prefetch_related(
+        Prefetch("quotas", queryset=Quota.objects.order_by("year")), "coverage_goals"
+    )
+
+
+def plan_year_targets(plan: Plan) -> list[Quota]:
+    return [q for q in plan.quotas.all() if q.unit_id == plan.unit_id]
+
+
+@dataclass
+class PlanYear:
+    quota: Quota
+    allocated: int | None  # sum of the quotas of the units directly below, None when none is set
+
+    @property
+    def warning(self) -> str | None:
+        return None if self.allocated is None else allocation_warning(self.allocated, self.quota.target)
+
+
+def plan_years(plan: Plan) -> list[PlanYear]:
+    """Each year's target of the plan with what has been allocated below it (one aggregate query)."""
+    allocated = dict(
+        Quota.objects.filter(unit__parent=plan.unit, year__in=list(plan.years))
+        .values("year").annotate(n=Sum("target")).values_list("year", "n")
+    )
+    return [PlanYear(quota=q, allocated=allocated.get(q.year)) for q in plan_year_targets(plan)]
+
+
+@dataclass
+class QuotaRow:
+    unit: Unit
+    quota: Quota | None
+    has_children: bool
+
+    @property
+    def target(self) -> int | None:
+        return self.quota.target if self.quota else None
+
+
+@dataclass
+class QuotaTable:
+    parent: Unit
+    year: int
+    parent_quota: Quota | None
+    rows: list[QuotaRow]
+
+    @property
+    def total(self) -> int:
+        return sum(r.target or 0 for r in self.rows)
+
+    @property
+    def parent_target(self) -> int | None:
+        return self.parent_quota.target if self.parent_quota else None
+
+    @property
+    def difference(self) -> int | None:
+        return None if self.parent_target is None else self.total - self.parent_target
+
+    @property
+    def warning(self) -> str | None:
+        return allocation_warning(self.total, self.parent_target)
+
+
+def quota_table(*, user, parent: Unit, year: int) -> QuotaTable:
+    """The units directly below ``parent`` (within the user's scope) with their quotas for ``year``."""
+    children = list(
+        Unit.objects.visible_to(user).filter(parent=parent).annotate(n_children=Count("children")).order_by("code")
+    )
+    quotas = {
+        q.unit_id: q
+        for q in Quota.objects.filter(year=year, unit_id__in=[parent.pk, *(c.pk for c in children)]).select_related("plan")
+    }
+    rows = [QuotaRow(unit=c, quota=quotas.get(c.pk), has_children=c.n_children > 0) for c in children]
+    return QuotaTable(parent=parent, year=year, parent_quota=quotas.get(parent.pk), rows=rows)
+
+
+def default_parent(user) -> Unit | None:
+    """The user's own unit, or for an administrator the first province."""
+    if sees_everything(user):
+        return Unit.objects.filter(parent__isnull=True).order_by("-structure", "code").first()  # legacy first
+    return user_unit(user)
+
+
+def active_indicators() -> list[Indicator]:
+    return list(Indicator.objects.filter(active=True).order_by("order", "code"))
+
+
+def report_for(*, unit: Unit, month: dt.date) -> MonthlyReport | None:
+    return (
+        MonthlyReport.objects.filter(unit=unit, month=month)
+        .select_related("submitted_by", "reviewed_by", "unit")
+        .prefetch_related(
+            Prefetch("values", queryset=MonthlyValue.objects.select_related("indicator")),
+            Prefetch("events", queryset=MonthlyReportEvent.objects.select_related("by")),
+        )
+        .first()
+    )
+
+
+STATUS_KEYS = ["empty", *ReportStatus.values]
+STATUS_LABELS = {"empty": _("Not reported"), **dict(ReportStatus.choices)}
+
+
+@dataclass(frozen=True)
+class Cell:
+    month: dt.date
+    status: str  # a ReportStatus value or "empty"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class CompletenessRow:
+    unit: Unit
+    cells: list[Cell]
+
+
+@dataclass
+class Completeness:
+    parent: Unit
+    year: int
+    months: list[dt.date]
+    rows: list[CompletenessRow]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def count_rows(self) -> list[tuple[str, str, int]]:
+        return [(key, STATUS_LABELS[key], self.counts.get(key, 0)) for key in STATUS_KEYS]
+
+
+def completeness(*, user, parent: Unit, year: int, include_parent: bool = False) -> Completeness:
+    """Units directly below ``parent`` × the started months of ``year``, each with its report status."""
+    units = list(Unit.objects.visible_to(user).filter(parent=parent).order_by("code"))
+    if include_parent:
+        units.insert(0, parent)
+    # Only months that have started: a future month is not missing.
+    current = services.today().replace(day=1)
+    months = [dt.date(year, m, 1) for m in range(1, 13) if dt.date(year, m, 1) <= current]
+    statuses = {
+        (unit_id, month): status
+        for unit_id, month, status in MonthlyReport.objects.filter(
+            unit_id__in=[u.pk for u in units], month__year=year
+        ).values_list("unit_id", "month", "status")
+    }
+    rows = [CompletenessRow(unit=u, cells=[Cell(m, statuses.get((u.pk, m), "empty")) for m in months]) for u in units]
+    counter = Counter(cell.status for row in rows for cell in row.cells)
+    return Completeness(
+        parent=parent, year=year, months=months, rows=rows, counts={k: counter.get(k, 0) for k in STATUS_KEYS}
+    )

@@ -1,0 +1,135 @@
+"""Walks every URL of the portal, from the resolver, for every role.
+
+A new view is covered without anyone remembering: a URL that takes an object
+id must have a factory below that makes such an object in Bác Ái (unit B), or
+``test_every_url_with_parameters_has_a_factory`` fails. Then the official of
+Ninh Sơn (unit A) must get 404 (or 403) for it, on GET and on POST, while the
+official of Bác Ái gets it. Pages without parameters must answer every role
+without a server error.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.outreach.url_factories import FACTORIES as OUTREACH_FACTORIES
+from tests.targets.url_factories import TARGETS_FACTORIES
+from tests.workers.url_factories import FACTORIES as WORKERS_FACTORIES
+
+pytestmark = pytest.mark.django_db
+
+SKIP_PREFIXES = ("admin:", "set_language", "javascript-catalog")
+SKIP_NAMES = {"logout", "login"}
+
+
+def walk(patterns=None, prefix: str = "") -> list[tuple[str, list[str]]]:
+    """(url name with namespace, its parameters) for every named pattern."""
+    found = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            found.extend(walk(entry.url_patterns, ns))
+        elif isinstance(entry, URLPattern) and entry.name:
+            params = list(entry.pattern.converters) if hasattr(entry.pattern, "converters") else []
+            found.append((f"{prefix}{entry.name}", params))
+    return [(name, params) for name, params in found if not name.startswith(SKIP_PREFIXES) and name not in SKIP_NAMES]
+
+
+# url name -> function(env) returning the URL kwargs of an object that belongs to unit B (Bác Ái).
+def _finished_job_b(env) -> dict:
+    """A progress report job of Bác Ái's official, run to the end (with its workbook)."""
+    from portal.jobs import job_create, job_run
+    from targets.progress import Period
+
+    period = Period.for_year(2021, "h1")
+    job = job_create(user=env.users.official_b, unit=env.units.b, kind="progress", enqueue=False,
+                     params={"period": period.to_params(), "source": "registry", "label": period.label})
+    return {"pk": job_run(job.pk).pk}
+
+
+FACTORIES: dict[str, Callable[[SimpleNamespace], dict]] = {
+    "unit_detail": lambda env: {"pk": env.units.commune_b.pk},
+    "jobs:detail": _finished_job_b,
+    "jobs:status": _finished_job_b,
+    "jobs:download": _finished_job_b,
+    "jobs:retry": _finished_job_b,
+    "progress:result": _finished_job_b,
+}
+FACTORIES.update(TARGETS_FACTORIES)
+FACTORIES.update(WORKERS_FACTORIES)
+FACTORIES.update(OUTREACH_FACTORIES)
+
+# URLs whose parameter is not an object of a unit (e.g. a user scope for administrators only).
+ADMIN_ONLY = {"reassign_scope"}
+# National objects no unit owns (sending enterprises): officials may not edit them, the province may.
+NATIONAL = {"workers:enterprise_edit": lambda env: {"pk": _enterprise(env).pk}}
+
+
+def _enterprise(env):
+    from workers.models import Enterprise
+
+    return Enterprise.objects.create(name="Công ty Thử nghiệm", licence_no="TEST/URL-WALK")
+
+
+@pytest.fixture
+def env(units, users):
+    return SimpleNamespace(units=units, users=users)
+
+
+def url_for(name: str, kwargs: dict) -> str:
+    from django.urls import reverse
+
+    return reverse(name, kwargs=kwargs)
+
+
+class UrlScopeTests:
+    def test_every_url_with_parameters_has_a_factory(self):
+        covered = FACTORIES.keys() | ADMIN_ONLY | NATIONAL.keys()
+        missing = [name for name, params in walk() if params and name not in covered]
+        assert not missing, f"add a factory for: {missing}"
+
+    def test_another_units_object_answers_404_on_every_url(self, env, client_for):
+        official_a = client_for(env.users.official_a)
+        official_b = client_for(env.users.official_b)
+        checked = 0
+        for name, params in walk():
+            if not params or name in ADMIN_ONLY or name in NATIONAL:
+                continue
+            url = url_for(name, FACTORIES[name](env))
+            for method in ("get", "post"):
+                response = getattr(official_a, method)(url)
+                assert response.status_code in (403, 404), f"{method.upper()} {url} ({name}) as unit A: {response.status_code}"
+            owner = official_b.get(url)
+            assert owner.status_code in (200, 302, 405), f"GET {url} ({name}) as unit B: {owner.status_code}"
+            checked += 1
+        assert checked >= len(FACTORIES)
+
+    def test_admin_only_urls_answer_404_to_everyone_else(self, env, client_for):
+        from portal.models import Scope
+
+        scope = Scope.objects.get(user=env.users.official_b)
+        for name in ADMIN_ONLY:
+            url = url_for(name, {"pk": scope.pk})
+            for user in (env.users.province, env.users.official_a, env.users.viewer, env.users.nobody):
+                assert client_for(user).post(url).status_code == 404, (name, user)
+
+    def test_national_objects_are_edited_by_the_province_only(self, env, client_for):
+        for name, factory in NATIONAL.items():
+            url = url_for(name, factory(env))
+            for user in (env.users.official_a, env.users.official_b, env.users.viewer, env.users.nobody):
+                for method in ("get", "post"):
+                    status = getattr(client_for(user), method)(url).status_code
+                    assert status in (403, 404), f"{method.upper()} {url} as {user}: {status}"
+            assert client_for(env.users.province).get(url).status_code == 200
+
+    @pytest.mark.parametrize("role", ["admin", "province", "official_a", "viewer", "nobody"])
+    def test_every_page_answers_every_role_without_a_server_error(self, env, client_for, role):
+        client = client_for(getattr(env.users, role))
+        for name, params in walk():
+            if params:
+                continue
+            response = client.get(url_for(name, {}))
+            assert response.status_code in (200, 302, 403, 404, 405), f"{name} as {role}: {response.status_code}"

@@ -1,0 +1,155 @@
+"""Forms adapt input into domain values; the rules live in the services."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms import VNDateField, VNIntegerField, XlsxUploadForm
+from portal.models import Level, Unit
+from workers.models import (
+    Country, Enterprise, EnterpriseStatus, Ethnicity, HouseholdStatus, Programme, Sex, Status,
+)
+from workers.pipeline import next_statuses
+from workers.selectors import SORTS
+from workers.services import HOME_LEVELS
+from workers.validators import citizen_id_problems, normalise_citizen_id
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit: Unit) -> str:
+        if unit.level == Level.DISTRICT:
+            return unit.name
+        return f"{unit.name} – {unit.parent.name}" if unit.parent_id else unit.name
+
+
+def home_units(user):
+    return Unit.objects.visible_to(user).filter(level__in=HOME_LEVELS).select_related("parent").order_by("path")
+
+
+class WorkerForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=120)
+    citizen_id = forms.CharField(label=_("Citizen ID (CCCD)"), max_length=20,
+                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    date_of_birth = VNDateField(label=_("Date of birth"))
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    unit = UnitChoiceField(label=_("Home unit"), queryset=Unit.objects.none(),
+                           help_text=_("The home commune, or the district when the commune is unknown."))
+    ethnicity = forms.ModelChoiceField(label=_("Ethnic group"), queryset=Ethnicity.objects.all(), required=False)
+    household_statuses = forms.ModelMultipleChoiceField(
+        label=_("Household status"), queryset=HouseholdStatus.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple)
+    phone = forms.RegexField(label=_("Phone"), regex=r"^[0-9 +.]{8,20}$", required=False,
+                             error_messages={"invalid": _("Enter a phone number of 8 to 20 digits.")})
+    education = forms.CharField(label=_("Education"), max_length=120, required=False)
+    languages = forms.CharField(label=_("Languages"), max_length=200, required=False)
+    skills = forms.CharField(label=_("Skills"), max_length=255, required=False)
+    wished_country = forms.ModelChoiceField(label=_("Wished-for market"), queryset=Country.objects.all(), required=False)
+    confirm_duplicate = forms.BooleanField(
+        label=_("This is another person: save anyway"), required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = home_units(user)
+
+    def show_duplicate_confirmation(self) -> None:
+        self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
+
+    def clean_citizen_id(self) -> str:
+        return normalise_citizen_id(self.cleaned_data["citizen_id"])
+
+    def clean(self):
+        data = super().clean()
+        citizen_id = data.get("citizen_id")
+        if citizen_id:
+            for problem in citizen_id_problems(citizen_id, date_of_birth=data.get("date_of_birth"), sex=data.get("sex")):
+                self.add_error("citizen_id", problem)
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data["phone"] = data.get("phone") or ""
+        return data
+
+
+class StatusChangeForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"))
+    note = forms.CharField(label=_("Reason or note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every status is offered; the service explains why a nonsensical one is refused.
+        allowed = set(next_statuses(current))
+        self.fields["to_status"].choices = [(v, l) for v, l in Status.choices if v in allowed] + [
+            (v, l) for v, l in Status.choices if v not in allowed and v != current]
+
+
+class DepartureForm(forms.Form):
+    date = VNDateField(label=_("Departure date"))
+    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.all())
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.select_related("country"),
+                                       required=False)
+    enterprise = forms.ModelChoiceField(label=_("Sending enterprise"), queryset=Enterprise.objects.all(), required=False)
+    occupation = forms.CharField(label=_("Occupation"), max_length=200, required=False)
+    contract_months = VNIntegerField(label=_("Contract length (months)"), required=False, min_value=1, max_value=240)
+    orientation_cert_no = forms.CharField(label=_("Orientation certificate number"), max_length=50, required=False)
+    orientation_cert_date = VNDateField(label=_("Orientation certificate date"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class ReturnForm(forms.Form):
+    date = VNDateField(label=_("Return date"))
+    early = forms.BooleanField(label=_("Returned before the end of the contract"), required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    follow_up = forms.CharField(label=_("After return (job, business, new contract…)"), max_length=500, required=False)
+
+
+class EnterpriseForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    licence_no = forms.CharField(label=_("Licence number"), max_length=50)
+    licence_date = VNDateField(label=_("Licence date"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=EnterpriseStatus.choices)
+
+
+class WorkerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or citizen ID"), required=False)
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units"))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses")), *Status.choices])
+    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.all(), required=False,
+                                     empty_label=_("All countries"))
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.all(), required=False,
+                                        empty_label=_("All enterprises"))
+    year = forms.IntegerField(label=_("Year of departure"), required=False, min_value=1990, max_value=2100)
+    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (Unit.objects.visible_to(user)
+                                        .filter(level__in=(Level.PROVINCE, Level.DISTRICT, Level.COMMUNE))
+                                        .select_related("parent").order_by("path"))
+        _bootstrap(self)
+
+
+def _bootstrap(form: forms.Form) -> None:
+    """Filter bars are laid out by hand (not crispy): give the widgets Bootstrap's classes."""
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+
+
+class AccessLogFilterForm(forms.Form):
+    username = forms.CharField(label=_("User"), required=False)
+    worker = forms.CharField(label=_("Worker (name or citizen ID)"), required=False)
+    date_from = VNDateField(label=_("From"), required=False)
+    date_to = VNDateField(label=_("To"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class WorkerImportForm(XlsxUploadForm):
+    accept_duplicates = forms.BooleanField(
+        label=_("Import likely duplicates anyway (same name, date of birth and unit, another citizen ID)"),
+        required=False)

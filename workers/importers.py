@@ -1,0 +1,385 @@
+"""The worker sheet: read, check every row, then save all rows or none.
+
+Likely duplicates (same name, date of birth and home unit as another worker
+or another row, with a different citizen ID) are errors unless the importer
+explicitly accepts them (``accept_duplicates``: the checkbox on the upload
+screen, ``--accept-duplicates`` on the command line).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.audit import acting_as
+from portal.formats import parse_date
+from portal.models import Unit
+from portal.scoping import unit_in_scope, user_unit
+from portal.unit_codes import UnitCodeError, UnitResolver
+from portal.xlsx import Column, ErrorList, ImportRejected, RowError, normalise_header, read_sheet
+from workers import services
+from workers.models import Country, Enterprise, Ethnicity, HouseholdStatus, Programme, Sex, Status, Worker
+from workers.pipeline import ABROAD, BEFORE_DEPARTURE, MAY_DEPART, transition_problem
+from workers.validators import citizen_id_problems, normalise_citizen_id, normalise_name
+
+COLUMNS = [
+    Column("full_name", "Họ và tên"),
+    Column("citizen_id", "Số CCCD"),
+    Column("date_of_birth", "Ngày sinh"),
+    Column("sex", "Giới tính"),
+    Column("unit_code", "Mã đơn vị"),
+    Column("ethnicity", "Dân tộc", required=False),
+    Column("household_status", "Diện hộ", required=False),
+    Column("status", "Trạng thái", required=False),
+    Column("departure_date", "Ngày xuất cảnh", required=False),
+    Column("country", "Nước đến", required=False),
+    Column("programme", "Chương trình", required=False),
+    Column("enterprise", "Doanh nghiệp", required=False),
+    Column("return_date", "Ngày về nước", required=False),
+]
+LABEL = {c.key: c.label for c in COLUMNS}
+
+# Vietnamese names of the statuses as the sheet writes them (the UI labels are translated separately).
+STATUS_VI = {
+    Status.REGISTERED: "Đăng ký", Status.COUNSELLED: "Đã tư vấn", Status.TRAINING: "Đang đào tạo",
+    Status.WAITING: "Chờ xuất cảnh", Status.DEPARTED: "Đã xuất cảnh", Status.RETURNED: "Đã về nước",
+    Status.ABSCONDED: "Bỏ trốn", Status.WITHDRAWN: "Rút hồ sơ",
+}
+SEX_VI = {Sex.MALE: "Nam", Sex.FEMALE: "Nữ"}
+_SEXES = {"nam": Sex.MALE, "male": Sex.MALE, "nu": Sex.FEMALE, "female": Sex.FEMALE}
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    departures: int = 0
+    returns: int = 0
+    status_changes: int = 0
+
+    def __str__(self) -> str:
+        return (f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+                f"departures {self.departures}, returns {self.returns}, status changes {self.status_changes}")
+
+
+@dataclass
+class RowPlan:
+    row: int
+    worker: Worker | None
+    values: dict[str, Any]
+    household: list[HouseholdStatus] | None
+    status: str | None
+    departure: dict[str, Any] | None = None  # a new departure to record
+    departure_date: dt.date | None = None
+    return_date: dt.date | None = None
+    new_return: bool = False
+    changes: list[str] = field(default_factory=list)
+
+
+class _Lookups:
+    """Every reference list read once, keyed the way a sheet may write it."""
+
+    def __init__(self):
+        self.ethnicities = {}
+        for e in Ethnicity.objects.all():
+            self.ethnicities[normalise_header(e.name)] = e
+            self.ethnicities[e.code] = e
+        self.household = {}
+        for h in HouseholdStatus.objects.all():
+            for key in (h.code, h.name_vi, h.name_en):
+                self.household[normalise_header(key)] = h
+        self.countries = {}
+        for c in Country.objects.all():
+            for key in (c.code, c.name_vi, c.name_en):
+                self.countries[normalise_header(key)] = c
+        self.programmes = {}
+        for p in Programme.objects.all():
+            for key in (p.code, p.name_vi, p.name_en):
+                self.programmes[normalise_header(key)] = p
+        self.statuses = {}
+        for value in Status.values:
+            self.statuses[normalise_header(value)] = value
+            self.statuses[normalise_header(STATUS_VI[value])] = value
+        self.enterprises_by_licence = {}
+        self.enterprises_by_name = {}
+        for ent in Enterprise.objects.all():
+            self.enterprises_by_licence[ent.licence_no.strip().casefold()] = ent
+            self.enterprises_by_name.setdefault(" ".join(ent.name.split()), ent)
+
+    def enterprise(self, text: str) -> Enterprise | None:
+        return self.enterprises_by_licence.get(text.strip().casefold()) or self.enterprises_by_name.get(" ".join(text.split()))
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        text = text[1:]  # undo the export's neutralisation, so that a file exported imports back unchanged
+    return text
+
+
+def _date(errors: ErrorList, row: int, key: str, value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError
+        return parse_date(value)
+    except ValueError:
+        errors.add(row, LABEL[key], _("Not a date: write it as dd/mm/yyyy."))
+        return None
+
+
+def import_workers(data: bytes, *, user, accept_duplicates: bool = False) -> ImportResult:
+    """Check the whole sheet, then save every row in one transaction (or raise ``ImportRejected``)."""
+    sheet = read_sheet(data, COLUMNS)
+    errors = ErrorList()
+    lookups = _Lookups()
+    today = services.today()
+    raw_ids = [normalise_citizen_id(values.get("citizen_id")) for _row, values in sheet.rows]
+    existing = {w.citizen_id: w for w in Worker.objects.filter(citizen_id__in=raw_ids)
+                .select_related("unit", "ethnicity").prefetch_related("household_statuses", "departures__return_record")}
+    # A user's scope lies in one structure (legacy or 2025): their codes are read in it. An administrator's
+    # code found in both structures is read in the one in force on the departure date (else today).
+    scope_unit = user_unit(user)
+    resolver = UnitResolver({_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user,
+                            structure=scope_unit.structure if scope_unit else None)
+    seen_ids: dict[str, int] = {}
+    plans: list[RowPlan] = []
+
+    for row, values in sheet.rows:
+        full_name = " ".join(_text(values.get("full_name")).split())
+        if not full_name:
+            errors.add(row, LABEL["full_name"], _("Required."))
+        citizen_id = normalise_citizen_id(values.get("citizen_id"))
+        dob = _date(errors, row, "date_of_birth", values.get("date_of_birth"))
+        if values.get("date_of_birth") in (None, ""):
+            errors.add(row, LABEL["date_of_birth"], _("Required."))
+        elif dob and dob > today:
+            errors.add(row, LABEL["date_of_birth"], _("The date of birth is in the future."))
+        sex = _SEXES.get(normalise_header(values.get("sex")))
+        if sex is None:
+            errors.add(row, LABEL["sex"], _("Write Nam or Nữ (male or female)."))
+        if not citizen_id:
+            errors.add(row, LABEL["citizen_id"], _("Required."))
+        else:
+            for problem in citizen_id_problems(citizen_id, date_of_birth=dob, sex=sex):
+                errors.add(row, LABEL["citizen_id"], problem)
+            if citizen_id in seen_ids:
+                errors.add(row, LABEL["citizen_id"], _("This citizen ID is also on row %(row)s.") % {"row": seen_ids[citizen_id]})
+            else:
+                seen_ids[citizen_id] = row
+        unit = _resolve_unit(errors, row, resolver, _text(values.get("unit_code")),
+                             _date(ErrorList(), row, "departure_date", values.get("departure_date")))
+
+        ethnicity = None
+        if _text(values.get("ethnicity")):
+            ethnicity = lookups.ethnicities.get(normalise_header(values["ethnicity"]))
+            if ethnicity is None:
+                errors.add(row, LABEL["ethnicity"], _("Unknown ethnic group “%(value)s”.") % {"value": _text(values["ethnicity"])})
+        household = None
+        if _text(values.get("household_status")):
+            household = []
+            for part in _text(values["household_status"]).split(";"):
+                if not part.strip():
+                    continue
+                status_row = lookups.household.get(normalise_header(part))
+                if status_row is None:
+                    errors.add(row, LABEL["household_status"], _("Unknown household status “%(value)s”.") % {"value": part.strip()})
+                else:
+                    household.append(status_row)
+        status = None
+        if _text(values.get("status")):
+            status = lookups.statuses.get(normalise_header(values["status"]))
+            if status is None:
+                errors.add(row, LABEL["status"], _("Unknown status “%(value)s”.") % {"value": _text(values["status"])})
+
+        departure_date = _date(errors, row, "departure_date", values.get("departure_date"))
+        return_date = _date(errors, row, "return_date", values.get("return_date"))
+        country = programme = enterprise = None
+        if _text(values.get("country")):
+            country = lookups.countries.get(normalise_header(values["country"]))
+            if country is None:
+                errors.add(row, LABEL["country"], _("Unknown country “%(value)s”: write its Vietnamese name or ISO code (JP, KR, TW…).") % {"value": _text(values["country"])})
+        if _text(values.get("programme")):
+            programme = lookups.programmes.get(normalise_header(values["programme"]))
+            if programme is None:
+                errors.add(row, LABEL["programme"], _("Unknown programme “%(value)s”.") % {"value": _text(values["programme"])})
+            elif country is not None and programme.country_id != country.pk:
+                errors.add(row, LABEL["programme"], _("This programme is for %(country)s.") % {"country": programme.country.name_vi})
+        if _text(values.get("enterprise")):
+            enterprise = lookups.enterprise(_text(values["enterprise"]))
+            if enterprise is None:
+                errors.add(row, LABEL["enterprise"], _("Unknown enterprise “%(value)s”: write its licence number or exact name.") % {"value": _text(values["enterprise"])})
+        if departure_date:
+            if departure_date > today:
+                errors.add(row, LABEL["departure_date"], _("The departure date is in the future."))
+            elif dob and departure_date <= dob:
+                errors.add(row, LABEL["departure_date"], _("The departure date is before the date of birth."))
+            if not _text(values.get("country")):
+                errors.add(row, LABEL["country"], _("Required when there is a departure date."))
+        elif any(_text(values.get(k)) for k in ("country", "programme", "enterprise")):
+            errors.add(row, LABEL["departure_date"], _("Required when a country, programme or enterprise is given."))
+        if return_date:
+            if not departure_date and values.get("departure_date") in (None, ""):
+                errors.add(row, LABEL["return_date"], _("A return needs a departure date."))
+            if return_date > today:
+                errors.add(row, LABEL["return_date"], _("The return date is in the future."))
+            elif departure_date and return_date < departure_date:
+                errors.add(row, LABEL["return_date"], _("The return date is before the departure date."))
+
+        worker = existing.get(citizen_id)
+        if worker is not None and not unit_in_scope(user, worker.unit):
+            errors.add(row, LABEL["citizen_id"], _("This citizen ID belongs to a worker outside your scope."))
+            continue
+        if errors and errors.items[-1].row == row:
+            continue
+        plan = RowPlan(row=row, worker=worker, status=status, household=household, departure_date=departure_date,
+                       return_date=return_date, values={
+                           "citizen_id": citizen_id, "full_name": full_name, "date_of_birth": dob, "sex": sex,
+                           "unit": unit, **({"ethnicity": ethnicity} if ethnicity else {})})
+        _plan_pipeline(errors, plan, country=country, programme=programme, enterprise=enterprise)
+        plans.append(plan)
+
+    if not accept_duplicates:
+        _check_duplicates(errors, plans)
+    errors.raise_if_any()
+    return _save(plans, user=user)
+
+
+def _resolve_unit(errors: ErrorList, row: int, resolver: UnitResolver, code: str, on_date: dt.date | None) -> Unit | None:
+    if not code:
+        errors.add(row, LABEL["unit_code"], _("Required."))
+        return None
+    try:
+        unit = resolver.resolve(code, on_date=on_date)
+    except UnitCodeError as exc:
+        errors.add(row, LABEL["unit_code"], str(exc))
+        return None
+    if unit.level not in services.HOME_LEVELS:
+        errors.add(row, LABEL["unit_code"], _("Give a commune's or a district's code, not a province's."))
+        return None
+    return unit
+
+
+def _plan_pipeline(errors: ErrorList, plan: RowPlan, *, country, programme, enterprise) -> None:
+    """Decide which departure, return and status change the row asks for, and check they make sense."""
+    worker, row, wanted = plan.worker, plan.row, plan.status
+    if worker is None:
+        status = wanted if wanted in BEFORE_DEPARTURE | {Status.WITHDRAWN} else Status.REGISTERED
+        departures: dict[dt.date, Any] = {}
+    else:
+        status = worker.status
+        departures = {d.date: d for d in worker.departures.all()}
+    if plan.departure_date and plan.departure_date not in departures:
+        if wanted in BEFORE_DEPARTURE | {Status.WITHDRAWN}:
+            errors.add(row, LABEL["status"], _("This status contradicts the departure date."))
+            return
+        if status not in MAY_DEPART:
+            errors.add(row, LABEL["departure_date"], _("The worker is already abroad: record the return first."))
+            return
+        if departures and max(departures) > plan.departure_date:
+            errors.add(row, LABEL["departure_date"], _("The worker already has a later departure."))
+            return
+        plan.departure = {"date": plan.departure_date, "country": country, "programme": programme, "enterprise": enterprise}
+        status = Status.DEPARTED
+    if plan.return_date:
+        departure = departures.get(plan.departure_date)
+        if departure is None or not hasattr(departure, "return_record"):
+            if status not in ABROAD:
+                errors.add(row, LABEL["return_date"], _("A worker who has not departed cannot return."))
+                return
+            if departure is not None and departures and max(departures) != departure.date:
+                errors.add(row, LABEL["return_date"], _("Only the latest departure can be closed by a return."))
+                return
+            plan.new_return = True
+            status = Status.RETURNED
+    if wanted and wanted != status:
+        if wanted in (Status.DEPARTED, Status.RETURNED, Status.ABSCONDED) and not plan.departure_date:
+            errors.add(row, LABEL["departure_date"], _("Required for the status “%(status)s”.") % {"status": STATUS_VI[wanted]})
+            return
+        if wanted == Status.RETURNED and not plan.return_date:
+            errors.add(row, LABEL["return_date"], _("Required for the status “%(status)s”.") % {"status": STATUS_VI[wanted]})
+            return
+        problem = transition_problem(status, wanted)
+        if problem:
+            errors.add(row, LABEL["status"], problem)
+            return
+        plan.changes.append(wanted)
+
+
+def _check_duplicates(errors: ErrorList, plans: list[RowPlan]) -> None:
+    keys = {(normalise_name(p.values["full_name"]), p.values["date_of_birth"], p.values["unit"].pk): p for p in plans}
+    in_db = Worker.objects.filter(name_key__in={k[0] for k in keys}, date_of_birth__in={k[1] for k in keys})
+    by_key: dict[tuple, list[str]] = defaultdict(list)
+    for w in in_db.only("name_key", "date_of_birth", "unit_id", "citizen_id"):
+        by_key[(w.name_key, w.date_of_birth, w.unit_id)].append(w.citizen_id)
+    first_row: dict[tuple, RowPlan] = {}
+    for plan in plans:
+        key = (normalise_name(plan.values["full_name"]), plan.values["date_of_birth"], plan.values["unit"].pk)
+        others = [c for c in by_key.get(key, []) if c != plan.values["citizen_id"]]
+        if others:
+            errors.add(plan.row, LABEL["citizen_id"], _(
+                "Likely duplicate: a registered worker has the same name, date of birth and unit with citizen ID "
+                "ending %(last4)s.") % {"last4": others[0][-4:]})
+        earlier = first_row.setdefault(key, plan)
+        if earlier is not plan and earlier.values["citizen_id"] != plan.values["citizen_id"]:
+            errors.add(plan.row, LABEL["citizen_id"], _(
+                "Likely duplicate of row %(row)s (same name, date of birth and unit, another citizen ID).") % {"row": earlier.row})
+
+
+def _save(plans: list[RowPlan], *, user) -> ImportResult:
+    result = ImportResult()
+    problems: list[RowError] = []
+    with transaction.atomic(), acting_as(user):
+        for plan in plans:
+            try:
+                _save_row(plan, user=user, result=result)
+            except ValidationError as exc:
+                problems.extend(RowError(plan.row, "", message) for message in exc.messages)
+        if problems:
+            raise ImportRejected(problems)  # rolls the whole transaction back
+    return result
+
+
+def _save_row(plan: RowPlan, *, user, result: ImportResult) -> None:
+    values = plan.values
+    worker = plan.worker
+    note = _("Imported from Excel")
+    if worker is None:
+        worker = services.worker_register(
+            user=user, **values, household_statuses=plan.household or (),
+            status=plan.status if plan.status in BEFORE_DEPARTURE | {Status.WITHDRAWN} else Status.REGISTERED,
+            note=note, confirm_duplicate=True)
+        result.created += 1
+    else:
+        changed = {k: v for k, v in values.items() if getattr(worker, k) != v}
+        household_changed = plan.household is not None and (
+            {h.pk for h in plan.household} != {h.pk for h in worker.household_statuses.all()})
+        if changed or household_changed:
+            worker = services.worker_update(
+                user=user, worker=worker, version=worker.version, confirm_duplicate=True,
+                household_statuses=plan.household if household_changed else None, **changed)
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    if plan.departure:
+        departure = services.departure_record(user=user, worker=worker, note=note, **plan.departure)
+        result.departures += 1
+    elif plan.departure_date:
+        departure = worker.departures.get(date=plan.departure_date)
+    if plan.new_return:
+        services.return_record(user=user, departure=departure, date=plan.return_date, note=note)
+        result.returns += 1
+    for status in plan.changes:
+        services.worker_change_status(user=user, worker=worker, to_status=status, note=note)
+        result.status_changes += 1

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.scoping import user_unit
+from portal.unit_codes import UnitCodeError, resolve_unit_code
+from workers.management.commands.import_workers import command_user
+from workers.models import Status
+from workers.selectors import WorkerFilters, export_batches, sees_personal_data, worker_list
+from workers.workbooks import write_workers_workbook
+
+
+class Command(BaseCommand):
+    help = "Write the (filtered) worker list to an .xlsx file, through the same selector as the screen."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--out", required=True, help="the .xlsx file to write")
+        parser.add_argument("--unit", help="only this unit's code and the units below it")
+        parser.add_argument("--status", choices=Status.values)
+        parser.add_argument("--user", help="export as this user, within their scope (default: an administrator)")
+
+    def handle(self, *args, **options):
+        user = command_user(options["user"])
+        filters = WorkerFilters(status=options["status"] or "")
+        if options["unit"]:
+            scope_unit = user_unit(user)
+            try:
+                filters.unit = resolve_unit_code(options["unit"], user=user,
+                                                 structure=scope_unit.structure if scope_unit else None)
+            except UnitCodeError as exc:
+                raise CommandError(str(exc)) from None
+        workers = worker_list(user, filters)
+        with open(options["out"], "wb") as out:
+            count = write_workers_workbook(export_batches(workers), out, full=sees_personal_data(user))
+        self.stdout.write(f"Wrote {count} workers to {options['out']}")

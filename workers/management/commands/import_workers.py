@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.importing import read_upload_path, rejection_as_command_error
+from portal.scoping import can_write
+from portal.xlsx import ImportRejected
+from workers.importers import import_workers
+
+
+def command_user(username: str | None):
+    """The named user, or the first administrator; their scope applies."""
+    User = get_user_model()
+    if username:
+        try:
+            return User.objects.get(username=username)
+        except User.DoesNotExist:
+            raise CommandError(f"No such user: {username}") from None
+    user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if user is None:
+        raise CommandError("There is no administrator: name a user with --user.")
+    return user
+
+
+class Command(BaseCommand):
+    help = ("Import workers from an .xlsx sheet (headers: see README, “Worker import sheet”). "
+            "All-or-nothing; importing the same file twice changes nothing.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--user", help="import as this user, within their scope (default: an administrator)")
+        parser.add_argument("--accept-duplicates", action="store_true",
+                            help="save likely duplicates (same name, date of birth and unit, another citizen ID)")
+
+    def handle(self, *args, **options):
+        user = command_user(options["user"])
+        if not can_write(user):
+            raise CommandError(f"The user {user.username} may not change data.")
+        data = read_upload_path(options["file"])
+        try:
+            result = import_workers(data, user=user, accept_duplicates=options["accept_duplicates"])
+        except ImportRejected as exc:
+            raise rejection_as_command_error(exc) from None
+        self.stdout.write(f"Workers: {result}")
