@@ -5,6 +5,7 @@
   if (!source || typeof Chart === "undefined") {
     return;
   }
+  Chart.defaults.locale = "vi-VN"; // axis ticks as 1.274 and 2,5
   var data = JSON.parse(source.textContent);
   var number = new Intl.NumberFormat("vi-VN");
   var common = {

@@ -4,6 +4,7 @@
   if (typeof window.Chart === "undefined") {
     return;
   }
+  window.Chart.defaults.locale = "vi-VN"; // axis ticks as 1.274 and 2,5
   var colours = ["#0d6efd", "#6f42c1", "#198754", "#fd7e14", "#dc3545"];
   var numberFormat = new Intl.NumberFormat("vi-VN");
 
