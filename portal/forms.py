@@ -89,3 +89,14 @@ class HamletForm(forms.Form):
         super().__init__(*args, **kwargs)
         if parents is not None:
             self.fields["parent"].queryset = parents.filter(level=Level.COMMUNE)
+
+
+def add_service_errors(form: forms.Form, exc) -> None:
+    """Show a service's ValidationError beside the fields it names (else above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)

@@ -26,3 +26,22 @@ def rejection_as_command_error(exc: ImportRejected) -> CommandError:
     lines = [str(error) for error in exc.errors]
     lines.append(f"{len(exc.errors)} error(s): the file was rejected and nothing was saved.")
     return CommandError("\n".join(lines))
+
+
+def command_user(username: str | None):
+    """The user a command acts as: the named active user, or the first administrator.
+
+    Their scope applies to everything the command reads or writes.
+    """
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if username:
+        try:
+            return User.objects.get(username=username, is_active=True)
+        except User.DoesNotExist:
+            raise CommandError(f"No active user named {username!r}.") from None
+    user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if user is None:
+        raise CommandError("There is no administrator: name a user with --user.")
+    return user

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.dashboard import dashboard_data
-from portal.forms import HamletForm
+from portal.forms import HamletForm, add_service_errors
 from portal.models import Level, Unit
 from portal.scoping import get_visible_or_404, require_write, user_unit
 from portal.services import hamlet_add
@@ -56,9 +56,7 @@ def hamlet_create(request):
         try:
             unit = hamlet_add(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": unit.name})
             return redirect("unit_detail", pk=unit.parent_id)
