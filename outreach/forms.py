@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outreach.models import MEDIA_CHANNELS, Campaign, Channel, Kind
-from portal.forms import VNDateField, VNIntegerField, XlsxUploadForm
+from portal.forms import StructureUploadForm, VNDateField, VNIntegerField
 from portal.models import Level, Unit
 
 
@@ -144,7 +144,7 @@ class LeadForm(forms.Form):
         return "".join(ch for ch in self.cleaned_data.get("citizen_id") or "" if ch.isdigit())
 
 
-class EventImportForm(XlsxUploadForm):
+class EventImportForm(StructureUploadForm):
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False,
                                       help_text=_("Optional: attach every activity of the file to this campaign."))
 

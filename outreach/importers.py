@@ -18,7 +18,7 @@ from outreach.models import Activity, Campaign, Channel, Kind
 from portal.audit import acting_as
 from portal.formats import parse_date, parse_int
 from portal.unit_codes import UnitCodeError, UnitResolver
-from portal.xlsx import Column, ErrorList, ImportRejected, RowError, normalise_header, read_sheet
+from portal.xlsx import Column, ErrorList, ImportRejected, RowError, length_problem, normalise_header, read_sheet
 
 COLUMNS = [
     Column("unit_code", "Mã đơn vị", aliases=("unit", "unit code")),
@@ -73,11 +73,16 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def import_events(fileobj: IO[bytes] | bytes, *, user, campaign: Campaign | None = None) -> ImportResult:
-    """Check the whole sheet, then record every row in one transaction; ``ImportRejected`` lists every error."""
+def import_events(fileobj: IO[bytes] | bytes, *, user, campaign: Campaign | None = None,
+                  structure: str | None = None) -> ImportResult:
+    """Check the whole sheet, then record every row in one transaction; ``ImportRejected`` lists every error.
+
+    ``structure`` (legacy or 2025) reads every unit code in that structure; without it, a code found in
+    both loaded structures is read in the one in force on the event's date.
+    """
     sheet = read_sheet(fileobj, COLUMNS)
     errors = ErrorList()
-    resolver = UnitResolver({_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user)
+    resolver = UnitResolver({_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user, structure=structure)
     if not sheet.rows:
         errors.add(0, "", _("The sheet has no data rows."))
     parsed: list[tuple[int, dict]] = []
@@ -111,6 +116,9 @@ def import_events(fileobj: IO[bytes] | bytes, *, user, campaign: Campaign | None
         item["name"] = _text(values.get("name"))
         if not item["name"]:
             errors.add(row, LABEL["name"], _("Enter the name."))
+            ok = False
+        elif too_long := length_problem(item["name"], Activity._meta.get_field("name").max_length):
+            errors.add(row, LABEL["name"], too_long)
             ok = False
         for key in NUMBERS:
             raw = values.get(key)

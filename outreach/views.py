@@ -249,7 +249,8 @@ def event_import(request):
     import_errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = import_events(form.cleaned_data["file"], user=request.user, campaign=form.cleaned_data["campaign"])
+            result = import_events(form.cleaned_data["file"], user=request.user, campaign=form.cleaned_data["campaign"],
+                                   structure=form.cleaned_data["structure"])
         except ImportRejected as exc:
             import_errors = exc.errors
         else:

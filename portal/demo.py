@@ -10,14 +10,18 @@ from portal.units_loader import link_structures, load_units, provinces_in_both
 DEMO_PROVINCE = "58"
 DEMO_PASSWORD = "Demo@2026"
 
-# username, full name, role, unit code (None: whole country for the administrator)
+# username, full name, role, unit code (None: whole country for the administrator); legacy structure
+# unless the account is listed in NEW_STRUCTURE_ACCOUNTS.
 DEMO_ACCOUNTS = [
     ("admin", "Quản trị hệ thống", Role.ADMIN, None),
     ("tinh", "Cán bộ Sở Nội vụ", Role.PROVINCE, "58"),
     ("ninhson", "Cán bộ huyện Ninh Sơn", Role.OFFICIAL, "585"),
     ("bacai", "Cán bộ huyện Bác Ái", Role.OFFICIAL, "584"),
     ("lanhdao", "Lãnh đạo UBND tỉnh", Role.VIEWER, "58"),
+    ("khanhhoa", "Cán bộ Sở Nội vụ Khánh Hòa", Role.PROVINCE, "56"),
 ]
+# Since 1 July 2025: new Khánh Hòa (56), which absorbed Ninh Thuận.
+NEW_STRUCTURE_ACCOUNTS = {"khanhhoa"}
 
 
 def load_demo_units() -> str:
@@ -38,7 +42,8 @@ def load_demo_accounts() -> list[str]:
     User = get_user_model()
     created = []
     for username, full_name, role, unit_code in DEMO_ACCOUNTS:
-        unit = Unit.objects.get(structure=Structure.LEGACY, code=unit_code) if unit_code else None
+        structure = Structure.NEW if username in NEW_STRUCTURE_ACCOUNTS else Structure.LEGACY
+        unit = Unit.objects.get(structure=structure, code=unit_code) if unit_code else None
         user, was_created = User.objects.get_or_create(username=username)
         if was_created:
             user.set_password(DEMO_PASSWORD)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from portal import formats
-from portal.models import Level, Unit
+from portal.models import Level, Structure, Unit
 
 
 class VNDateField(forms.DateField):
@@ -75,6 +75,24 @@ class XlsxUploadForm(forms.Form):
                 _("The file is too large (at most %(max)s MB).") % {"max": round(settings.UPLOAD_MAX_BYTES / 1048576, 1)}
             )
         return upload
+
+
+class StructureUploadForm(XlsxUploadForm):
+    """An upload whose unit codes may be read in a chosen structure (codes were reused by the 2025 reform).
+
+    Left empty, a code found in both structures is read in the one in force on each row's date;
+    ``cleaned_data["structure"]`` is then None.
+    """
+
+    structure = forms.ChoiceField(
+        label=_("Unit codes belong to"), required=False,
+        choices=[("", _("The structure in force on each row's date")), *Structure.choices],
+        help_text=_("Unit codes were reused in 2025: a code in both structures is read by the row's date "
+                    "unless you choose one."),
+    )
+
+    def clean_structure(self) -> str | None:
+        return self.cleaned_data.get("structure") or None
 
 
 class HamletForm(forms.Form):

@@ -11,6 +11,16 @@ Life of a job: :func:`job_create` (status ``pending``, enqueued on commit) →
 status='pending'``; a duplicate delivery claims nothing and does nothing) →
 the function → ``done`` with result and file, or ``failed`` with the error →
 :func:`job_retry` puts a failed job back to ``pending``.
+
+A worker that dies in the middle (killed, out of memory, machine lost) leaves
+its job ``running`` with no file: the file only moves into place at the very
+end. Each claim is a lease of ``REPORT_JOB_LEASE_SECONDS`` counted from
+``started_at``, which every :func:`job_progress` step renews (a heartbeat).
+Once the lease has expired, :func:`job_claim` takes the job again, and the
+periodic :func:`job_requeue_stale` (Celery beat) sends it back to the queue,
+so it is re-run from the start to the same result. ``attempts`` numbers the
+claims; a worker finishes or fails the job only while its own claim still
+holds, so a late-waking first worker cannot overwrite the re-run.
 """
 from __future__ import annotations
 
@@ -20,12 +30,14 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -81,19 +93,66 @@ def job_create(*, user, unit: Unit, kind: str, params: dict | None = None, enque
     return job
 
 
-def job_claim(job_id: int) -> bool:
-    """Take a pending job for this worker; False when it is not (or no longer) pending."""
-    claimed = ReportJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), progress=0, error="",
+def lease_seconds() -> int:
+    return int(getattr(settings, "REPORT_JOB_LEASE_SECONDS", 15 * 60))
+
+
+def _claimable(now) -> Q:
+    """Pending, or running under a lease that has expired (its worker is presumed dead)."""
+    expired = now - timedelta(seconds=lease_seconds())
+    return Q(status=JobStatus.PENDING) | Q(status=JobStatus.RUNNING, started_at__lt=expired) | Q(
+        status=JobStatus.RUNNING, started_at__isnull=True)
+
+
+def job_claim(job_id: int) -> int | None:
+    """Take a job for this worker: the claim number (``attempts``), or None when it is not claimable.
+
+    A pending job is claimable, and so is a running one whose lease expired.
+    The conditional ``UPDATE`` makes two deliveries racing for one job claim it once.
+    """
+    now = timezone.now()
+    claimed = ReportJob.objects.filter(_claimable(now), pk=job_id).update(
+        status=JobStatus.RUNNING, started_at=now, progress=0, error="", attempts=F("attempts") + 1,
     )
-    return claimed == 1
+    if claimed != 1:
+        return None
+    return ReportJob.objects.filter(pk=job_id).values_list("attempts", flat=True).get()
+
+
+def _mine(job: ReportJob) -> Q:
+    """The job is still running under this worker's claim."""
+    return Q(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts)
 
 
 def job_progress(job: ReportJob, percent: int) -> None:
-    """Record how far a running job is (0–100), visible at once to the polling screen."""
+    """Record how far a running job is (0–100), visible at once to the polling screen; renews the lease."""
     percent = max(0, min(100, int(percent)))
     job.progress = percent
-    ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(progress=percent)
+    ReportJob.objects.filter(_mine(job)).update(progress=percent, started_at=timezone.now())
+
+
+def job_requeue_stale() -> list[int]:
+    """Send back to the queue every job left running by a dead worker (lease expired) or never picked up.
+
+    Run periodically by Celery beat. Harmless when the job is in fact still
+    queued: the claim lets only one delivery run it.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=lease_seconds())
+    stale = Q(status=JobStatus.RUNNING) & (Q(started_at__lt=cutoff) | Q(started_at__isnull=True))
+    forgotten = Q(status=JobStatus.PENDING, created_at__lt=cutoff)
+    ids = list(ReportJob.objects.filter(stale | forgotten).values_list("pk", flat=True))
+    requeued = []
+    for job_id in ids:
+        with transaction.atomic():
+            # Back to pending only if still stale: a worker may have finished it since the read above.
+            if ReportJob.objects.filter(Q(pk=job_id) & (stale | forgotten)).update(
+                    status=JobStatus.PENDING, progress=0) == 1:
+                _enqueue(job_id)
+                requeued.append(job_id)
+    if requeued:
+        logger.warning("Report jobs re-queued after their worker stopped answering: %s", requeued)
+    return requeued
 
 
 def _safe_filename(name: str) -> str:
@@ -103,10 +162,18 @@ def _safe_filename(name: str) -> str:
 
 
 def _write_file(job: ReportJob, output: JobOutput) -> str:
-    """Write to a temporary name next to the final place, then move it there in one step."""
-    final_name = f"{JOB_FILE_DIR}/{job.pk}/{_safe_filename(output.filename or 'report.xlsx')}"
+    """Write to a temporary name next to the final place, then move it there in one step.
+
+    Each claim writes under its own folder (``reports/<job>/<attempt>/``): a run
+    that lost its lease can never overwrite the file of the run that replaced it.
+    """
+    final_name = f"{JOB_FILE_DIR}/{job.pk}/{job.attempts}/{_safe_filename(output.filename or 'report.xlsx')}"
     final_path = default_storage.path(final_name)
     os.makedirs(os.path.dirname(final_path), exist_ok=True)
+    for folder, _dirs, files in os.walk(default_storage.path(f"{JOB_FILE_DIR}/{job.pk}")):
+        if folder != os.path.dirname(final_path):
+            for leftover in (name for name in files if name.endswith(".part")):
+                os.remove(os.path.join(folder, leftover))  # an earlier run's, killed while writing
     temp_path = f"{final_path}.{uuid.uuid4().hex}.part"
     try:
         with open(temp_path, "wb") as handle:
@@ -119,12 +186,13 @@ def _write_file(job: ReportJob, output: JobOutput) -> str:
 
 
 def job_run(job_id: int) -> ReportJob | None:
-    """Claim and run one job; None when another delivery already took it."""
-    if not job_claim(job_id):
-        logger.info("Report job %s is not pending: nothing to do", job_id)
+    """Claim and run one job; None when another delivery already took it (or holds a live lease)."""
+    attempt = job_claim(job_id)
+    if attempt is None:
+        logger.info("Report job %s is not claimable: nothing to do", job_id)
         return None
     job = ReportJob.objects.select_related("unit", "user").get(pk=job_id)
-    ReportJob.objects.filter(pk=job.pk).update(attempts=job.attempts + 1)
+    job.attempts = attempt
     try:
         output = job_function(job.kind)(job)
         if not isinstance(output, JobOutput):
@@ -133,13 +201,18 @@ def job_run(job_id: int) -> ReportJob | None:
     except Exception as exc:  # recorded on the job for the user, and logged in full
         logger.exception("Report job %s failed", job_id)
         message = str(exc) or exc.__class__.__name__
-        ReportJob.objects.filter(pk=job.pk).update(
+        ReportJob.objects.filter(_mine(job)).update(
             status=JobStatus.FAILED, error=message[:2000], finished_at=timezone.now(), file="",
         )
     else:
-        ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        finished = ReportJob.objects.filter(_mine(job)).update(
             status=JobStatus.DONE, progress=100, result=output.result, file=file_name, finished_at=timezone.now(),
         )
+        if not finished:
+            if file_name:
+                default_storage.delete(file_name)
+            logger.warning("Report job %s attempt %s finished after losing its lease; the other run's result stands",
+                           job_id, attempt)
     job.refresh_from_db()
     return job
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from portal.models import Role, Scope, Unit
+from portal.models import Role, Scope, Structure, Unit, UnitSuccession
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -61,11 +61,38 @@ def can_approve(user) -> bool:
     return role == Role.ADMIN or (role == Role.PROVINCE and user_unit(user) is not None)
 
 
+def legacy_prefixes(unit: Unit) -> list[str]:
+    """The paths of the legacy units whose records a 2025-structure ``unit`` inherited (one query, cached
+    on the instance): those whose default successor lies in its subtree, without the ones below another.
+
+    For a new province: the old provinces it absorbed; for a new commune: the old communes whose default
+    successor it is (a divided commune's records stay with its default successor only).
+    """
+    if unit.structure != Structure.NEW:
+        return []
+    cached = getattr(unit, "_legacy_prefixes", None)
+    if cached is None:
+        paths = sorted(set(UnitSuccession.objects.filter(
+            is_default=True, successor__path__startswith=unit.path, legacy__structure=Structure.LEGACY,
+        ).values_list("legacy__path", flat=True)), key=lambda path: (len(path), path))
+        cached = []
+        for path in paths:
+            if not any(path.startswith(kept) for kept in cached):
+                cached.append(path)
+        unit._legacy_prefixes = cached
+    return cached
+
+
 def scope_filter(queryset: models.QuerySet, user, *, field: str | None = "unit") -> models.QuerySet:
     """Restrict ``queryset`` to rows whose unit lies in the user's scope.
 
     ``field`` is the lookup path from the model to its ``Unit`` (e.g.
     ``"unit"``, ``"worker__unit"``); ``None`` when the queryset is of units.
+
+    A user whose unit is in the 2025 structure also sees the records kept on the legacy units it
+    inherited (:func:`legacy_prefixes`): the history of the communes and provinces it took over. The
+    units themselves stay out of their scope (``field=None`` and :func:`unit_in_scope`), so nothing new
+    is entered on an abolished unit and its figures are read-only to them.
     """
     if sees_everything(user):
         return queryset
@@ -73,7 +100,11 @@ def scope_filter(queryset: models.QuerySet, user, *, field: str | None = "unit")
     if unit is None:
         return queryset.none()
     lookup = "path__startswith" if field is None else f"{field}__path__startswith"
-    return queryset.filter(**{lookup: unit.path})
+    condition = models.Q(**{lookup: unit.path})
+    if field is not None:
+        for prefix in legacy_prefixes(unit):
+            condition |= models.Q(**{lookup: prefix})
+    return queryset.filter(condition)
 
 
 def unit_in_scope(user, unit: Unit | None) -> bool:

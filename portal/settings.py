@@ -178,12 +178,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "portal.tasks.store_progress_snapshots",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
+    # Re-queue report jobs left running by a worker that died (lease expired, see portal.jobs).
+    "requeue-stale-report-jobs": {
+        "task": "portal.tasks.requeue_stale_report_jobs",
+        "schedule": 120.0,
+    },
 }
 
 # Report jobs: kind -> plain function (job) -> result, run by portal.tasks.run_report_job.
 REPORT_JOB_KINDS: dict[str, str] = {
     "progress": "targets.progress.run_progress_job",
 }
+# A running job whose worker gave no sign of life (progress step) for this long is presumed dead and re-run.
+REPORT_JOB_LEASE_SECONDS = env_int("REPORT_JOB_LEASE_SECONDS", 15 * 60, minimum=1)
 # Where the result of a finished job is shown (URL name taking the job id); the job page links to it.
 REPORT_JOB_RESULT_URLS: dict[str, str] = {
     "progress": "progress:result",
@@ -227,7 +234,9 @@ LOGGING = {
 # Each app's demo data, loaded in this order by `manage.py load_demo` after the units and accounts.
 DEMO_LOADERS: list[str] = [
     "targets.demo.load",
+    "targets.reform_demo.load",
     "workers.demo.load",
+    "workers.support_demo.load",
     "outreach.demo.load",
     "targets.progress_demo.load",
 ]

@@ -19,6 +19,14 @@ def run_report_job(job_id: int) -> str:
 
 
 @shared_task
+def requeue_stale_report_jobs() -> list[int]:
+    """Periodic (beat): send back to the queue the jobs whose worker died (see ``portal.jobs.job_requeue_stale``)."""
+    from portal.jobs import job_requeue_stale
+
+    return job_requeue_stale()
+
+
+@shared_task
 def store_progress_snapshots() -> int:
     """Monthly (beat): store last month's progress of every unit, for the dashboard's trend."""
     from portal.dashboard import snapshots_store

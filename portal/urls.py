@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import scope_views, views
+from portal import audit_views, scope_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/hamlets/new/", views.hamlet_create, name="hamlet_create"),
+    path("audit/", audit_views.audit_list, name="audit_list"),
     path("accounts/dissolved/", scope_views.dissolved_scopes, name="dissolved_scopes"),
     path("accounts/dissolved/<int:pk>/move/", scope_views.reassign_scope, name="reassign_scope"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

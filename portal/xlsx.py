@@ -76,6 +76,14 @@ def normalise_header(text: Any) -> str:
     return "".join(ch for ch in value.lower() if ch.isalnum())
 
 
+def length_problem(text: str | None, max_length: int) -> str | None:
+    """A row error when ``text`` does not fit a column of ``max_length`` characters (PostgreSQL would refuse it)."""
+    if text and len(text) > max_length:
+        return _("The text is too long: %(length)s characters, at most %(max)s.") % {
+            "length": len(text), "max": max_length}
+    return None
+
+
 def neutralise(value: Any) -> Any:
     """Make user text safe to put in a spreadsheet cell (no formula injection)."""
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from portal import formats
 from portal.audit import acting_as
-from portal.models import Structure, Unit
+from portal.models import Unit
 from portal.scoping import can_write, unit_in_scope
+from portal.unit_codes import UnitCodeError, UnitResolver
 from portal.xlsx import Column, ErrorList, ImportRejected, RowError, normalise_header, read_sheet
 from targets.models import Indicator, MonthlyReport, ReportAction, ReportStatus
 from targets import services
@@ -73,25 +74,38 @@ def _code_candidates(value: Any) -> list[str]:
 
 
 class _Context:
-    """What every row check shares: the sheet's headers, the error list and the units of the file."""
+    """What every row check shares: the sheet's headers, the error list and the units of the file.
 
-    def __init__(self, sheet, rows, *, structure: str):
+    Codes were reused by the 2025 reform: with ``structure`` (legacy or 2025) every code is read in it;
+    without, a code found in both loaded structures is read in the one in force on the row's date
+    (``portal.unit_codes.UnitResolver``).
+    """
+
+    def __init__(self, sheet, rows, *, structure: str | None):
         self.sheet = sheet
         self.errors = ErrorList()
         codes = {c for _n, values in rows if values.get("unit_code") is not None for c in _code_candidates(values["unit_code"])}
-        self.units = {u.code: u for u in Unit.objects.filter(structure=structure, code__in=codes)}
+        self.resolver = UnitResolver(codes, structure=structure or None)
 
     def label(self, key: str, default: str) -> str:
         idx = self.sheet.columns.get(key)
         return self.sheet.headers[idx] if idx is not None else default
 
-    def unit(self, row: int, values: dict[str, Any], user) -> Unit | None:
+    def _resolve(self, raw: Any, on_date: dt.date | None) -> Unit | None:
+        for code in _code_candidates(raw):
+            try:
+                return self.resolver.resolve(code, on_date=on_date)
+            except UnitCodeError:
+                continue
+        return None
+
+    def unit(self, row: int, values: dict[str, Any], user, *, on_date: dt.date | None = None) -> Unit | None:
         label = self.label("unit_code", "Mã đơn vị")
         raw = values.get("unit_code")
         if raw is None:
             self.errors.add(row, label, _("The unit code is missing."))
             return None
-        unit = next((self.units[c] for c in _code_candidates(raw) if c in self.units), None)
+        unit = self._resolve(raw, on_date)
         if unit is None:
             self.errors.add(row, label, _("Unknown unit code %(code)s.") % {"code": raw})
             return None
@@ -140,7 +154,9 @@ class _QuotaRow:
     stretch_percent: Decimal | None
 
 
-def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str = Structure.LEGACY) -> QuotaImportResult:
+def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str | None = None) -> QuotaImportResult:
+    """``structure``: legacy or 2025; None reads a code found in both in the structure in force on 1 January
+    of the row's year."""
     sheet = read_sheet(fileobj, QUOTA_COLUMNS)
     ctx = _Context(sheet, sheet.rows, structure=structure)
     if not can_write(user):
@@ -148,11 +164,6 @@ def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str = Structur
     valid: list[_QuotaRow] = []
     seen: dict[tuple[int, int], int] = {}
     for row, values in sheet.rows:
-        unit = ctx.unit(row, values, user)
-        if unit is not None and not may_set_quota(user, unit):
-            ctx.errors.add(row, ctx.label("unit_code", "Mã đơn vị"),
-                           _("You cannot set the quota of %(unit)s.") % {"unit": unit.name})
-            unit = None
         year_label = ctx.label("year", "Năm")
         year = None
         try:
@@ -160,9 +171,18 @@ def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str = Structur
             if not MIN_YEAR <= year <= MAX_YEAR:
                 raise ValueError
         except ValueError:
-            ctx.errors.add(row, year_label, _("“%(value)s” is not a year between %(min)s and %(max)s.") % {
-                "value": values.get("year") if values.get("year") is not None else "", "min": MIN_YEAR, "max": MAX_YEAR})
+            year_error = _("“%(value)s” is not a year between %(min)s and %(max)s.") % {
+                "value": values.get("year") if values.get("year") is not None else "", "min": MIN_YEAR, "max": MAX_YEAR}
             year = None
+        else:
+            year_error = None
+        unit = ctx.unit(row, values, user, on_date=dt.date(year, 1, 1) if year else None)
+        if unit is not None and not may_set_quota(user, unit):
+            ctx.errors.add(row, ctx.label("unit_code", "Mã đơn vị"),
+                           _("You cannot set the quota of %(unit)s.") % {"unit": unit.name})
+            unit = None
+        if year_error:
+            ctx.errors.add(row, year_label, year_error)
         target_label = ctx.label("target", "Chỉ tiêu")
         target = ctx.count(row, "target", target_label, values.get("target"))
         stretch = None
@@ -192,7 +212,8 @@ def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str = Structur
         for q in Quota.objects.filter(unit__in=[r.unit for r in valid], year__in={r.year for r in valid})
     }
     with transaction.atomic(), acting_as(user):
-        for item in valid:
+        # Rows locked in one order (unit id, year), as quota_allocate does, so concurrent saves cannot deadlock.
+        for item in sorted(valid, key=lambda r: (r.unit.pk, r.year)):
             stretch = item.stretch_percent
             old = before.get((item.unit.pk, item.year))
             if stretch is None and old is not None:
@@ -265,7 +286,9 @@ def _indicator_columns(sheet, errors: ErrorList) -> dict[int, Indicator]:
     return mapping
 
 
-def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str = Structure.LEGACY) -> MonthlyImportResult:
+def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str | None = None) -> MonthlyImportResult:
+    """``structure``: legacy or 2025; None reads a code found in both in the structure in force in the
+    row's month."""
     sheet = read_sheet(fileobj, MONTHLY_COLUMNS, keep_extra=True)
     ctx = _Context(sheet, sheet.rows, structure=structure)
     if not can_write(user):
@@ -278,7 +301,6 @@ def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str = Structu
     seen: dict[tuple[int, dt.date], int] = {}
     current = services.today().replace(day=1)
     for row, values in sheet.rows:
-        unit = ctx.unit(row, values, user)
         month_label = ctx.label("month", "Tháng")
         month = None
         raw_month = values.get("month")
@@ -287,9 +309,11 @@ def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str = Structu
             if not MIN_YEAR <= month.year <= MAX_YEAR or month > current:
                 raise ValueError
         except ValueError:
+            month = None
+        unit = ctx.unit(row, values, user, on_date=month)
+        if month is None:
             ctx.errors.add(row, month_label, _("“%(value)s” is not a past or current month written mm/yyyy.") % {
                 "value": raw_month if raw_month is not None else ""})
-            month = None
         figures: dict[str, int] = {}
         cells = cells_by_row[row]
         for idx, indicator in columns.items():

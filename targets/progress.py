@@ -25,6 +25,12 @@ Rules (see also the docstrings below):
   orientation certificate; share of the communes of a unit with at least one
   worker abroad at the end of the period (departed on or before it and not
   returned by then).
+- Across the 2025 reform (issue 11) a report runs in the structure of its unit
+  and counts the other structure's records too: legacy records under the
+  default successor of their unit (an abolished district's, e.g. its monthly
+  figures, under the new province), 2025 records under their unit's primary
+  predecessor (:func:`primary_predecessors`); see ``_Tree``. A province's total
+  is the same in both structures. Two more queries, whatever the number of units.
 """
 from __future__ import annotations
 
@@ -37,13 +43,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import formats
-from portal.models import Level, Unit
+from portal.models import Level, Structure, Unit, UnitSuccession
+from portal.unit_codes import structure_in_force
 from targets.models import CoverageKind, MonthlyValue, Plan, Quota, ReportStatus
 from workers.models import Departure, Sex, Status, StatusChange, Worker
 
@@ -351,8 +358,49 @@ def _day_after(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
+def _parent_path(path: str) -> str:
+    return path[: path.rstrip("/").rfind("/") + 1]
+
+
+def _cover(paths) -> list[str]:
+    """The fewest paths whose subtrees hold all of ``paths`` (a path below another one is dropped)."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(other) for other in kept):
+            kept.append(path)
+    return sorted(kept)
+
+
+def primary_predecessors(pairs) -> dict[int, int]:
+    """For each 2025 unit, the one legacy unit its records count under in a legacy-structure report.
+
+    ``pairs`` are ``(successor_id, successor_code, legacy_id, legacy_code, is_default)``. The rule: among
+    the predecessors whose default successor it is, the one whose code it kept (3,316 of the 3,321 new
+    communes kept a predecessor's code; new Khánh Hòa 56 → old Khánh Hòa 56), else the lowest code;
+    a new unit made only of parts of divided communes takes the predecessor with its code, else the
+    lowest code, among all of them.
+    """
+    best: dict[int, tuple] = {}
+    for successor_id, successor_code, legacy_id, legacy_code, is_default in pairs:
+        key = (not is_default, legacy_code != successor_code, legacy_code, legacy_id)
+        if successor_id not in best or key < best[successor_id][0]:
+            best[successor_id] = (key, legacy_id)
+    return {successor_id: legacy_id for successor_id, (_key, legacy_id) in best.items()}
+
+
 class _Tree:
-    """The subtree of the chosen unit, loaded in one query, for rolling counts up by path."""
+    """The subtree of the chosen unit, loaded in one query, for rolling counts up by path.
+
+    Records kept in the other structure count too (issue 11): in a 2025-structure report, a legacy unit's
+    records count under its default successor (a divided commune's under its default successor; an
+    abolished district's, e.g. its monthly figures, under the new province); in a legacy-structure report,
+    a 2025 unit's records count under its primary predecessor (:func:`primary_predecessors`). Units
+    without a link of their own (hamlets) follow their nearest linked ancestor. The other structure's
+    units are found with two queries whatever their number; they are given the path of the unit they
+    count under, so rolling up by path treats them like the tree's own. Counting queries filter by
+    :meth:`q` (the root's path, or one of the other structure's ``other_prefixes``) and group by unit;
+    rows of units that count elsewhere are dropped in Python (:meth:`knows`).
+    """
 
     def __init__(self, unit: Unit):
         self.root = unit
@@ -369,6 +417,78 @@ class _Tree:
         self.child_by_path = {self.units[pk][3]: pk for pk in self.children}
         self.path_by_id = {pk: data[3] for pk, data in self.units.items()}
         self.commune_by_path = {data[3]: pk for pk, data in self.units.items() if data[2] == Level.COMMUNE}
+        self.other_prefixes: list[str] = []
+        self.mapped_to: dict[int, int] = {}  # a unit of the other structure → the tree's unit it counts under
+        self.other_paths: dict[int, str] = {}
+        # A 2025 unit → the paths of the legacy units it was made of (default predecessors, else all).
+        self.sources: dict[str, list[str]] = {}
+        self._link_other_structure()
+
+    def _link_other_structure(self) -> None:
+        if self.root.structure == Structure.NEW:
+            links = {
+                legacy_path: successor_id
+                for legacy_path, successor_id in UnitSuccession.objects.filter(
+                    is_default=True, successor__path__startswith=self.root.path,
+                    legacy__structure=Structure.LEGACY).values_list("legacy__path", "successor_id")
+            }
+            own_link = UnitSuccession.objects.filter(legacy=OuterRef("pk"), is_default=True)
+        else:
+            pairs = list(
+                UnitSuccession.objects.filter(successor_id__in=UnitSuccession.objects.filter(
+                    legacy__path__startswith=self.root.path).values("successor_id"))
+                .values_list("successor_id", "successor__path", "successor__code", "legacy_id", "legacy__code",
+                             "is_default", "legacy__path")
+            )
+            paths = {successor_id: path for successor_id, path, *_rest in pairs}
+            primary = primary_predecessors((s, code, l, lcode, d) for s, _p, code, l, lcode, d, _lp in pairs)
+            defaults: dict[str, list[str]] = defaultdict(list)
+            for _s, path, _c, _l, _lc, is_default, legacy_path in pairs:
+                self.sources.setdefault(path, []).append(legacy_path)
+                if is_default:
+                    defaults[path].append(legacy_path)
+            self.sources.update(defaults)
+            links = {paths[s]: legacy_id for s, legacy_id in primary.items() if legacy_id in self.path_by_id}
+            own_link = UnitSuccession.objects.filter(successor=OuterRef("pk"))
+        if not links:
+            return
+        self.other_prefixes = _cover(links)
+        prefix_q = Q()
+        for prefix in self.other_prefixes:
+            prefix_q |= Q(path__startswith=prefix)
+        other = sorted(
+            Unit.objects.filter(prefix_q).annotate(linked=Exists(own_link)).values_list("path", "id", "linked")
+        )
+        target_by_path: dict[str, int | None] = {}
+        for path, pk, linked in other:  # parents before children
+            if path in links:
+                target = links[path]
+            elif linked:
+                target = None  # linked to a unit outside this tree
+            else:
+                target = target_by_path.get(_parent_path(path))
+            target_by_path[path] = target
+            if target is not None:
+                self.mapped_to[pk] = target
+                self.other_paths[pk] = path
+                self.path_by_id[pk] = self.path_by_id[target]
+
+    def q(self, field: str) -> Q:
+        """Rows whose unit (reached by ``field``) lies in the tree or may count in it from the other structure."""
+        condition = Q(**{f"{field}__path__startswith": self.root.path})
+        for prefix in self.other_prefixes:
+            condition |= Q(**{f"{field}__path__startswith": prefix})
+        return condition
+
+    def made_within(self, unit_id: int, path: str) -> bool:
+        """Whether the other structure's unit was made only of units within ``path`` (always, from legacy
+        to 2025: a legacy unit goes whole to its default successor). A quota of new Khánh Hòa, made of old
+        Khánh Hòa and Ninh Thuận, is not old Khánh Hòa's target."""
+        olds = self.sources.get(self.other_paths.get(unit_id, ""), [])
+        return all(old.startswith(path) for old in olds)
+
+    def knows(self, unit_id: int) -> bool:
+        return unit_id in self.path_by_id
 
     def child_of(self, unit_id: int) -> int | None:
         path = self.path_by_id.get(unit_id)
@@ -391,7 +511,11 @@ def _add(row: ProgressRow, attr: str, value: int) -> None:
 
 
 def _spread(tree: _Tree, rows: dict[int, ProgressRow], total: ProgressRow, unit_id: int, attr: str, value: int):
-    """Add a leaf count to the row of the unit below the root that contains it, and to the total."""
+    """Add a leaf count to the row of the unit below the root that contains it, and to the total.
+
+    A unit of the other structure that counts elsewhere adds nothing."""
+    if not tree.knows(unit_id):
+        return
     child = tree.child_of(unit_id)
     if child is not None:
         _add(rows[child], attr, value)
@@ -399,7 +523,7 @@ def _spread(tree: _Tree, rows: dict[int, ProgressRow], total: ProgressRow, unit_
 
 
 def _registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], list[dict]]:
-    departures = Departure.objects.filter(unit__path__startswith=tree.root.path, date__range=(period.start, period.end))
+    departures = Departure.objects.filter(tree.q("unit"), date__range=(period.start, period.end))
     grouped = (
         departures.order_by().values("unit_id", "country__code")
         .annotate(
@@ -414,6 +538,8 @@ def _registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], lis
         for attr, key in (("departed", "n"), ("female", "female"), ("poor", "poor"),
                           ("ethnic_minority", "minority"), ("with_cert", "cert")):
             _spread(tree, rows, total, uid, attr, item[key])
+        if not tree.knows(uid):
+            continue
         market = item["country__code"] if item["country__code"] in MARKETS else OTHER_MARKET
         child = tree.child_of(uid)
         if child is not None:
@@ -422,7 +548,7 @@ def _registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], lis
 
     previous = period.previous_year()
     for item in (
-        Departure.objects.filter(unit__path__startswith=tree.root.path, date__range=(previous.start, previous.end))
+        Departure.objects.filter(tree.q("unit"), date__range=(previous.start, previous.end))
         .order_by().values("unit_id").annotate(n=Count("id"))
     ):
         _spread(tree, rows, total, item["unit_id"], "previous_year", item["n"])
@@ -432,37 +558,40 @@ def _registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], lis
         StatusChange.objects.filter(worker=OuterRef("pk"), at__lt=end).order_by("-at", "-pk").values("to_status")[:1]
     )
     for item in (
-        Worker.objects.filter(unit__path__startswith=tree.root.path)
+        Worker.objects.filter(tree.q("unit"))
         .annotate(status_then=Subquery(last_status)).filter(status_then__in=WAITING_STATUSES)
         .order_by().values("unit_id").annotate(n=Count("id"))
     ):
         _spread(tree, rows, total, item["unit_id"], "waiting", item["n"])
 
+    lines: dict[tuple, int] = defaultdict(int)
+    for item in departures.order_by().values("unit_id", "country__code", "country__name_vi", "programme__code",
+                                             "programme__name_vi").annotate(n=Count("id")):
+        if tree.knows(item["unit_id"]):
+            lines[(item["country__code"], item["country__name_vi"], item["programme__code"] or "",
+                   item["programme__name_vi"] or "")] += item["n"]
     market_lines = [
-        {
-            "country_code": item["country__code"], "country": item["country__name_vi"],
-            "programme_code": item["programme__code"] or "", "programme": item["programme__name_vi"] or "",
-            "departed": item["n"],
-        }
-        for item in departures.order_by().values("country__code", "country__name_vi", "programme__code",
-                                                 "programme__name_vi").annotate(n=Count("id"))
+        {"country_code": country_code, "country": country, "programme_code": programme_code,
+         "programme": programme, "departed": n}
+        for (country_code, country, programme_code, programme), n in lines.items()
     ]
     market_lines.sort(key=lambda line: (line["country_code"] not in MARKETS,
                                         MARKETS.index(line["country_code"]) if line["country_code"] in MARKETS else 0,
                                         line["country"], line["programme"]))
-    monthly = [
-        {"month": item["month"].isoformat()[:10], "departed": item["n"]}
-        for item in departures.annotate(month=TruncMonth("date")).order_by("month").values("month")
-        .annotate(n=Count("id"))
-    ]
+    by_month: dict[str, int] = defaultdict(int)
+    for item in departures.annotate(month=TruncMonth("date")).order_by().values("unit_id", "month").annotate(
+            n=Count("id")):
+        if tree.knows(item["unit_id"]):
+            by_month[item["month"].isoformat()[:10]] += item["n"]
+    monthly = [{"month": month, "departed": n} for month, n in sorted(by_month.items())]
     return market_lines, monthly
 
 
-def _figures_by_unit_month(root: Unit, period: Period, codes=FIGURE_CODES):
+def _figures_by_unit_month(tree: _Tree, period: Period, codes=FIGURE_CODES):
     """{(unit_id, month, code): value} of approved monthly figures in the months the period touches."""
     values = (
         MonthlyValue.objects.filter(
-            report__unit__path__startswith=root.path, report__status=ReportStatus.APPROVED,
+            tree.q("report__unit"), report__status=ReportStatus.APPROVED,
             report__month__range=(period.start.replace(day=1), period.end), indicator__code__in=codes,
         )
         .order_by().values("report__unit_id", "report__month", "indicator__code").annotate(v=Sum("value"))
@@ -475,8 +604,14 @@ def _figures_counts(tree, rows, total, period: Period) -> list[dict]:
     monthly: dict[dt.date, int] = defaultdict(int)
     attrs = {"departed": "departed", "departed_female": "female", "departed_poor": "poor",
              "departed_ethnic_minority": "ethnic_minority"}
-    for (uid, month, code), value in _figures_by_unit_month(tree.root, period).items():
+    # Waiting is a stock: the last figure of an abolished (or not yet created) unit is no longer current.
+    other_waiting_counts = structure_in_force(period.end) != tree.root.structure
+    for (uid, month, code), value in _figures_by_unit_month(tree, period).items():
+        if not tree.knows(uid):
+            continue
         if code == "waiting":
+            if uid in tree.mapped_to and not other_waiting_counts:
+                continue
             if uid not in latest_waiting or latest_waiting[uid][0] < month:
                 latest_waiting[uid] = (month, value)
             continue
@@ -485,11 +620,11 @@ def _figures_counts(tree, rows, total, period: Period) -> list[dict]:
             monthly[month] += value
     for uid, (_month, value) in latest_waiting.items():
         _spread(tree, rows, total, uid, "waiting", value)
-    for (uid, _month, _code), value in _figures_by_unit_month(tree.root, period.previous_year(), ("departed",)).items():
+    for (uid, _month, _code), value in _figures_by_unit_month(tree, period.previous_year(), ("departed",)).items():
         _spread(tree, rows, total, uid, "previous_year", value)
     # Orientation certificates are known from the registry only.
     for item in (
-        Departure.objects.filter(unit__path__startswith=tree.root.path, date__range=(period.start, period.end),
+        Departure.objects.filter(tree.q("unit"), date__range=(period.start, period.end),
                                  has_orientation_cert=True).order_by().values("unit_id").annotate(n=Count("id"))
     ):
         _spread(tree, rows, total, item["unit_id"], "with_cert", item["n"])
@@ -500,7 +635,7 @@ def _communes(tree, rows, total, period: Period) -> None:
     for pk in tree.commune_by_path.values():
         _spread(tree, rows, total, pk, "communes_total", 1)
     abroad_units = (
-        Departure.objects.filter(unit__path__startswith=tree.root.path, date__lte=period.end)
+        Departure.objects.filter(tree.q("unit"), date__lte=period.end)
         .filter(Q(return_record__isnull=True) | Q(return_record__date__gt=period.end))
         .order_by().values_list("unit_id", flat=True).distinct()
     )
@@ -509,8 +644,29 @@ def _communes(tree, rows, total, period: Period) -> None:
         _spread(tree, rows, total, pk, "communes_covered", 1)
 
 
+def _topmost(items: list[tuple[str, Quota]]) -> list[Quota]:
+    """The quotas of units none of whose ancestors also has one among ``items`` (no double counting)."""
+    kept: set[str] = set()
+    out = []
+    for path, quota in sorted(items, key=lambda item: len(item[0])):
+        ancestors = {path[: i + 1] for i, ch in enumerate(path[:-1]) if ch == "/"}
+        if ancestors & kept:
+            continue
+        kept.add(path)
+        out.append(quota)
+    return out
+
+
 def _targets(tree, rows, total, period: Period, today: dt.date | None) -> dict[str, float | None]:
-    quotas = Quota.objects.filter(unit_id__in=[tree.root.pk, *tree.children], year__in=period.years).select_related("plan")
+    """Targets: each unit's own quota of each year; a year it has none of takes the quotas of the other
+    structure's units that count under it (the topmost ones: a legacy province's 2025 quota, not its
+    districts' as well), so a new province's 2025 report shows the 2025 plan of the provinces it absorbed,
+    and a legacy report of 2026 the quotas allocated to the new communes — only those of new units made
+    wholly of units within the row's (or the root's) unit (:meth:`_Tree.made_within`)."""
+    unit_filter = Q(unit_id__in=[tree.root.pk, *tree.children])
+    for prefix in tree.other_prefixes:
+        unit_filter |= Q(unit__path__startswith=prefix)
+    quotas = Quota.objects.filter(unit_filter, year__in=period.years).select_related("plan")
     ancestor_paths = [tree.root.path[: i + 1] for i, ch in enumerate(tree.root.path) if ch == "/"]
     plans = list(
         Plan.objects.filter(unit__path__in=ancestor_paths, first_year__lte=period.end.year,
@@ -521,8 +677,22 @@ def _targets(tree, rows, total, period: Period, today: dt.date | None) -> dict[s
     default_stretch = plan.stretch_percent if plan else None
 
     own: dict[int, list[Quota]] = defaultdict(list)
+    carried: dict[tuple[int, int], list[tuple[str, Quota]]] = defaultdict(list)
     for quota in quotas:
-        own[quota.unit_id].append(quota)
+        if quota.unit_id in tree.mapped_to:
+            item = (tree.other_paths[quota.unit_id], quota)
+            if tree.made_within(quota.unit_id, tree.root.path):
+                carried[(tree.root.pk, quota.year)].append(item)
+            child = tree.child_of(quota.unit_id)
+            if child is not None and tree.made_within(quota.unit_id, tree.units[child][3]):
+                carried[(child, quota.year)].append(item)
+        elif quota.unit_id in tree.units:
+            own[quota.unit_id].append(quota)
+
+    def effective(pk: int) -> list[Quota]:
+        mine = own.get(pk, [])
+        covered = {q.year for q in mine}
+        return mine + [q for year in period.years if year not in covered for q in _topmost(carried.get((pk, year), []))]
 
     def apply(row: ProgressRow, unit_quotas: list[Quota]) -> None:
         row.target = sum(q.target for q in unit_quotas)
@@ -537,9 +707,10 @@ def _targets(tree, rows, total, period: Period, today: dt.date | None) -> dict[s
         row.stretch_target = _round(stretch) if has_stretch else None
 
     for pk, row in rows.items():
-        apply(row, own.get(pk, []))
-    if own.get(tree.root.pk):
-        apply(total, own[tree.root.pk])
+        apply(row, effective(pk))
+    root_quotas = effective(tree.root.pk)
+    if root_quotas:
+        apply(total, root_quotas)
     else:
         total.target = sum(r.target for r in rows.values())
         total.expected = sum(r.expected for r in rows.values())
@@ -613,14 +784,18 @@ def reconciliation_rows(unit: Unit, period: Period) -> list[dict[str, Any]]:
     tree = _Tree(unit)
     registry: dict[tuple[int, dt.date], int] = defaultdict(int)
     for item in (
-        Departure.objects.filter(unit__path__startswith=unit.path, date__range=(period.start, period.end))
+        Departure.objects.filter(tree.q("unit"), date__range=(period.start, period.end))
         .annotate(month=TruncMonth("date")).order_by().values("unit_id", "month").annotate(n=Count("id"))
     ):
+        if not tree.knows(item["unit_id"]):
+            continue
         month = item["month"]
         month = month.date() if isinstance(month, dt.datetime) else month
         registry[(tree.child_of(item["unit_id"]) or unit.pk, month)] += item["n"]
     figures: dict[tuple[int, dt.date], int] = defaultdict(int)
-    for (uid, month, _code), value in _figures_by_unit_month(unit, period, ("departed",)).items():
+    for (uid, month, _code), value in _figures_by_unit_month(tree, period, ("departed",)).items():
+        if not tree.knows(uid):
+            continue
         figures[(tree.child_of(uid) or unit.pk, month)] += value
     lines = []
     for pk in [*tree.children, unit.pk]:

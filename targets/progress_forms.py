@@ -45,6 +45,9 @@ class ProgressForm(forms.Form):
     def __init__(self, *args, user, with_source: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = report_units(user)
+        if sees_everything(user):
+            # Both structures are listed, and a name may appear in each (Khánh Hòa before and after 2025).
+            self.fields["unit"].label_from_instance = lambda unit: f"{unit.name} – {unit.get_structure_display()}"
         self.fields["year"].initial = timezone.localdate().year
         if not with_source:
             del self.fields["source"]

@@ -262,7 +262,7 @@ def quota_allocate(*, user, parent: Unit, year: int, targets: Mapping[int, int |
     if unknown:
         raise ValidationError(_("Some units are not directly below %(unit)s.") % {"unit": parent.name})
     with transaction.atomic():
-        for unit_id, target in targets.items():
+        for unit_id, target in sorted(targets.items()):  # one lock order: concurrent allocations cannot deadlock
             unit = children[unit_id]
             if target is None:
                 if not may_set_quota(user, unit):

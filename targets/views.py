@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal.forms import XlsxUploadForm
-from portal.models import Level, Role, Structure, Unit
+from portal.forms import StructureUploadForm
+from portal.models import Level, Role, Unit
 from portal.scoping import can_approve, can_write, get_visible_or_404, require_approver, unit_in_scope, user_role, user_unit
 from portal.xlsx import ImportRejected
 from targets import selectors, services
@@ -60,11 +60,6 @@ def _month(year: int, month: int) -> dt.date:
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise Http404
     return dt.date(year, month, 1)
-
-
-def _structure(user) -> str:
-    unit = user_unit(user)
-    return unit.structure if unit else Structure.LEGACY
 
 
 def _xlsx_response(write, filename: str) -> HttpResponse:
@@ -171,14 +166,14 @@ def quota_table(request):
 
 @login_required
 def quota_import(request):
-    form = XlsxUploadForm(request.POST or None, request.FILES or None)
+    form = StructureUploadForm(request.POST or None, request.FILES or None)
     context = {"form": form, "import_errors": [], "parent": selectors.default_parent(request.user), "year": services.today().year}
     if request.method == "POST":
         if not can_write(request.user):
             raise PermissionDenied
         if form.is_valid():
             try:
-                result = import_quotas(form.cleaned_data["file"], user=request.user, structure=_structure(request.user))
+                result = import_quotas(form.cleaned_data["file"], user=request.user, structure=form.cleaned_data["structure"])
             except ImportRejected as exc:
                 context["import_errors"] = exc.errors
             else:
@@ -288,7 +283,7 @@ def completeness(request):
 
 @login_required
 def monthly_import(request):
-    form = XlsxUploadForm(request.POST or None, request.FILES or None)
+    form = StructureUploadForm(request.POST or None, request.FILES or None)
     context = {"form": form, "import_errors": [], "this_month": services.today().replace(day=1)}
     if request.method == "POST":
         if not can_write(request.user):
@@ -296,7 +291,7 @@ def monthly_import(request):
         if form.is_valid():
             try:
                 context["result"] = import_monthly(form.cleaned_data["file"], user=request.user,
-                                                   structure=_structure(request.user))
+                                                   structure=form.cleaned_data["structure"])
             except ImportRejected as exc:
                 context["import_errors"] = exc.errors
     return render(request, "targets/monthly_import.html", context)

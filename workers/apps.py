@@ -15,3 +15,7 @@ class WorkersConfig(AppConfig):
                       models.Enterprise, models.Departure, models.Return):
             auditlog.register(model)
         auditlog.register(models.Worker, m2m_fields={"household_statuses"}, exclude_fields=["name_key"])
+        for model in (models.PolicyItem, models.PolicyBudget, models.Payment, models.PaymentLine, models.Loan,
+                      models.LoanEligibility):
+            auditlog.register(model)
+        auditlog.register(models.Policy, m2m_fields={"eligible_statuses"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import VNDateField, VNIntegerField, XlsxUploadForm
+from portal.forms import StructureUploadForm, VNDateField, VNIntegerField
 from portal.models import Level, Unit
 from workers.models import (
     Country, Enterprise, EnterpriseStatus, Ethnicity, HouseholdStatus, Programme, Sex, Status,
@@ -149,7 +149,7 @@ class AccessLogFilterForm(forms.Form):
         _bootstrap(self)
 
 
-class WorkerImportForm(XlsxUploadForm):
+class WorkerImportForm(StructureUploadForm):
     accept_duplicates = forms.BooleanField(
         label=_("Import likely duplicates anyway (same name, date of birth and unit, another citizen ID)"),
         required=False)

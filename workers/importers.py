@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from portal.audit import acting_as
 from portal.formats import parse_date
 from portal.models import Unit
-from portal.scoping import unit_in_scope, user_unit
+from portal.scoping import unit_in_scope
 from portal.unit_codes import UnitCodeError, UnitResolver
-from portal.xlsx import Column, ErrorList, ImportRejected, RowError, normalise_header, read_sheet
+from portal.xlsx import Column, ErrorList, ImportRejected, RowError, length_problem, normalise_header, read_sheet
 from workers import services
 from workers.models import Country, Enterprise, Ethnicity, HouseholdStatus, Programme, Sex, Status, Worker
 from workers.pipeline import ABROAD, BEFORE_DEPARTURE, MAY_DEPART, transition_problem
@@ -139,8 +139,12 @@ def _date(errors: ErrorList, row: int, key: str, value) -> dt.date | None:
         return None
 
 
-def import_workers(data: bytes, *, user, accept_duplicates: bool = False) -> ImportResult:
-    """Check the whole sheet, then save every row in one transaction (or raise ``ImportRejected``)."""
+def import_workers(data: bytes, *, user, accept_duplicates: bool = False, structure: str | None = None) -> ImportResult:
+    """Check the whole sheet, then save every row in one transaction (or raise ``ImportRejected``).
+
+    ``structure`` (legacy or 2025) reads every unit code in that structure; without it, a code found in
+    both loaded structures is read in the one in force on the row's departure date, else today.
+    """
     sheet = read_sheet(data, COLUMNS)
     errors = ErrorList()
     lookups = _Lookups()
@@ -148,11 +152,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False) -> Imp
     raw_ids = [normalise_citizen_id(values.get("citizen_id")) for _row, values in sheet.rows]
     existing = {w.citizen_id: w for w in Worker.objects.filter(citizen_id__in=raw_ids)
                 .select_related("unit", "ethnicity").prefetch_related("household_statuses", "departures__return_record")}
-    # A user's scope lies in one structure (legacy or 2025): their codes are read in it. An administrator's
-    # code found in both structures is read in the one in force on the departure date (else today).
-    scope_unit = user_unit(user)
-    resolver = UnitResolver({_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user,
-                            structure=scope_unit.structure if scope_unit else None)
+    resolver = UnitResolver({_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user, structure=structure)
     seen_ids: dict[str, int] = {}
     plans: list[RowPlan] = []
 
@@ -160,6 +160,8 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False) -> Imp
         full_name = " ".join(_text(values.get("full_name")).split())
         if not full_name:
             errors.add(row, LABEL["full_name"], _("Required."))
+        elif too_long := length_problem(full_name, Worker._meta.get_field("full_name").max_length):
+            errors.add(row, LABEL["full_name"], too_long)
         citizen_id = normalise_citizen_id(values.get("citizen_id"))
         dob = _date(errors, row, "date_of_birth", values.get("date_of_birth"))
         if values.get("date_of_birth") in (None, ""):

@@ -274,3 +274,9 @@ class AccessLog(models.Model):
             models.Index(fields=["user", "at"], name="accesslog_user_at"),
             models.Index(fields=["worker", "at"], name="accesslog_worker_at"),
         ]
+
+
+# Support (policies, payments, loans) lives in its own module; imported here so Django sees the models.
+from workers.support_models import (  # noqa: E402,F401
+    ItemKind, LegalBasis, Loan, LoanEligibility, LoanStatus, Payment, PaymentLine, Policy, PolicyBudget, PolicyItem,
+)

@@ -148,7 +148,7 @@ def worker_update(*, user, worker: Worker, version: int, confirm_duplicate: bool
             setattr(worker, name, value)
         worker.name_key = normalise_name(worker.full_name)
         worker.version = version + 1
-        worker.save()
+        worker.save(update_fields=[*UPDATABLE, "name_key", "version", "updated_at"])  # never a stale status
         if household_statuses is not None:
             worker.household_statuses.set(household_statuses)
     return worker

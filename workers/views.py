@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from portal.audit import acting_as
 from portal.scoping import get_visible_or_404, require_admin, require_approver, require_write
 from portal.xlsx import ImportRejected
-from workers import selectors, services
+from workers import selectors, services, support_selectors
 from workers.forms import (
     AccessLogFilterForm, DepartureForm, EnterpriseForm, ReturnForm, StatusChangeForm, WorkerFilterForm, WorkerForm,
     WorkerImportForm,
@@ -85,6 +85,7 @@ def worker_detail(request, pk: int):
         "worker": worker, "departures": departures, "full": selectors.sees_personal_data(request.user),
         "may_depart": worker.status in MAY_DEPART,
         "open_departure": departures[0] if departures and worker.status in ABROAD else None,
+        "support": support_selectors.worker_support(worker),
     })
 
 
@@ -188,7 +189,8 @@ def worker_import(request):
     if request.method == "POST" and form.is_valid():
         try:
             result = import_workers(form.cleaned_data["file"].read(), user=request.user,
-                                    accept_duplicates=form.cleaned_data["accept_duplicates"])
+                                    accept_duplicates=form.cleaned_data["accept_duplicates"],
+                                    structure=form.cleaned_data["structure"])
         except ImportRejected as exc:
             import_errors = exc.errors
         else:

@@ -79,8 +79,8 @@ class JobMachineryTests:
 
     def test_only_a_pending_job_can_be_claimed(self, job_settings, users, units):
         job = job_create(user=users.official_a, unit=units.a, kind="count", enqueue=False)
-        assert job_claim(job.pk) is True
-        assert job_claim(job.pk) is False
+        assert job_claim(job.pk) == 1
+        assert job_claim(job.pk) is None
         assert ReportJob.objects.get(pk=job.pk).status == JobStatus.RUNNING
 
     def test_a_failed_job_records_its_error_leaves_no_partial_file_and_can_be_retried(

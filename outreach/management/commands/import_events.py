@@ -7,6 +7,7 @@ from django.utils import translation
 from outreach.importers import import_events
 from outreach.models import Campaign
 from portal.importing import read_upload_path, rejection_as_command_error
+from portal.models import Structure
 from portal.scoping import can_write
 from portal.xlsx import ImportRejected
 
@@ -33,6 +34,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--user", help="import as this user, within their scope (default: an administrator)")
+        parser.add_argument("--structure", choices=[Structure.LEGACY.value, Structure.NEW.value],
+                            help="the structure of the unit codes (default: a code found in both is read in the "
+                                 "structure in force on the event's date)")
         parser.add_argument("--campaign", type=int, help="attach every activity to this campaign (its id)")
 
     def handle(self, *args, **options):
@@ -47,7 +51,7 @@ class Command(BaseCommand):
         data = read_upload_path(options["file"])
         with translation.override("vi"):
             try:
-                result = import_events(data, user=user, campaign=campaign)
+                result = import_events(data, user=user, campaign=campaign, structure=options["structure"])
             except ImportRejected as exc:
                 raise rejection_as_command_error(exc) from None
             self.stdout.write(f"Events: {result}")

@@ -11,8 +11,9 @@ def add_common_arguments(parser) -> None:
     parser.add_argument("file", help="the .xlsx file")
     parser.add_argument("--user", help="import as this user, within their scope (default: an administrator)")
     parser.add_argument(
-        "--structure", choices=[Structure.LEGACY.value, Structure.NEW.value], default=Structure.LEGACY.value,
-        help="which structure the unit codes belong to (default: legacy)",
+        "--structure", choices=[Structure.LEGACY.value, Structure.NEW.value],
+        help="which structure the unit codes belong to (default: a code found in both is read in the structure "
+             "in force on the row's date: 1 January of its year, its month)",
     )
 
 

@@ -1,5 +1,9 @@
 """export_progress --out FILE.xlsx (--year Y [--period h1|9m|q1..q4|mMM] | --from DD/MM/YYYY --to DD/MM/YYYY)
-[--unit CODE] [--source registry|figures] [--user U]
+[--unit CODE [--structure legacy|2025]] [--source registry|figures] [--user U]
+
+A unit code names a unit only with its structure (codes were reused by the 2025 reform): without
+``--structure`` a code found in both is read in the structure in force on the last day of the period.
+A report in either structure counts the other structure's records under the units they map to.
 
 Runs the same report job as the screen (in this process) and prints the review sentence.
 """
@@ -13,8 +17,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal import formats
 from portal.jobs import job_create, job_run
-from portal.models import JobStatus, Unit
+from portal.models import JobStatus, Structure, Unit
 from portal.scoping import user_unit
+from portal.unit_codes import UnitCodeError, UnitResolver
 from targets.progress import SOURCES, Period, PeriodError
 from targets.progress_forms import report_units
 
@@ -30,6 +35,8 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", help="first day, dd/mm/yyyy")
         parser.add_argument("--to", dest="date_to", help="last day, dd/mm/yyyy")
         parser.add_argument("--unit", help="unit code (default: the user's unit)")
+        parser.add_argument("--structure", choices=[Structure.LEGACY.value, Structure.NEW.value],
+                            help="the structure of --unit (default: the one in force at the end of the period)")
         parser.add_argument("--source", default="registry", help="registry (default) or figures")
         parser.add_argument("--user", help="run with this user's scope (default: an administrator)")
 
@@ -38,7 +45,7 @@ class Command(BaseCommand):
         period = self._period(options)
         if options["source"] not in SOURCES:
             raise CommandError(f"Unknown source {options['source']!r}: use registry or figures.")
-        unit = self._unit(user, options["unit"])
+        unit = self._unit(user, options["unit"], options["structure"], period)
         out = Path(options["out"])
         if out.suffix.lower() != ".xlsx":
             raise CommandError(f"--out must name an .xlsx file, not {out}.")
@@ -81,16 +88,19 @@ class Command(BaseCommand):
         except PeriodError as exc:
             raise CommandError(str(exc)) from None
 
-    def _unit(self, user, code: str | None) -> Unit:
+    def _unit(self, user, code: str | None, structure: str | None, period: Period) -> Unit:
         allowed = report_units(user)
         if not code:
             unit = user_unit(user) or allowed.filter(parent__isnull=True).first()
             if unit is None:
                 raise CommandError("The user has no unit: give --unit.")
+            if structure and unit.structure != structure:
+                raise CommandError("Give --unit with --structure.")
             return unit
-        matches = list(allowed.filter(code=code)[:2])
-        if not matches:
+        try:
+            unit = UnitResolver([code], structure=structure).resolve(code, on_date=period.end)
+        except UnitCodeError:
+            raise CommandError(f"Unknown unit {code!r}, or outside the scope of this user.") from None
+        if not allowed.filter(pk=unit.pk).exists():
             raise CommandError(f"Unknown unit {code!r}, or outside the scope of this user.")
-        if len(matches) > 1:
-            raise CommandError(f"The code {code!r} names units in both structures; ask an administrator.")
-        return matches[0]
+        return unit

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.importing import read_upload_path, rejection_as_command_error
+from portal.models import Structure
 from portal.scoping import can_write
 from portal.xlsx import ImportRejected
 from workers.importers import import_workers
@@ -30,6 +31,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--user", help="import as this user, within their scope (default: an administrator)")
+        parser.add_argument("--structure", choices=[Structure.LEGACY.value, Structure.NEW.value],
+                            help="the structure of the unit codes (default: a code found in both is read in the "
+                                 "structure in force on the row's departure date, else today)")
         parser.add_argument("--accept-duplicates", action="store_true",
                             help="save likely duplicates (same name, date of birth and unit, another citizen ID)")
 
@@ -39,7 +43,8 @@ class Command(BaseCommand):
             raise CommandError(f"The user {user.username} may not change data.")
         data = read_upload_path(options["file"])
         try:
-            result = import_workers(data, user=user, accept_duplicates=options["accept_duplicates"])
+            result = import_workers(data, user=user, accept_duplicates=options["accept_duplicates"],
+                                    structure=options["structure"])
         except ImportRejected as exc:
             raise rejection_as_command_error(exc) from None
         self.stdout.write(f"Workers: {result}")

@@ -1,0 +1,66 @@
+"""Fixtures of the support tests (imported by tests/workers/test_support*.py).
+
+Two policies run by the province (Ninh Thuận): ``poverty`` for poor and near-poor households, valid
+2025–2026, paying language training (cap 6.000.000 đ) and the health check (cap 750.000 đ), with a 2026
+budget of 10.000.000 đ and a 2025 budget of 5.000.000 đ; ``minority`` for ethnic-minority workers,
+paying language training (cap 5.000.000 đ), 2026 budget 100.000.000 đ. Workers of Ninh Sơn (unit A):
+``poor_a`` (poor household), ``cham_a`` (Chăm, no household status), ``kinh_a`` (no group); of Bác Ái
+(unit B): ``poor_b``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from types import SimpleNamespace
+
+import pytest
+from openpyxl import Workbook
+
+from workers.models import Ethnicity, HouseholdStatus
+from workers.support_models import ItemKind, LegalBasis, Policy, PolicyBudget, PolicyItem
+
+D = dt.date
+
+
+def make_policy(*, code, unit, items, budgets, statuses=(), minority=False, basis=LegalBasis.POVERTY,
+                valid_from=D(2025, 1, 1), valid_to=D(2026, 12, 31)) -> Policy:
+    policy = Policy.objects.create(code=code, name=f"Chính sách {code}", unit=unit, legal_basis=basis,
+                                   valid_from=valid_from, valid_to=valid_to, admits_ethnic_minority=minority)
+    policy.eligible_statuses.set(HouseholdStatus.objects.filter(code__in=statuses))
+    for kind, cap in items.items():
+        PolicyItem.objects.create(policy=policy, kind=kind, cap=cap)
+    for year, amount in budgets.items():
+        PolicyBudget.objects.create(policy=policy, year=year, amount=amount)
+    return policy
+
+
+@pytest.fixture
+def support(units, users, make_worker):
+    poverty = make_policy(code="GNBV", unit=units.province, statuses=["poor", "near_poor"],
+                          items={ItemKind.LANGUAGE: 6_000_000, ItemKind.HEALTH: 750_000},
+                          budgets={2026: 10_000_000, 2025: 5_000_000})
+    minority = make_policy(code="DTTS", unit=units.province, minority=True, basis=LegalBasis.ETHNIC,
+                           items={ItemKind.LANGUAGE: 5_000_000}, budgets={2026: 100_000_000})
+    poor = HouseholdStatus.objects.get(code="poor")
+    kinh, cham = Ethnicity.objects.get(name="Kinh"), Ethnicity.objects.get(name="Chăm")
+    ns = SimpleNamespace(
+        poverty=poverty, minority=minority,
+        language=poverty.items.get(kind=ItemKind.LANGUAGE), health=poverty.items.get(kind=ItemKind.HEALTH),
+        minority_language=minority.items.get(kind=ItemKind.LANGUAGE),
+        poor_a=make_worker(units.commune_a, full_name="Nguyễn Văn Nghèo", household_statuses=[poor], ethnicity=kinh),
+        cham_a=make_worker(units.commune_a, full_name="Đàng Văn Chăm", ethnicity=cham),
+        kinh_a=make_worker(units.commune_a, full_name="Trần Văn Kinh", ethnicity=kinh),
+        poor_b=make_worker(units.commune_b, full_name="Lê Văn Bác Ái", household_statuses=[poor], ethnicity=kinh),
+    )
+    return ns
+
+
+def xlsx(headers, rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
