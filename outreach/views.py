@@ -15,28 +15,30 @@ from django.utils.translation import gettext as _
 
 from outreach import selectors, services
 from outreach.forms import (
-    ActivityFilterForm, ActivityForm, CampaignForm, EventImportForm, FunnelFilterForm, LeadForm,
+    ActivityFilterForm,
+    ActivityForm,
+    CampaignForm,
+    EventImportForm,
+    FunnelFilterForm,
+    LeadForm,
 )
 from outreach.importers import import_events
 from outreach.models import Activity, Campaign, Lead
 from outreach.workbooks import write_funnel_workbook
 from portal.audit import acting_as
-from portal.scoping import can_write, get_visible_or_404, require_write, unit_in_scope, user_unit
+from portal.forms import add_service_errors
+from portal.scoping import (
+    can_write,
+    get_visible_or_404,
+    require_write,
+    unit_in_scope,
+    user_unit,
+)
 from portal.xlsx import ImportRejected
 from workers.models import Worker
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _xlsx_response(result: selectors.Funnel, name: str, title: str) -> FileResponse:
@@ -104,7 +106,7 @@ def _campaign_form_view(request, campaign: Campaign | None):
                 else:
                     campaign = services.campaign_update(user=request.user, campaign=campaign, **form.service_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The campaign “%(name)s” was saved.") % {"name": campaign.name})
             return redirect("outreach:campaign_detail", pk=campaign.pk)
@@ -178,7 +180,7 @@ def _activity_form_view(request, activity: Activity | None):
             with acting_as(request.user):
                 activity = services.activity_record(user=request.user, activity=activity, **form.service_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The activity “%(name)s” was saved.") % {"name": activity.name})
             return redirect("outreach:activity_detail", pk=activity.pk)
@@ -210,7 +212,7 @@ def activity_detail(request, pk: int):
                 with acting_as(request.user):
                     lead = services.lead_record(user=request.user, activity=activity, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("%(name)s was added.") % {"name": lead.full_name})
                 return redirect("outreach:activity_detail", pk=activity.pk)

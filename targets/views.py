@@ -12,27 +12,28 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal.forms import StructureUploadForm
+from portal.forms import StructureUploadForm, add_service_errors
 from portal.models import Level, Role, Unit
-from portal.scoping import can_approve, can_write, get_visible_or_404, require_approver, unit_in_scope, user_role, user_unit
+from portal.scoping import (
+    can_approve,
+    can_write,
+    get_visible_or_404,
+    require_approver,
+    unit_in_scope,
+    user_role,
+    user_unit,
+)
 from portal.xlsx import ImportRejected
 from targets import selectors, services
 from targets.forms import FiguresForm, PlanForm, QuotaTableForm, ReopenForm, ReturnForm
 from targets.importers import import_monthly, import_quotas
 from targets.models import MonthlyReport, ReportStatus
-from targets.workbooks import write_monthly_template_workbook, write_quota_template_workbook
+from targets.workbooks import (
+    write_monthly_template_workbook,
+    write_quota_template_workbook,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _year(request) -> int:
@@ -109,7 +110,7 @@ def plan_create(request):
         try:
             plan = services.plan_create(user=request.user, unit=form.cleaned_data["unit"], **form.service_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The plan was saved."))
             return redirect("targets:plan_detail", pk=plan.pk)
@@ -128,7 +129,7 @@ def plan_edit(request, pk: int):
         try:
             services.plan_update(user=request.user, plan=plan, **form.service_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The plan was saved."))
             return redirect("targets:plan_detail", pk=plan.pk)
@@ -152,7 +153,7 @@ def quota_table(request):
             try:
                 result = services.quota_allocate(user=request.user, parent=parent, year=year, targets=form.targets())
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The quotas were saved."))
                 if result.warning:
@@ -211,7 +212,7 @@ def figures(request, unit_id: int, year: int, month: int):
                     if request.POST.get("action") == "submit":
                         services.figures_submit(user=request.user, report=saved, version=saved.version)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The figures were submitted.") if request.POST.get("action") == "submit"
                                  else _("The draft was saved."))

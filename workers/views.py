@@ -13,11 +13,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
-from portal.scoping import get_visible_or_404, require_admin, require_approver, require_write
+from portal.forms import add_service_errors
+from portal.scoping import (
+    get_visible_or_404,
+    require_admin,
+    require_approver,
+    require_write,
+)
 from portal.xlsx import ImportRejected
 from workers import selectors, services, support_selectors
 from workers.forms import (
-    AccessLogFilterForm, DepartureForm, EnterpriseForm, ReturnForm, StatusChangeForm, WorkerFilterForm, WorkerForm,
+    AccessLogFilterForm,
+    DepartureForm,
+    EnterpriseForm,
+    ReturnForm,
+    StatusChangeForm,
+    WorkerFilterForm,
+    WorkerForm,
     WorkerImportForm,
 )
 from workers.importers import import_workers
@@ -26,16 +38,6 @@ from workers.pipeline import ABROAD, MAY_DEPART
 from workers.workbooks import write_import_template, write_workers_workbook
 
 PAGE_SIZE = 50
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _filters(request) -> tuple[WorkerFilterForm, selectors.WorkerFilters]:
@@ -109,7 +111,7 @@ def _worker_form_view(request, *, worker: Worker | None):
             form.show_duplicate_confirmation()
             form.add_error("confirm_duplicate", exc.messages[0])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": worker.full_name})
             return redirect("workers:worker_detail", pk=worker.pk)
@@ -138,7 +140,7 @@ def worker_status(request, pk: int):
             with acting_as(request.user):
                 services.worker_change_status(user=request.user, worker=worker, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The status was changed."))
             return redirect("workers:worker_detail", pk=worker.pk)
@@ -155,7 +157,7 @@ def departure_create(request, pk: int):
             with acting_as(request.user):
                 departure = services.departure_record(user=request.user, worker=worker, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The departure was recorded."))
             if departure.warning:
@@ -174,7 +176,7 @@ def return_create(request, pk: int):
             with acting_as(request.user):
                 services.return_record(user=request.user, departure=departure, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The return was recorded."))
             return redirect("workers:worker_detail", pk=departure.worker_id)
@@ -232,7 +234,7 @@ def enterprise_edit(request, pk: int | None = None):
             with acting_as(request.user):
                 enterprise = services.enterprise_save(user=request.user, enterprise=enterprise, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": enterprise.name})
             return redirect("workers:enterprise_list")

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.importing import command_user
 from portal.scoping import user_unit
 from portal.unit_codes import UnitCodeError, resolve_unit_code
-from workers.management.commands.import_workers import command_user
 from workers.models import Status
-from workers.selectors import WorkerFilters, export_batches, sees_personal_data, worker_list
+from workers.selectors import (
+    WorkerFilters,
+    export_batches,
+    sees_personal_data,
+    worker_list,
+)
 from workers.workbooks import write_workers_workbook
 
 

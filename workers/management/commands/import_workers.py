@@ -1,27 +1,12 @@
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.importing import read_upload_path, rejection_as_command_error
+from portal.importing import command_user, read_upload_path, rejection_as_command_error
 from portal.models import Structure
 from portal.scoping import can_write
 from portal.xlsx import ImportRejected
 from workers.importers import import_workers
-
-
-def command_user(username: str | None):
-    """The named user, or the first administrator; their scope applies."""
-    User = get_user_model()
-    if username:
-        try:
-            return User.objects.get(username=username)
-        except User.DoesNotExist:
-            raise CommandError(f"No such user: {username}") from None
-    user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
-    if user is None:
-        raise CommandError("There is no administrator: name a user with --user.")
-    return user
 
 
 class Command(BaseCommand):
