@@ -79,3 +79,20 @@ def client_for(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def reference_data(db):
+    """Seed again the rows the data migrations seed (countries, household statuses, indicators,
+    loan eligibility): a transactional test elsewhere flushes every table, these included."""
+    import importlib
+
+    from django.apps import apps
+
+    from workers import models as worker_models
+    from workers.reference import sync_reference_data
+
+    sync_reference_data(worker_models.Country, worker_models.Programme, worker_models.Ethnicity,
+                        worker_models.HouseholdStatus)
+    importlib.import_module("targets.migrations.0002_seed_indicators").seed(apps, None)
+    importlib.import_module("workers.migrations.0004_loan_eligibility_data").load(apps, None)

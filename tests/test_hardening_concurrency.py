@@ -7,13 +7,11 @@ really overlap, holding row locks while the other arrives.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import threading
 import time
 from collections.abc import Callable
 
 import pytest
-from django.apps import apps
 from django.db import connection, connections
 
 from portal.audit import acting_as
@@ -28,17 +26,13 @@ def postgres_only():
 
 
 @pytest.fixture
-def indicators():
+def indicators(reference_data):
     """A transactional test elsewhere may have flushed the rows the data migration seeded."""
-    importlib.import_module("targets.migrations.0002_seed_indicators").seed(apps, None)
 
 
 @pytest.fixture
-def reference():
-    from workers import models
-    from workers.reference import sync_reference_data
-
-    sync_reference_data(models.Country, models.Programme, models.Ethnicity, models.HouseholdStatus)
+def reference(reference_data):
+    pass
 
 
 def race(*calls: Callable[[], object]) -> list[tuple[str, object]]:

@@ -16,6 +16,11 @@ from workers.support_models import PaymentLine
 from .support_fixtures import D, support  # noqa: F401
 
 
+@pytest.fixture(autouse=True)
+def _seeded(reference_data):
+    """Earlier transactional tests flush every table, the migrations' reference data included."""
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 class ConcurrentPaymentTests:
