@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 from portal.xlsx import ImportRejected
 
@@ -45,3 +45,49 @@ def command_user(username: str | None):
     if user is None:
         raise CommandError("There is no administrator: name a user with --user.")
     return user
+
+
+def add_structure_argument(parser, *, date_rule: str) -> None:
+    """``--structure legacy|2025``; without it a code found in both is read by ``date_rule``."""
+    from portal.models import Structure
+
+    parser.add_argument(
+        "--structure", choices=Structure.values,
+        help=f"the structure of the unit codes (default: a code found in both is read in the structure in force "
+             f"on {date_rule})",
+    )
+
+
+class ImportCommand(BaseCommand):
+    """An ``import_*`` command: FILE and ``--user``; the file is read with the screen's
+    upload checks and every rejection is printed by row and column (exit status 1).
+
+    Subclasses add their own options in ``add_import_arguments`` and implement
+    ``run_import(data, user, options)``, returning the result to print.
+    """
+
+    result_label = "Imported"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="the .xlsx file")
+        parser.add_argument("--user", help="import as this user, within their scope (default: an administrator)")
+        self.add_import_arguments(parser)
+
+    def add_import_arguments(self, parser) -> None:
+        """Options of one command beyond FILE and --user."""
+
+    def run_import(self, data: bytes, user, options: dict):
+        raise NotImplementedError
+
+    def handle(self, *args, **options) -> None:
+        from portal.scoping import can_write
+
+        user = command_user(options["user"])
+        if not can_write(user):
+            raise CommandError(f"The user {user.username} may not change data.")
+        data = read_upload_path(options["file"])
+        try:
+            result = self.run_import(data, user, options)
+        except ImportRejected as exc:
+            raise rejection_as_command_error(exc) from None
+        self.stdout.write(f"{self.result_label}: {result}")

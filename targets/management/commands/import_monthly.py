@@ -1,24 +1,14 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
-from portal.importing import read_upload_path, rejection_as_command_error
-from portal.xlsx import ImportRejected
+from portal.importing import ImportCommand, add_structure_argument
 from targets.importers import import_monthly
-from targets.management.commands._common import acting_user, add_common_arguments
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import and submit monthly figures (columns Mã đơn vị, Tháng, one per indicator). All or nothing."
 
-    def add_arguments(self, parser):
-        add_common_arguments(parser)
+    def add_import_arguments(self, parser):
+        add_structure_argument(parser, date_rule="the row's month")
 
-    def handle(self, *args, **options):
-        user = acting_user(options["user"])
-        data = read_upload_path(options["file"])
-        try:
-            result = import_monthly(data, user=user, structure=options["structure"])
-        except ImportRejected as exc:
-            raise rejection_as_command_error(exc) from exc
-        self.stdout.write(f"Imported {options['file']}: {result}")
+    def run_import(self, data, user, options):
+        return import_monthly(data, user=user, structure=options["structure"])
