@@ -564,7 +564,9 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
                       Campaign, Activity])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (Worker, StatusChange, Departure, Return, MonthlyReport, MonthlyValue, Quota, Activity):
+            # Units too: without statistics the planner guesses a handful of rows for every
+            # path prefix filter and picks slow plans (autovacuum may be off or late).
+            for model in (Unit, Worker, StatusChange, Departure, Return, MonthlyReport, MonthlyValue, Quota, Activity):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     tables = [("enterprises", ent_table), ("workers", worker_table), ("household statuses", household_table),

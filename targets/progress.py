@@ -19,8 +19,11 @@ Rules (see also the docstrings below):
   months plus the elapsed days of the current month: H1 → 6/12, Q3 → 3/12.
 - Waiting: workers whose status at the end of the period, read from their
   status timeline (``StatusChange``), is "in training" or "waiting to depart";
-  counted by the worker's home unit. From figures: the latest approved
-  ``waiting`` value of each unit up to the end of the period.
+  counted by the worker's home unit. Workers whose timeline stops before the
+  end are counted from ``Worker.status`` (the same thing, see
+  :func:`_waiting_by_unit`); only those with a change after it have their
+  timeline read. From figures: the latest approved ``waiting`` value of each
+  unit up to the end of the period.
 - Coverage (always from the registry): share of departed workers holding an
   orientation certificate; share of the communes of a unit with at least one
   worker abroad at the end of the period (departed on or before it and not
@@ -522,6 +525,58 @@ def _spread(tree: _Tree, rows: dict[int, ProgressRow], total: ProgressRow, unit_
     _add(total, attr, value)
 
 
+MOVED_ON_LIMIT = 20_000  # status changes after a period's end up to which only those workers' timelines are read
+
+
+def _waiting_by_unit(tree: _Tree, period: Period) -> list[tuple[int, int]]:
+    """[(unit_id, n)] of the workers whose status at the end of the period was "in training" or "waiting".
+
+    The status at the end is the ``to_status`` of the worker's last ``StatusChange`` before it. Every
+    status write goes through ``workers.services``, which sets ``Worker.status`` and records the change
+    in one transaction, so a worker whose timeline did not go on after the end is still in that status
+    today: those are counted from ``Worker.status`` (index ``worker_unit_status``) with one GROUP BY,
+    provided they have a timeline at all. Only the workers with a change after the end (none, for a
+    period that ends today; a few hundred of a million for last year's report) have their timeline
+    read (:func:`_waiting_from_history`), found through the index ``statuschange_at``; when more than
+    ``MOVED_ON_LIMIT`` status changes (anywhere) were recorded since (a period long past), every timeline
+    of the tree is read, as before.
+    """
+    end = _day_after(period.end)
+    # Read first, from the index statuschange_at alone (joined to the tree, or as a subquery, PostgreSQL
+    # went through every worker of the tree first), so that only these workers' timelines are read.
+    # Changes, not distinct workers: the scan stops after MOVED_ON_LIMIT + 1 rows of the index.
+    changes = list(StatusChange.objects.filter(at__gte=end).order_by().values_list("worker_id", flat=True)
+                   [:MOVED_ON_LIMIT + 1])
+    if len(changes) > MOVED_ON_LIMIT:  # a period long past: every timeline of the tree
+        return _waiting_from_history(Worker.objects.filter(tree.q("unit")), end)
+    moved_on = sorted(set(changes))
+    counts: dict[int, int] = defaultdict(int)
+    for item in (
+        Worker.objects.filter(tree.q("unit"), status__in=WAITING_STATUSES)
+        .exclude(pk__in=moved_on).filter(Exists(StatusChange.objects.filter(worker=OuterRef("pk"))))
+        .order_by().values("unit_id").annotate(n=Count("id"))
+    ):
+        counts[item["unit_id"]] += item["n"]
+    if moved_on:  # by primary key only, and kept if in the tree (a filter on the tree's paths led PostgreSQL
+        # to go through every worker of the tree by unit instead)
+        for unit_id, n in _waiting_from_history(Worker.objects.filter(pk__in=moved_on), end):
+            if tree.knows(unit_id):
+                counts[unit_id] += n
+    return sorted(counts.items())
+
+
+def _waiting_from_history(workers, end: dt.datetime) -> list[tuple[int, int]]:
+    """[(unit_id, n)] of ``workers`` whose last status change before ``end`` put them in training or waiting."""
+    last_status = (
+        StatusChange.objects.filter(worker=OuterRef("pk"), at__lt=end).order_by("-at", "-pk").values("to_status")[:1]
+    )
+    return [
+        (item["unit_id"], item["n"])
+        for item in workers.annotate(status_then=Subquery(last_status)).filter(status_then__in=WAITING_STATUSES)
+        .order_by().values("unit_id").annotate(n=Count("id"))
+    ]
+
+
 def _registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], list[dict]]:
     departures = Departure.objects.filter(tree.q("unit"), date__range=(period.start, period.end))
     grouped = (
@@ -553,16 +608,8 @@ def _registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], lis
     ):
         _spread(tree, rows, total, item["unit_id"], "previous_year", item["n"])
 
-    end = _day_after(period.end)
-    last_status = (
-        StatusChange.objects.filter(worker=OuterRef("pk"), at__lt=end).order_by("-at", "-pk").values("to_status")[:1]
-    )
-    for item in (
-        Worker.objects.filter(tree.q("unit"))
-        .annotate(status_then=Subquery(last_status)).filter(status_then__in=WAITING_STATUSES)
-        .order_by().values("unit_id").annotate(n=Count("id"))
-    ):
-        _spread(tree, rows, total, item["unit_id"], "waiting", item["n"])
+    for unit_id, n in _waiting_by_unit(tree, period):
+        _spread(tree, rows, total, unit_id, "waiting", n)
 
     lines: dict[tuple, int] = defaultdict(int)
     for item in departures.order_by().values("unit_id", "country__code", "country__name_vi", "programme__code",
@@ -634,11 +681,15 @@ def _figures_counts(tree, rows, total, period: Period) -> list[dict]:
 def _communes(tree, rows, total, period: Period) -> None:
     for pk in tree.commune_by_path.values():
         _spread(tree, rows, total, pk, "communes_total", 1)
-    abroad_units = (
-        Departure.objects.filter(tree.q("unit"), date__lte=period.end)
+    # One EXISTS per unit of the tree (index departure_unit_date) instead of a DISTINCT over every departure.
+    abroad = (
+        Departure.objects.filter(unit=OuterRef("pk"), date__lte=period.end)
         .filter(Q(return_record__isnull=True) | Q(return_record__date__gt=period.end))
-        .order_by().values_list("unit_id", flat=True).distinct()
     )
+    in_tree = Q(path__startswith=tree.root.path)
+    for prefix in tree.other_prefixes:
+        in_tree |= Q(path__startswith=prefix)
+    abroad_units = Unit.objects.filter(in_tree).filter(Exists(abroad)).order_by().values_list("id", flat=True)
     covered = {tree.commune_of(uid) for uid in abroad_units} - {None}
     for pk in covered:
         _spread(tree, rows, total, pk, "communes_covered", 1)

@@ -186,7 +186,11 @@ class StatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["worker", "at", "pk"]
-        indexes = [models.Index(fields=["worker", "at"], name="statuschange_worker_at")]
+        indexes = [
+            models.Index(fields=["worker", "at"], name="statuschange_worker_at"),
+            # Who moved on after a date (targets.progress: the waiting count at the end of a period).
+            models.Index(fields=["at"], name="statuschange_at"),
+        ]
 
 
 class Departure(models.Model):
