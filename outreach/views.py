@@ -34,11 +34,11 @@ from portal.scoping import (
     unit_in_scope,
     user_unit,
 )
+from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from portal.xlsx import ImportRejected
 from workers.models import Worker
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx_response(result: selectors.Funnel, name: str, title: str) -> FileResponse:

@@ -23,6 +23,7 @@ from portal.scoping import (
     user_role,
     user_unit,
 )
+from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from portal.xlsx import ImportRejected
 from targets import selectors, services
 from targets.forms import FiguresForm, PlanForm, QuotaTableForm, ReopenForm, ReturnForm
@@ -32,8 +33,6 @@ from targets.workbooks import (
     write_monthly_template_workbook,
     write_quota_template_workbook,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year(request) -> int:

@@ -16,20 +16,26 @@ from portal.audit import acting_as
 from portal.forms import add_service_errors
 from portal.models import Level, Unit
 from portal.scoping import get_visible_or_404, require_write, user_unit
+from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from portal.xlsx import ImportRejected
 from workers import support_selectors as selectors
 from workers import support_services as services
 from workers.models import Worker
 from workers.services import today
 from workers.support_forms import (
-    LoanForm, LoanStatusForm, PaymentForm, PaymentLineFormSet, SummaryForm, SupportFilterForm, SupportImportForm,
+    LoanForm,
+    LoanStatusForm,
+    PaymentForm,
+    PaymentLineFormSet,
+    SummaryForm,
+    SupportFilterForm,
+    SupportImportForm,
 )
 from workers.support_importers import import_loans, import_payments
 from workers.support_models import ITEM_KIND_VI, ItemKind, Loan, Payment
 from workers.support_workbooks import write_loan_template, write_payment_template, write_support_workbook
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx(write, name: str, *args) -> FileResponse:

@@ -20,7 +20,7 @@ from portal.scoping import (
     require_approver,
     require_write,
 )
-from portal.xlsx import ImportRejected
+from portal.xlsx import XLSX_CONTENT_TYPE, ImportRejected
 from workers import selectors, services, support_selectors
 from workers.forms import (
     AccessLogFilterForm,
@@ -75,7 +75,7 @@ def worker_export(request):
     out.seek(0)
     name = f"nguoi-lao-dong-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                        content_type=XLSX_CONTENT_TYPE)
 
 
 @login_required
@@ -210,7 +210,7 @@ def worker_import_template(request):
     write_import_template(out)
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename="mau-nhap-nguoi-lao-dong.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                        content_type=XLSX_CONTENT_TYPE)
 
 
 @login_required
