@@ -18,7 +18,16 @@ from outreach.models import Activity, Campaign, Channel, Kind
 from portal.audit import acting_as
 from portal.formats import parse_date, parse_int
 from portal.unit_codes import UnitCodeError, UnitResolver
-from portal.xlsx import Column, ErrorList, ImportRejected, RowError, length_problem, normalise_header, read_sheet
+from portal.xlsx import (
+    Column,
+    ErrorList,
+    ImportRejected,
+    RowError,
+    cell_text,
+    length_problem,
+    normalise_header,
+    read_sheet,
+)
 
 COLUMNS = [
     Column("unit_code", "Mã đơn vị", aliases=("unit", "unit code")),
@@ -65,14 +74,6 @@ class ImportResult:
             "created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
 def import_events(fileobj: IO[bytes] | bytes, *, user, campaign: Campaign | None = None,
                   structure: str | None = None) -> ImportResult:
     """Check the whole sheet, then record every row in one transaction; ``ImportRejected`` lists every error.
@@ -82,7 +83,7 @@ def import_events(fileobj: IO[bytes] | bytes, *, user, campaign: Campaign | None
     """
     sheet = read_sheet(fileobj, COLUMNS)
     errors = ErrorList()
-    resolver = UnitResolver({_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user, structure=structure)
+    resolver = UnitResolver({cell_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user, structure=structure)
     if not sheet.rows:
         errors.add(0, "", _("The sheet has no data rows."))
     parsed: list[tuple[int, dict]] = []
@@ -100,20 +101,20 @@ def import_events(fileobj: IO[bytes] | bytes, *, user, campaign: Campaign | None
         except UnitCodeError as exc:
             errors.add(row, LABEL["unit_code"], str(exc))
             ok = False
-        kind = _KINDS.get(normalise_header(_text(values.get("kind"))))
+        kind = _KINDS.get(normalise_header(cell_text(values.get("kind"))))
         if kind is None:
             errors.add(row, LABEL["kind"], _("Unknown type of activity “%(value)s”: write Phiên giao dịch việc làm, "
-                                             "Hội nghị, Tư vấn or Truyền thông.") % {"value": _text(values.get("kind"))})
+                                             "Hội nghị, Tư vấn or Truyền thông.") % {"value": cell_text(values.get("kind"))})
             ok = False
         item["kind"] = kind
         item["channel"] = ""
         if kind == Kind.MEDIA:
-            item["channel"] = _CHANNELS.get(normalise_header(_text(values.get("channel"))), "")
+            item["channel"] = _CHANNELS.get(normalise_header(cell_text(values.get("channel"))), "")
             if not item["channel"]:
                 errors.add(row, LABEL["channel"], _("A media item needs its channel: Báo, Phát thanh, Truyền hình, "
                                                     "Cổng thông tin, Facebook, Zalo or Bản tin."))
                 ok = False
-        item["name"] = _text(values.get("name"))
+        item["name"] = cell_text(values.get("name"))
         if not item["name"]:
             errors.add(row, LABEL["name"], _("Enter the name."))
             ok = False

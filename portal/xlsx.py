@@ -92,6 +92,15 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def cell_text(value: Any) -> str:
+    """A cell as text: "" for empty, whole numbers without ".0", runs of spaces folded to one."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
 def clean_cell(value: Any) -> Any:
     """Calamine gives "" for empty cells and floats for numbers; tidy both."""
     if isinstance(value, str):

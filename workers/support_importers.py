@@ -24,14 +24,21 @@ from django.utils.translation import gettext as _
 from portal.audit import acting_as
 from portal.formats import format_money, parse_date, parse_int
 from portal.scoping import unit_in_scope
-from portal.xlsx import Column, ErrorList, normalise_header, read_sheet
+from portal.xlsx import Column, ErrorList, cell_text, normalise_header, read_sheet
 from workers import support_services as support
 from workers.models import Worker
 from workers.services import today
-from workers.support_selectors import used_by_policy_year
 from workers.support_models import (
-    ITEM_KIND_VI, LOAN_STATUS_VI, ItemKind, Loan, LoanStatus, PaymentLine, Policy, PolicyBudget,
+    ITEM_KIND_VI,
+    LOAN_STATUS_VI,
+    ItemKind,
+    Loan,
+    LoanStatus,
+    PaymentLine,
+    Policy,
+    PolicyBudget,
 )
+from workers.support_selectors import used_by_policy_year
 from workers.validators import normalise_citizen_id
 
 PAYMENT_COLUMNS = [
@@ -82,14 +89,6 @@ class LoanImportResult:
 
     def __str__(self) -> str:
         return f"loans created {self.created}, status updated {self.updated}, unchanged {self.unchanged}"
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
 
 
 def _amount(errors: ErrorList, row: int, label: str, value: Any) -> int | None:
@@ -165,17 +164,17 @@ def import_payments(data: bytes, *, user) -> PaymentImportResult:
 
     for row, values in sheet.rows:
         worker = workers.get(row)
-        policy = policies.get(normalise_header(_text(values.get("policy"))))
-        if not _text(values.get("policy")):
+        policy = policies.get(normalise_header(cell_text(values.get("policy"))))
+        if not cell_text(values.get("policy")):
             errors.add(row, PAY_LABEL["policy"], _("Required."))
         elif policy is None:
-            errors.add(row, PAY_LABEL["policy"], _("Unknown policy code “%(value)s”.") % {"value": _text(values["policy"])})
+            errors.add(row, PAY_LABEL["policy"], _("Unknown policy code “%(value)s”.") % {"value": cell_text(values["policy"])})
         item = None
-        kind = item_kinds().get(normalise_header(_text(values.get("item"))))
-        if not _text(values.get("item")):
+        kind = item_kinds().get(normalise_header(cell_text(values.get("item"))))
+        if not cell_text(values.get("item")):
             errors.add(row, PAY_LABEL["item"], _("Required."))
         elif kind is None:
-            errors.add(row, PAY_LABEL["item"], _("Unknown item “%(value)s”.") % {"value": _text(values["item"])})
+            errors.add(row, PAY_LABEL["item"], _("Unknown item “%(value)s”.") % {"value": cell_text(values["item"])})
         elif policy is not None:
             item = items[policy.pk].get(kind)
             if item is None:
@@ -183,7 +182,7 @@ def import_payments(data: bytes, *, user) -> PaymentImportResult:
                     "code": policy.code, "item": ITEM_KIND_VI[kind]})
         amount = _amount(errors, row, PAY_LABEL["amount"], values.get("amount"))
         date = _date(errors, row, PAY_LABEL["date"], values.get("date"))
-        decision_no = _text(values.get("decision_no"))
+        decision_no = cell_text(values.get("decision_no"))
         if not decision_no:
             errors.add(row, PAY_LABEL["decision_no"], _("Required."))
         if worker is None or item is None or amount is None or date is None or not decision_no:
@@ -267,11 +266,11 @@ def import_loans(data: bytes, *, user) -> LoanImportResult:
                         "max": support.MAX_TERM_MONTHS})
                     term = None
         status = LoanStatus.DISBURSED
-        if _text(values.get("status")):
-            status = _LOAN_STATUSES.get(normalise_header(_text(values["status"])))
+        if cell_text(values.get("status")):
+            status = _LOAN_STATUSES.get(normalise_header(cell_text(values["status"])))
             if status is None:
                 errors.add(row, LOAN_LABEL["status"], _("Unknown status “%(value)s”: write %(choices)s.") % {
-                    "value": _text(values["status"]), "choices": ", ".join(LOAN_STATUS_VI.values())})
+                    "value": cell_text(values["status"]), "choices": ", ".join(LOAN_STATUS_VI.values())})
         if worker is None or amount is None or date is None or term is None or status is None:
             continue
         key = (worker.pk, date, amount)
@@ -281,7 +280,7 @@ def import_loans(data: bytes, *, user) -> LoanImportResult:
         seen[key] = row
         loan = existing.get(key)
         if loan is not None:
-            if not _text(values.get("status")) or loan.status == status:
+            if not cell_text(values.get("status")) or loan.status == status:
                 result.unchanged += 1
             elif status not in support.loan_statuses_after(loan.status):
                 errors.add(row, LOAN_LABEL["status"], _("A loan that is “%(current)s” cannot become “%(status)s”.") % {
@@ -294,7 +293,7 @@ def import_loans(data: bytes, *, user) -> LoanImportResult:
             errors.add(row, LOAN_LABEL["citizen_id"], problem)
             continue
         creates.append({"worker": worker, "amount": amount, "date": date, "term_months": term, "status": status,
-                        "purpose": _text(values.get("purpose")), "bank_reference": _text(values.get("bank_reference"))})
+                        "purpose": cell_text(values.get("purpose")), "bank_reference": cell_text(values.get("bank_reference"))})
     errors.raise_if_any()
     with transaction.atomic(), acting_as(user):
         for kwargs in creates:
