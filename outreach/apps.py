@@ -11,10 +11,12 @@ class OutreachConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from outreach import models
-        from outreach.signals import link_leads_on_worker_save
+        from outreach.signals import link_leads_on_worker_save, link_leads_on_workers_registered
         from workers.models import Worker
+        from workers.services import workers_registered
 
         auditlog.register(models.Campaign)
         auditlog.register(models.Activity)
         auditlog.register(models.Lead, exclude_fields=["phone_key"])
         post_save.connect(link_leads_on_worker_save, sender=Worker, dispatch_uid="outreach_link_leads")
+        workers_registered.connect(link_leads_on_workers_registered, sender=Worker, dispatch_uid="outreach_link_leads_bulk")

@@ -6,7 +6,8 @@ object; errors are ``ValidationError`` keyed by the field to blame.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -232,6 +233,34 @@ def leads_link_worker(worker: Worker) -> int:
     with transaction.atomic():  # a worker may be saved outside a transaction (admin, shell)
         for lead in leads.select_for_update():
             lead.worker, lead.link_method = worker, LinkMethod.AUTO
+            lead.save(update_fields=["worker", "link_method"])  # one by one: each link is in the audit trail
+            linked += 1
+    return linked
+
+
+def leads_link_workers(workers: Sequence[Worker]) -> int:
+    """:func:`leads_link_worker` for many new workers (the import's bulk registration) with one query: a lead
+    that several of them match goes to the first, as it would when they were saved one after the other."""
+    keys: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)  # province path → (kind, key) → position
+    for position, worker in enumerate(workers):
+        province = keys[_province_path(worker.unit)]
+        province.setdefault(("cccd", worker.citizen_id), position)
+        if phone_key := normalise_phone(worker.phone):
+            province.setdefault(("phone", phone_key), position)
+    match = Q(pk__in=[])
+    for path, wanted in keys.items():
+        cccds = [key for kind, key in wanted if kind == "cccd"]
+        phones = [key for kind, key in wanted if kind == "phone"]
+        match |= Q(activity__unit__path__startswith=path) & (Q(citizen_id__in=cccds) | Q(phone_key__in=phones))
+    leads = Lead.objects.filter(match, worker__isnull=True, link_method=LinkMethod.NONE).select_related("activity__unit")
+    linked = 0
+    with transaction.atomic():
+        for lead in leads.select_for_update(of=("self",)):
+            wanted = keys[_province_path(lead.activity.unit)]
+            found = [wanted[k] for k in (("cccd", lead.citizen_id), ("phone", lead.phone_key)) if k[1] and k in wanted]
+            if not found:
+                continue
+            lead.worker, lead.link_method = workers[min(found)], LinkMethod.AUTO
             lead.save(update_fields=["worker", "link_method"])  # one by one: each link is in the audit trail
             linked += 1
     return linked

@@ -10,8 +10,10 @@ class PortalConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.contrib.auth import get_user_model
 
+        from portal.dashboard import connect_invalidation
         from portal.models import Scope, Unit
 
         auditlog.register(Unit)
         auditlog.register(Scope)
         auditlog.register(get_user_model(), exclude_fields=["password", "last_login"])
+        connect_invalidation()  # cached dashboard figures follow every write (portal.cache_version)

@@ -131,7 +131,7 @@ USE_THOUSAND_SEPARATOR = True
 
 # --- Static files ----------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
@@ -184,6 +184,23 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 120.0,
     },
 }
+
+# --- Cache -------------------------------------------------------------------
+# Shared by every server process through Redis when REDIS_URL (or CACHE_URL) is set; otherwise
+# in the process's memory, which is right for one process only (runserver): with several
+# gunicorn workers and no Redis each keeps its own copy and a change reaches the others only
+# when their entry expires (FIGURES_CACHE_SECONDS).
+CACHE_URL = env_url("CACHE_URL", schemes={"redis", "rediss"}) or REDIS_URL
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                "KEY_PREFIX": "portal"}
+    if CACHE_URL else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal",
+     "OPTIONS": {"MAX_ENTRIES": 5000}}
+}
+# Cached figures (the dashboard, the worker list's count) are kept this long at most; any change
+# to the data drops them at once (portal.cache_version).
+FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600, minimum=0)
 
 # Report jobs: kind -> plain function (job) -> result, run by portal.tasks.run_report_job.
 REPORT_JOB_KINDS: dict[str, str] = {

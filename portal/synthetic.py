@@ -31,8 +31,13 @@ Rules (what makes the data plausible):
   one plan per province, approved monthly figures per district and month
   (equal to the registry, except ~3 % of months that differ by 1–3),
   one outreach campaign per province and year and ~8 activities per district
-  and year. Support payments: not generated yet (``workers.Payment`` was being
-  built in parallel); the summary says so.
+  and year.
+- Support: one provincial policy per province (poor/near-poor households and
+  ethnic minorities; language training, health check, papers and travel,
+  each capped) with a budget per year of 125 % of what it paid; ~70 % of the
+  eligible workers who departed were paid 20–60 days before departure,
+  within the caps; ~35 % of the poor/near-poor who departed took a VBSP loan
+  (30–100 million đồng, 36 months; repaid when the term ended by the cut-off).
 - The registry is filled once: :func:`generate` refuses to run when the
   database already holds workers (see :class:`RegistryNotEmpty`).
 """
@@ -49,11 +54,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from portal import cache_version
 from portal.models import Level, Structure, Unit
 from portal.units_loader import load_units, normalise_province_codes
 
@@ -220,12 +225,8 @@ class _Weighted:
         return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
 
 
-def _support_model():
-    """The support payment model (``workers.Payment``, built by another helper this round), if installed."""
-    for model in apps.get_models():
-        if model.__name__ == "Payment" or (model._meta.app_label == "support" and "payment" in model.__name__.lower()):
-            return model
-    return None
+# Items of the synthetic provincial support policy and their caps per worker (đồng); the first two are always paid.
+SUPPORT_ITEMS = [("language", 6_000_000), ("health", 750_000), ("papers", 1_200_000), ("travel", 1_000_000)]
 
 
 def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -> Summary:
@@ -236,6 +237,7 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
     from targets.models import Indicator, MonthlyReport, MonthlyValue, Plan, Quota, ReportStatus
     from workers.models import (Country, Departure, Enterprise, Ethnicity, HouseholdStatus, Programme, Return,
                                 Sex, Status, StatusChange, Worker)
+    from workers.support_models import LegalBasis, Loan, LoanStatus, Payment, PaymentLine, Policy, PolicyBudget, PolicyItem
     from workers.validators import birth_province_codes, normalise_name
 
     started = time.perf_counter()
@@ -319,6 +321,30 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
         ent_id += 1
     enterprises = _Weighted(enterprise_ids, [rng.paretovariate(1.2) for _ in enterprise_ids])
 
+    # --- Support policies: one per province, run by the province
+    policy_table = Table(Policy, ["id", "code", "name", "unit_id", "legal_basis", "legal_reference", "valid_from",
+                                  "valid_to", "admits_ethnic_minority", "active"])
+    eligible = Policy.eligible_statuses.through
+    eligible_table = Table(eligible, ["policy_id", "householdstatus_id"], db_table=eligible._meta.db_table)
+    item_table = Table(PolicyItem, ["id", "policy_id", "kind", "cap"])
+    policy_id, item_id = _next_id(Policy), _next_id(PolicyItem)
+    policy_of_province: dict[int, tuple[int, list[tuple[int, int]]]] = {}
+    for province in provinces:
+        policy_table.add(policy_id, f"SYN-HT-{province[1]}", "Hỗ trợ người lao động đi làm việc ở nước ngoài "
+                         "(dữ liệu giả)", province[0], LegalBasis.PROVINCIAL, f"SYN-{province[1]}/NQ-HĐND",
+                         first_day, None, True, True)
+        for code in ("poor", "near_poor"):
+            if code in household:
+                eligible_table.add(policy_id, household[code])
+        items = []
+        for kind, cap in SUPPORT_ITEMS:
+            item_table.add(item_id, policy_id, kind, cap)
+            items.append((item_id, cap))
+            item_id += 1
+        policy_of_province[province[0]] = (policy_id, items)
+        policy_id += 1
+    paid_by_policy_year: Counter = Counter()
+
     # --- Workers and their registry
     worker_table = Table(Worker, ["id", "citizen_id", "full_name", "name_key", "date_of_birth", "sex", "ethnicity_id",
                                   "unit_id", "phone", "education", "languages", "skills", "wished_country_id",
@@ -332,7 +358,14 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
         "is_ethnic_minority", "has_orientation_cert", "created_at", "created_by_id"])
     return_table = Table(Return, ["departure_id", "date", "early", "reason", "follow_up", "created_at",
                                   "created_by_id"])
-    registry_tables = [worker_table, household_table, change_table, departure_table, return_table]
+    payment_table = Table(Payment, ["id", "worker_id", "policy_id", "date", "decision_no", "created_at",
+                                    "created_by_id"])
+    line_table = Table(PaymentLine, ["payment_id", "item_id", "amount"])
+    loan_table = Table(Loan, ["worker_id", "amount", "date", "term_months", "purpose", "status", "bank_reference",
+                              "created_at", "created_by_id"])
+    registry_tables = [worker_table, household_table, change_table, departure_table, return_table, payment_table,
+                       line_table, loan_table]
+    payment_id = _next_id(Payment)
 
     worker_id = _next_id(Worker)
     departure_id = _next_id(Departure)
@@ -352,7 +385,9 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
 
     bar = tqdm(total=options.workers, unit=" workers", disable=not options.progress, mininterval=1.0,
                desc="Workers")
-    ent_table.flush()
+    with transaction.atomic():
+        for table in (ent_table, policy_table, eligible_table, item_table):
+            table.flush()
     for index in range(options.workers):
         home = homes.pick(rng)
         district = district_of[home]
@@ -438,6 +473,22 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
                                      "", at(back_day, 10), None)
                     timeline.append((Status.RETURNED, back_day))
                     figures[(district, back_day.replace(day=1))]["returned"] += 1
+            if (poor or minority) and rng.random() < 0.7:
+                paid = max(registered, departure - dt.timedelta(days=rng.randint(20, 60)))
+                policy, items = policy_of_province[province_of_district[district]]
+                payment_table.add(payment_id, worker_id, policy, paid, f"SYN-{payment_id:07d}/QĐ-UBND", at(paid, 14),
+                                  None)
+                for number, (item, cap) in enumerate(items):
+                    if number < 2 or rng.random() < 0.5:
+                        amount = cap if rng.random() < 0.6 else rng.randrange(cap // 2000, cap // 1000) * 1000
+                        line_table.add(payment_id, item, amount)
+                        paid_by_policy_year[(policy, paid.year)] += amount
+                payment_id += 1
+            if poor and rng.random() < 0.35:
+                lent = max(registered, departure - dt.timedelta(days=rng.randint(10, 40)))
+                loan_table.add(worker_id, rng.randrange(30, 101) * 1_000_000, lent, 36, "Đi làm việc ở nước ngoài",
+                               LoanStatus.REPAID if _add_months(lent, 36) <= cutoff else LoanStatus.REPAYING,
+                               f"SYN-VBSP-{worker_id:08d}", at(lent, 10), None)
             departure_id += 1
             timeline = [item for item in timeline if item[1] <= cutoff]
         figures[(district, registered.replace(day=1))]["registered"] += 1
@@ -553,26 +604,40 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
         campaign_table.flush()
         activity_table.flush()
 
-    support = _support_model()
-    if support is None:
-        summary.skipped.append("support payments (no payment model installed)")
-    else:
-        summary.skipped.append(f"support payments ({support._meta.label} exists but was still being built in "
-                               "this round: not generated yet)")
+    # --- Support budgets: 125 % of what each policy paid in the year (at least 100 million đồng)
+    budget_table = Table(PolicyBudget, ["policy_id", "year", "amount"])
+    for policy, _items in policy_of_province.values():
+        for year in range(options.first_year, options.last_year + 1):
+            used = paid_by_policy_year[(policy, year)]
+            budget_table.add(policy, year, max(100_000_000, -(-used * 5 // 4 // 1_000_000) * 1_000_000))
+    with transaction.atomic():
+        budget_table.flush()
 
+    cache_version.bump()  # COPY sends no signals: forget every cached figure
     _reset_sequences([Enterprise, Worker, StatusChange, Departure, Return, Plan, Quota, MonthlyReport, MonthlyValue,
-                      Campaign, Activity])
+                      Campaign, Activity, Policy, PolicyItem, PolicyBudget, Payment, PaymentLine, Loan])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Units too: without statistics the planner guesses a handful of rows for every
             # path prefix filter and picks slow plans (autovacuum may be off or late).
-            for model in (Unit, Worker, StatusChange, Departure, Return, MonthlyReport, MonthlyValue, Quota, Activity):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            # Every table written here, the small ones too (a plan on enterprises or plans is as bad).
+            written = (ent_table, policy_table, eligible_table, item_table, worker_table, household_table,
+                       change_table, departure_table, return_table, payment_table, line_table, loan_table,
+                       plan_table, quota_table, report_table, value_table, campaign_table, activity_table,
+                       budget_table)
+            # After a bulk load, VACUUM too (PostgreSQL's advice): it sets the visibility map, so index-only
+            # scans need not visit the heap (autovacuum would do it later, if it is on). VACUUM cannot run in
+            # a transaction (the tests' case): there, statistics only.
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            for db_table in dict.fromkeys([Unit._meta.db_table, *(table.db_table for table in written)]):
+                cursor.execute(f"{command} {connection.ops.quote_name(db_table)}")
 
     tables = [("enterprises", ent_table), ("workers", worker_table), ("household statuses", household_table),
               ("status changes", change_table), ("departures", departure_table), ("returns", return_table),
               ("plans", plan_table), ("quotas", quota_table), ("monthly reports", report_table),
-              ("monthly values", value_table), ("campaigns", campaign_table), ("activities", activity_table)]
+              ("monthly values", value_table), ("campaigns", campaign_table), ("activities", activity_table),
+              ("support policies", policy_table), ("policy items", item_table), ("policy budgets", budget_table),
+              ("support payments", payment_table), ("payment lines", line_table), ("VBSP loans", loan_table)]
     for name, table in tables:
         summary.counts[name] = table.written
     summary.seconds = time.perf_counter() - started

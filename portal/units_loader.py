@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from portal import cache_version
 from portal.models import REFORM_DATE, Level, Structure, Unit
 
 LEGACY_END = REFORM_DATE - dt.timedelta(days=1)
@@ -164,6 +165,8 @@ def load_units(*, structure: str, province_codes: list[str] | None = None) -> Lo
             )
         result.created = len(to_create)
         result.updated = len(to_update)
+        if to_create or to_update:
+            cache_version.bump()  # bulk writes send no signals: cached figures name units
     return result
 
 
@@ -272,6 +275,8 @@ def link_structures() -> LinkResult:
         result.created = len(new_rows)
         result.updated = len(moved)
         result.unchanged = len(wanted) - result.created - result.updated
+        if new_rows or moved:
+            cache_version.bump()  # reports count legacy records under their successors
     return result
 
 

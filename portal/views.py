@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from portal.dashboard import dashboard_data
+from portal.dashboard import dashboard_cached, scope_level_counts
 from portal.forms import HamletForm, add_service_errors
 from portal.models import Level, Unit
 from portal.scoping import get_visible_or_404, require_write, user_unit
@@ -18,10 +18,9 @@ from portal.services import hamlet_add
 @login_required
 def home(request):
     unit = user_unit(request.user)
-    visible = Unit.objects.visible_to(request.user)
-    counts = dict(visible.order_by().values_list("level").annotate(n=Count("id")))
+    counts = scope_level_counts(request.user)
     level_counts = [(label, counts[value]) for value, label in Level.choices if counts.get(value)]
-    dashboard = dashboard_data(request.user)
+    dashboard = dashboard_cached(request.user)
     return render(request, "portal/home.html", {"unit": unit, "level_counts": level_counts, "dashboard": dashboard,
                                                 "charts": dashboard["charts"] if dashboard else None})
 

@@ -4,8 +4,11 @@ the command, the dashboard and the monthly snapshots.
 ``progress_rows`` runs a fixed handful of aggregate queries over the whole
 subtree of the chosen unit, grouped by leaf ``unit_id`` (and country, month…),
 then rolls the counts up to the units directly below the chosen one in Python
-by ``path``. The number of queries does not depend on the number of units,
-workers or departures.
+by ``path`` (each leaf unit mapped to its row once per report). Every departure
+figure (the period's, the same period a year before, markets, the market sheet's
+lines and the months) comes from one scan of the departures
+(:func:`_departure_groups`). The number of queries does not depend on the number
+of units, workers or departures.
 
 Rules (see also the docstrings below):
 - "Departed" counts departures by departure date in the period; a worker who
@@ -46,7 +49,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,7 +59,7 @@ from portal import formats
 from portal.models import Level, Structure, Unit, UnitSuccession
 from portal.unit_codes import structure_in_force
 from targets.models import CoverageKind, MonthlyValue, Plan, Quota, ReportStatus
-from workers.models import Departure, Sex, Status, StatusChange, Worker
+from workers.models import Country, Departure, Programme, Return, Sex, Status, StatusChange, Worker
 
 REGISTRY = "registry"
 FIGURES = "figures"
@@ -426,6 +430,7 @@ class _Tree:
         # A 2025 unit → the paths of the legacy units it was made of (default predecessors, else all).
         self.sources: dict[str, list[str]] = {}
         self._link_other_structure()
+        self._slots: dict[int, int | None] | None = None
 
     def _link_other_structure(self) -> None:
         if self.root.structure == Structure.NEW:
@@ -493,12 +498,19 @@ class _Tree:
     def knows(self, unit_id: int) -> bool:
         return unit_id in self.path_by_id
 
+    def slots(self) -> dict[int, int | None]:
+        """Every unit the tree knows → the unit directly below the root that contains it (None: the root
+        itself), computed once per report, so rolling up a row is one dictionary lookup."""
+        if self._slots is None:
+            root_path, child_by_path = self.root.path, self.child_by_path
+            self._slots = {}
+            for pk, path in self.path_by_id.items():
+                child_path = _child_path(root_path, path)
+                self._slots[pk] = child_by_path.get(child_path) if child_path else None
+        return self._slots
+
     def child_of(self, unit_id: int) -> int | None:
-        path = self.path_by_id.get(unit_id)
-        if path is None:
-            return None
-        child_path = _child_path(self.root.path, path)
-        return self.child_by_path.get(child_path) if child_path else None
+        return self.slots().get(unit_id)
 
     def commune_of(self, unit_id: int) -> int | None:
         path = self.path_by_id.get(unit_id, "")
@@ -523,6 +535,40 @@ def _spread(tree: _Tree, rows: dict[int, ProgressRow], total: ProgressRow, unit_
     if child is not None:
         _add(rows[child], attr, value)
     _add(total, attr, value)
+
+
+def _roll_up(tree: _Tree, rows: dict[int, ProgressRow], total: ProgressRow, attrs: tuple[str, ...],
+             items) -> None:
+    """Add ``items`` — ``(unit_id, (value, …))`` per leaf unit, one value per name in ``attrs`` — to the rows
+    of the units below the root that contain them and to the total: summed per row first, then set on each
+    row once. A name ``markets:JP`` adds to ``row.markets["JP"]``. Units the tree does not know add nothing."""
+    slots = tree.slots()
+    width = len(attrs)
+    sums: dict[int | None, list[int]] = {}
+    for unit_id, values in items:
+        if unit_id not in slots:
+            continue
+        slot = slots[unit_id]
+        acc = sums.get(slot)
+        if acc is None:
+            acc = sums[slot] = [0] * width
+        for i in range(width):
+            acc[i] += values[i]
+    grand = [0] * width
+    for slot, acc in sums.items():
+        for i in range(width):
+            grand[i] += acc[i]
+        if slot is not None:
+            _add_all(rows[slot], attrs, acc)
+    _add_all(total, attrs, grand)
+
+
+def _add_all(row: ProgressRow, attrs: tuple[str, ...], values: list[int]) -> None:
+    for attr, value in zip(attrs, values, strict=True):
+        if attr.startswith("markets:"):
+            row.markets[attr[8:]] += value
+        else:
+            setattr(row, attr, getattr(row, attr) + value)
 
 
 MOVED_ON_LIMIT = 20_000  # status changes after a period's end up to which only those workers' timelines are read
@@ -577,46 +623,97 @@ def _waiting_from_history(workers, end: dt.datetime) -> list[tuple[int, int]]:
     ]
 
 
-def _registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], list[dict]]:
-    departures = Departure.objects.filter(tree.q("unit"), date__range=(period.start, period.end))
-    grouped = (
-        departures.order_by().values("unit_id", "country__code")
-        .annotate(
-            n=Count("id"), female=Count("id", filter=Q(sex=Sex.FEMALE)),
-            poor=Count("id", filter=Q(is_poor_or_near_poor=True)),
-            minority=Count("id", filter=Q(is_ethnic_minority=True)),
-            cert=Count("id", filter=Q(has_orientation_cert=True)),
+_DEPARTURE_FIGURES = ("departed", "female", "poor", "ethnic_minority", "with_cert", "previous_year",
+                      *(f"markets:{code}" for code in (*MARKETS, OTHER_MARKET)))
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _departure_groups(tree: _Tree, period: Period) -> list[tuple]:
+    """Every departure figure of the report from ONE scan of the departures of the period and of the same
+    period a year before (conditional sums over per-row 0/1 flags), in three groupings of the same rows, as
+    ``(kind, unit_id, other_unit, country_code, country, programme_code, programme, month, n, female, poor,
+    minority, cert, JP, KR, TW, previous_year)``:
+
+    - ``kind`` 0: per home unit (``unit_id``; the other keys None);
+    - ``kind`` 1: per country and programme (the market sheet), ``kind`` 2: per month of departure; in both
+      ``other_unit`` is the home unit when it lies in the other structure (to be counted only if the tree
+      knows it), else None. Rows of the previous year fall into these groups with ``n`` = 0.
+
+    PostgreSQL computes them with ``GROUPING SETS`` in one pass; other databases (SQLite in the tests) with
+    ``UNION ALL`` of the three ``GROUP BY``s over the same rows. The rows are selected by the ORM (joins, path
+    filters and date truncation stay portable); only the grouping is written by hand.
+    """
+    previous = period.previous_year()
+    current = Q(date__range=(period.start, period.end))
+    if tree.other_prefixes:
+        other_unit = Case(When(unit__path__startswith=tree.root.path, then=Value(None)), default=F("unit_id"),
+                          output_field=IntegerField())
+    else:
+        other_unit = Value(None, output_field=IntegerField())
+    selected = (
+        # One range for the index departure_unit_date (with two, PostgreSQL read both years of every unit
+        # of the country by date for a province), then the two periods within it (a month and the same
+        # month a year before are 13 months apart).
+        Departure.objects.filter(tree.q("unit"), date__range=(previous.start, period.end))
+        .filter(current | Q(date__range=(previous.start, previous.end)))
+        .order_by()
+        .values(
+            uid=F("unit_id"), other_uid=other_unit, cid=F("country_id"), pid=F("programme_id"), mon=TruncMonth("date"),
+            n=_flag(current), female=_flag(current & Q(sex=Sex.FEMALE)),
+            poor=_flag(current & Q(is_poor_or_near_poor=True)), minority=_flag(current & Q(is_ethnic_minority=True)),
+            cert=_flag(current & Q(has_orientation_cert=True)),
+            jp=_flag(current & Q(country__code="JP")), kr=_flag(current & Q(country__code="KR")),
+            tw=_flag(current & Q(country__code="TW")),
+            prev=_flag(Q(date__range=(previous.start, previous.end))),
         )
     )
-    for item in grouped:
-        uid = item["unit_id"]
-        for attr, key in (("departed", "n"), ("female", "female"), ("poor", "poor"),
-                          ("ethnic_minority", "minority"), ("with_cert", "cert")):
-            _spread(tree, rows, total, uid, attr, item[key])
-        if not tree.knows(uid):
-            continue
-        market = item["country__code"] if item["country__code"] in MARKETS else OTHER_MARKET
-        child = tree.child_of(uid)
-        if child is not None:
-            rows[child].markets[market] += item["n"]
-        total.markets[market] += item["n"]
+    inner, params = selected.query.sql_with_params()
+    # Grouped by the ids (grouping by the names' text took twice as long), named after grouping; the lines
+    # and the months as two sets, not one by (country, programme, month): PostgreSQL estimated that one at
+    # tens of thousands of groups, sorted every row on disk instead of hashing, and took twice as long.
+    sums = ", ".join(f"SUM(d.{name}) AS s_{name}" for name in
+                     ("n", "female", "poor", "minority", "cert", "jp", "kr", "tw", "prev"))
+    if connection.vendor == "postgresql":
+        grouped = ("SELECT CASE WHEN GROUPING(d.uid) = 0 THEN 0 WHEN GROUPING(d.cid) = 0 THEN 1 ELSE 2 END AS kind, "
+                   f"d.uid, d.other_uid, d.cid, d.pid, d.mon, {sums} FROM ({inner}) d "
+                   "GROUP BY GROUPING SETS ((d.uid), (d.other_uid, d.cid, d.pid), (d.other_uid, d.mon))")
+        with_d = ""
+    else:
+        grouped = (f"SELECT 0 AS kind, d.uid, NULL AS other_uid, NULL AS cid, NULL AS pid, NULL AS mon, {sums} "
+                   "FROM d GROUP BY d.uid "
+                   f"UNION ALL SELECT 1, NULL, d.other_uid, d.cid, d.pid, NULL, {sums} FROM d "
+                   "GROUP BY d.other_uid, d.cid, d.pid "
+                   f"UNION ALL SELECT 2, NULL, d.other_uid, NULL, NULL, d.mon, {sums} FROM d GROUP BY d.other_uid, d.mon")
+        with_d = f"WITH d AS ({inner}) "
+    quote = connection.ops.quote_name
+    sql = (f"{with_d}SELECT g.kind, g.uid, g.other_uid, c.code, c.name_vi, p.code, p.name_vi, g.mon, "
+           "g.s_n, g.s_female, g.s_poor, g.s_minority, g.s_cert, g.s_jp, g.s_kr, g.s_tw, g.s_prev "
+           f"FROM ({grouped}) g LEFT JOIN {quote(Country._meta.db_table)} c ON c.id = g.cid "
+           f"LEFT JOIN {quote(Programme._meta.db_table)} p ON p.id = g.pid")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
-    previous = period.previous_year()
-    for item in (
-        Departure.objects.filter(tree.q("unit"), date__range=(previous.start, previous.end))
-        .order_by().values("unit_id").annotate(n=Count("id"))
-    ):
-        _spread(tree, rows, total, item["unit_id"], "previous_year", item["n"])
 
-    for unit_id, n in _waiting_by_unit(tree, period):
-        _spread(tree, rows, total, unit_id, "waiting", n)
-
+def _registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], list[dict]]:
+    by_unit = []
     lines: dict[tuple, int] = defaultdict(int)
-    for item in departures.order_by().values("unit_id", "country__code", "country__name_vi", "programme__code",
-                                             "programme__name_vi").annotate(n=Count("id")):
-        if tree.knows(item["unit_id"]):
-            lines[(item["country__code"], item["country__name_vi"], item["programme__code"] or "",
-                   item["programme__name_vi"] or "")] += item["n"]
+    by_month: dict[str, int] = defaultdict(int)
+    for kind, uid, other_uid, cc, cn, pc, pn, month, n, female, poor, minority, cert, jp, kr, tw, prev in (
+            _departure_groups(tree, period)):
+        if kind == 0:
+            by_unit.append((uid, (n, female, poor, minority, cert, prev, jp, kr, tw, n - jp - kr - tw)))
+        elif n and (other_uid is None or tree.knows(other_uid)):
+            if kind == 1:
+                lines[(cc, cn, pc or "", pn or "")] += n
+            else:
+                by_month[str(month)[:10]] += n
+    _roll_up(tree, rows, total, _DEPARTURE_FIGURES, by_unit)
+    _roll_up(tree, rows, total, ("waiting",), ((unit_id, (n,)) for unit_id, n in _waiting_by_unit(tree, period)))
+
     market_lines = [
         {"country_code": country_code, "country": country, "programme_code": programme_code,
          "programme": programme, "departed": n}
@@ -625,11 +722,6 @@ def _registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], lis
     market_lines.sort(key=lambda line: (line["country_code"] not in MARKETS,
                                         MARKETS.index(line["country_code"]) if line["country_code"] in MARKETS else 0,
                                         line["country"], line["programme"]))
-    by_month: dict[str, int] = defaultdict(int)
-    for item in departures.annotate(month=TruncMonth("date")).order_by().values("unit_id", "month").annotate(
-            n=Count("id")):
-        if tree.knows(item["unit_id"]):
-            by_month[item["month"].isoformat()[:10]] += item["n"]
     monthly = [{"month": month, "departed": n} for month, n in sorted(by_month.items())]
     return market_lines, monthly
 
@@ -679,20 +771,26 @@ def _figures_counts(tree, rows, total, period: Period) -> list[dict]:
 
 
 def _communes(tree, rows, total, period: Period) -> None:
-    for pk in tree.commune_by_path.values():
-        _spread(tree, rows, total, pk, "communes_total", 1)
-    # One EXISTS per unit of the tree (index departure_unit_date) instead of a DISTINCT over every departure.
+    # Per unit of the tree, its latest departure by the end with no return by then (the index
+    # departure_unit_date read backwards from the end, the return by its unique key): usually the first
+    # one read. A subquery with LIMIT 1, so that PostgreSQL runs it per unit instead of turning an EXISTS
+    # into a join: "no return or a later one" as a LEFT JOIN was estimated at 1 row and PostgreSQL hashed
+    # every departure and looped over them per unit (4.7 s instead of 0.05 s for Hà Nội), and even as
+    # NOT EXISTS it hashed every departure and return nationally (0.45–0.65 s instead of 0.2–0.33 s).
     abroad = (
         Departure.objects.filter(unit=OuterRef("pk"), date__lte=period.end)
-        .filter(Q(return_record__isnull=True) | Q(return_record__date__gt=period.end))
+        .exclude(Exists(Return.objects.filter(departure=OuterRef("pk"), date__lte=period.end)))
+        .order_by("-date").values("pk")[:1]
     )
     in_tree = Q(path__startswith=tree.root.path)
     for prefix in tree.other_prefixes:
         in_tree |= Q(path__startswith=prefix)
-    abroad_units = Unit.objects.filter(in_tree).filter(Exists(abroad)).order_by().values_list("id", flat=True)
+    abroad_units = (Unit.objects.filter(in_tree).annotate(abroad=Subquery(abroad)).filter(abroad__isnull=False)
+                    .order_by().values_list("id", flat=True))
     covered = {tree.commune_of(uid) for uid in abroad_units} - {None}
-    for pk in covered:
-        _spread(tree, rows, total, pk, "communes_covered", 1)
+    communes = tree.commune_by_path.values()
+    _roll_up(tree, rows, total, ("communes_total", "communes_covered"),
+             ((pk, (1, int(pk in covered))) for pk in communes))
 
 
 def _topmost(items: list[tuple[str, Quota]]) -> list[Quota]:

@@ -6,6 +6,7 @@ and Bác Ái (unit B, official ``official_b``).
 """
 from __future__ import annotations
 
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -28,6 +29,9 @@ def _portal_test_defaults(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # A cache of the test's own (not Redis, not the previous test's): cached figures never outlive a test.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"test-{uuid.uuid4()}"}}
 
 
 @pytest.fixture

@@ -42,6 +42,12 @@ def _clear() -> None:
     from outreach.models import Activity, Campaign
     from targets.models import MonthlyReport, Plan
 
+    from workers.support_models import Loan, Payment, PaymentLine, Policy
+
+    PaymentLine.objects.all().delete()
+    Payment.objects.all().delete()
+    Loan.objects.all().delete()
+    Policy.objects.all().delete()
     Return.objects.all().delete()
     Departure.objects.all().delete()
     StatusChange.objects.all().delete()
@@ -102,6 +108,39 @@ class SyntheticDataTests:
         assert abs(figures - Departure.objects.count()) <= 0.03 * Departure.objects.count() + 10
         assert Quota.objects.filter(year=2025).count() == summary.districts + summary.provinces
 
+    def test_support_payments_and_loans_follow_the_portals_own_rules(self):
+        from django.db.models import Sum
+
+        from workers.support_models import Loan, Payment, PaymentLine, Policy
+        from workers.support_services import (
+            budget_used, loan_eligibility_problem, policy_eligibility_problem, received_by_item,
+        )
+
+        summary = _generate()
+        assert summary.counts["support policies"] == Policy.objects.count() == 2
+        payments = list(Payment.objects.select_related("worker__unit", "worker__ethnicity", "policy__unit")
+                        .prefetch_related("worker__household_statuses", "policy__eligible_statuses", "lines"))
+        assert len(payments) == summary.counts["support payments"] > 20
+        for payment in payments:
+            assert policy_eligibility_problem(payment.policy, payment.worker, payment.date) is None
+            departure = payment.worker.departures.order_by("date").first()
+            assert departure is not None and payment.date <= departure.date
+            assert payment.lines.all()
+        # No worker received more than an item's cap; no policy spent more than its budget in a year.
+        for payment in payments:
+            received = received_by_item(payment.worker, payment.policy.items.all())
+            caps = dict(payment.policy.items.values_list("pk", "cap"))
+            assert all(received[item] <= caps[item] for item in received)
+        for policy in Policy.objects.prefetch_related("budgets"):
+            for budget in policy.budgets.all():
+                assert budget_used(policy, budget.year) <= budget.amount
+        assert PaymentLine.objects.aggregate(total=Sum("amount"))["total"] > 0
+
+        loans = list(Loan.objects.select_related("worker__ethnicity").prefetch_related("worker__household_statuses"))
+        assert len(loans) == summary.counts["VBSP loans"] > 5
+        assert all(loan_eligibility_problem(loan.worker) is None for loan in loans)
+        assert all(loan.worker.departures.filter(date__gte=loan.date).exists() for loan in loans)
+
     def test_a_second_run_on_a_filled_registry_is_refused(self):
         _generate(workers=100)
         with pytest.raises(RegistryNotEmpty):
@@ -130,6 +169,22 @@ class BenchmarkTests:
             assert entry["small"]["status"] == entry["large"]["status"] == 200, label
             assert entry["small"]["queries"] == entry["large"]["queries"], (label, entry)
 
+    def test_the_progress_baseline_computes_every_departure_figure_of_the_rows(self):
+        from targets.progress import Period, progress_rows
+
+        _generate()
+        period = Period.for_year(2025)
+        for root in (benchmark.national_root(), benchmark.Unit.objects.get(path="legacy:58/")):
+            report = progress_rows(unit=root, period=period, today=period.end)
+            raw = benchmark._raw_figures(root, period)
+            portal = benchmark._report_figures(report)
+            assert portal == raw and benchmark._differing_figures(portal, raw) == []
+            # Not a vacuous comparison: every figure is counted somewhere.
+            assert all(sum(row[name] for row in raw.values()) for name in benchmark.RAW_FIGURES), raw
+        path = next(iter(raw))
+        raw[path] = {**raw[path], "poor": raw[path]["poor"] + 1}
+        assert benchmark._differing_figures(portal, raw) == ["poor"]
+
     def test_the_benchmark_command_writes_its_json_and_leaves_the_data_as_it_was(self, tmp_path):
         _generate()
         before = _fingerprint()
@@ -140,6 +195,9 @@ class BenchmarkTests:
         assert data["progress"][0]["report"] == "national"
         assert data["progress"][1]["report"] in ("province 58", "province 60")
         assert all(p["same_counts"] for p in data["progress"])
+        # The baseline computes every departure figure of the rows; the first, departed-only one is kept.
+        assert all(p["differing_figures"] == [] and p["departed_only_same_counts"] for p in data["progress"])
+        assert all(p["baseline_s"] > 0 and p["departed_only_ratio"] for p in data["progress"])
         assert data["progress"][0]["rows"] == 2  # the two provinces below the national root
         assert data["import"]["rows"] == data["import"]["read_rows"] == 150
         assert "created 150" in data["import"]["result"]

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from portal import cache_version
 from portal.audit import acting_as
 from portal.demo import DEMO_PROVINCE
 from portal.models import Level, Structure, Unit
@@ -215,3 +216,4 @@ def _create(plan: Plan, user) -> None:
     for change, day in zip(changes, moments):
         change.at = _at(day)
     StatusChange.objects.bulk_update(changes, ["at"])
+    cache_version.bump()  # bulk_update sends no signal: the waiting counts read these dates

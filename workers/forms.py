@@ -1,11 +1,20 @@
 """Forms adapt input into domain values; the rules live in the services."""
 from __future__ import annotations
 
+from html import escape
+
 from django import forms
+from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal import cache_version
 from portal.forms import StructureUploadForm, VNDateField, VNIntegerField
 from portal.models import Level, Unit
+from portal.scoping import user_unit
 from workers.models import (
     Country, Enterprise, EnterpriseStatus, Ethnicity, HouseholdStatus, Programme, Sex, Status,
 )
@@ -112,23 +121,78 @@ class EnterpriseForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=EnterpriseStatus.choices)
 
 
+def options_html(choices) -> str:
+    """``<option>`` elements of ``(value, label)`` pairs, escaped, none selected."""
+    return "".join(f'<option value="{escape(str(value))}">{escape(str(label))}</option>' for value, label in choices)
+
+
+class PlainSelect(forms.Select):
+    """A ``<select>`` of ready ``<option>`` HTML (``options_html``, which the form keeps in the cache).
+
+    Django renders a template per option (~0.1 ms each), so a filter bar of some 1,300 units and
+    enterprises took longer than the rest of the page."""
+
+    options_html = ""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = self.options_html
+        for selected in self.format_value(value):
+            option = f'<option value="{escape(selected)}">'
+            options = options.replace(option, f'{option[:-1]} selected>', 1)
+        return format_html("<select name=\"{}\"{}>{}</select>", name,
+                           flatatt(self.build_attrs(self.attrs, attrs)), mark_safe(options))
+
+
 class WorkerFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or citizen ID"), required=False)
-    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units"))
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units"),
+                           widget=PlainSelect)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses")), *Status.choices])
     country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.all(), required=False,
-                                     empty_label=_("All countries"))
+                                     empty_label=_("All countries"), widget=PlainSelect)
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.all(), required=False,
-                                        empty_label=_("All enterprises"))
+                                        empty_label=_("All enterprises"), widget=PlainSelect)
     year = forms.IntegerField(label=_("Year of departure"), required=False, min_value=1990, max_value=2100)
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS])
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Any unit in scope filters (a commune's id in the URL too); only a short list is offered.
         self.fields["unit"].queryset = (Unit.objects.visible_to(user)
                                         .filter(level__in=(Level.PROVINCE, Level.DISTRICT, Level.COMMUNE))
                                         .select_related("parent").order_by("path"))
+        # The options of the long lists are kept in the cache (portal.cache_version drops them on any change).
+        options = {
+            "unit": _unit_options(user, self.fields["unit"], self["unit"].data),
+            "enterprise": cache_version.cached("enterprise-filter", lambda: options_html(
+                self.fields["enterprise"].queryset.values_list("pk", "name"))),
+            "country": cache_version.cached(f"country-filter:{get_language()}", lambda: options_html(
+                (country.pk, country.name) for country in self.fields["country"].queryset)),
+        }
+        for name, html in options.items():
+            field = self.fields[name]
+            field.widget.options_html = options_html([("", field.empty_label)]) + html
         _bootstrap(self)
+
+
+def _unit_options(user, field: UnitChoiceField, selected) -> str:
+    """The units the list's filter offers: the user's unit and the units down to the districts, the
+    communes only of a district (or of a province without districts), and the selected unit; not the
+    ~11,000 units of the country (the page would weigh ~1 MB)."""
+    def rows(condition: Q) -> list[tuple[int, str]]:
+        # UnitChoiceField's labels, without a model per unit.
+        return [(pk, name if level == Level.DISTRICT or parent is None else f"{name} – {parent}")
+                for pk, level, name, parent in field.queryset.filter(condition)
+                .values_list("pk", "level", "name", "parent__name")]
+
+    top = user_unit(user)
+    offered = Q(level__in=(Level.PROVINCE, Level.DISTRICT))
+    if top is not None:
+        offered |= Q(pk=top.pk) | Q(parent=top)
+    html = cache_version.cached(f"unit-filter:{cache_version.scope_key(user)}", lambda: options_html(rows(offered)))
+    if isinstance(selected, str) and selected.isdigit() and f'<option value="{selected}">' not in html:
+        html += options_html(rows(Q(pk=int(selected))))  # a commune chosen elsewhere (or not in scope: none)
+    return html
 
 
 def _bootstrap(form: forms.Form) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -155,6 +156,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
     resolver = UnitResolver({_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user, structure=structure)
     seen_ids: dict[str, int] = {}
     plans: list[RowPlan] = []
+    norm = lru_cache(maxsize=4096)(normalise_header)  # a sheet repeats the same few words in thousands of rows
 
     for row, values in sheet.rows:
         full_name = " ".join(_text(values.get("full_name")).split())
@@ -168,7 +170,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
             errors.add(row, LABEL["date_of_birth"], _("Required."))
         elif dob and dob > today:
             errors.add(row, LABEL["date_of_birth"], _("The date of birth is in the future."))
-        sex = _SEXES.get(normalise_header(values.get("sex")))
+        sex = _SEXES.get(norm(values.get("sex")))
         if sex is None:
             errors.add(row, LABEL["sex"], _("Write Nam or Nữ (male or female)."))
         if not citizen_id:
@@ -185,7 +187,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
 
         ethnicity = None
         if _text(values.get("ethnicity")):
-            ethnicity = lookups.ethnicities.get(normalise_header(values["ethnicity"]))
+            ethnicity = lookups.ethnicities.get(norm(values["ethnicity"]))
             if ethnicity is None:
                 errors.add(row, LABEL["ethnicity"], _("Unknown ethnic group “%(value)s”.") % {"value": _text(values["ethnicity"])})
         household = None
@@ -194,14 +196,14 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
             for part in _text(values["household_status"]).split(";"):
                 if not part.strip():
                     continue
-                status_row = lookups.household.get(normalise_header(part))
+                status_row = lookups.household.get(norm(part))
                 if status_row is None:
                     errors.add(row, LABEL["household_status"], _("Unknown household status “%(value)s”.") % {"value": part.strip()})
                 else:
                     household.append(status_row)
         status = None
         if _text(values.get("status")):
-            status = lookups.statuses.get(normalise_header(values["status"]))
+            status = lookups.statuses.get(norm(values["status"]))
             if status is None:
                 errors.add(row, LABEL["status"], _("Unknown status “%(value)s”.") % {"value": _text(values["status"])})
 
@@ -209,11 +211,11 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
         return_date = _date(errors, row, "return_date", values.get("return_date"))
         country = programme = enterprise = None
         if _text(values.get("country")):
-            country = lookups.countries.get(normalise_header(values["country"]))
+            country = lookups.countries.get(norm(values["country"]))
             if country is None:
                 errors.add(row, LABEL["country"], _("Unknown country “%(value)s”: write its Vietnamese name or ISO code (JP, KR, TW…).") % {"value": _text(values["country"])})
         if _text(values.get("programme")):
-            programme = lookups.programmes.get(normalise_header(values["programme"]))
+            programme = lookups.programmes.get(norm(values["programme"]))
             if programme is None:
                 errors.add(row, LABEL["programme"], _("Unknown programme “%(value)s”.") % {"value": _text(values["programme"])})
             elif country is not None and programme.country_id != country.pk:
@@ -340,20 +342,49 @@ def _check_duplicates(errors: ErrorList, plans: list[RowPlan]) -> None:
 
 
 def _save(plans: list[RowPlan], *, user) -> ImportResult:
+    """New workers in bulk (``workers_register_bulk``), known ones through the per-row services; all or nothing."""
     result = ImportResult()
     problems: list[RowError] = []
     with transaction.atomic(), acting_as(user):
+        problems.extend(_save_new([plan for plan in plans if plan.worker is None], user=user, result=result))
         for plan in plans:
+            if plan.worker is None:
+                continue
             try:
                 _save_row(plan, user=user, result=result)
             except ValidationError as exc:
                 problems.extend(RowError(plan.row, "", message) for message in exc.messages)
         if problems:
-            raise ImportRejected(problems)  # rolls the whole transaction back
+            raise ImportRejected(sorted(problems, key=lambda problem: problem.row))  # rolls everything back
     return result
 
 
+def _new_worker(plan: RowPlan) -> services.NewWorker:
+    departure = None
+    if plan.departure:
+        departure = services.NewDeparture(**plan.departure, return_date=plan.return_date if plan.new_return else None)
+    return services.NewWorker(
+        **plan.values, household_statuses=tuple(plan.household or ()),
+        status=plan.status if plan.status in BEFORE_DEPARTURE | {Status.WITHDRAWN} else Status.REGISTERED,
+        departure=departure, later_statuses=tuple(plan.changes))
+
+
+def _save_new(plans: list[RowPlan], *, user, result: ImportResult) -> list[RowError]:
+    try:
+        services.workers_register_bulk(user=user, workers=[_new_worker(plan) for plan in plans],
+                                       note=_("Imported from Excel"))
+    except services.BulkRejected as exc:
+        return [RowError(plans[position].row, "", message)
+                for position in sorted(exc.problems) for message in exc.problems[position]]
+    result.created += len(plans)
+    result.departures += sum(1 for plan in plans if plan.departure)
+    result.returns += sum(1 for plan in plans if plan.new_return)
+    result.status_changes += sum(len(plan.changes) for plan in plans)
+    return []
+
+
 def _save_row(plan: RowPlan, *, user, result: ImportResult) -> None:
+    """One row through the per-row services: a known worker (or, in tests, the reference for the bulk path)."""
     values = plan.values
     worker = plan.worker
     note = _("Imported from Excel")
@@ -374,12 +405,13 @@ def _save_row(plan: RowPlan, *, user, result: ImportResult) -> None:
             result.updated += 1
         else:
             result.unchanged += 1
+    departure = None
     if plan.departure:
         departure = services.departure_record(user=user, worker=worker, note=note, **plan.departure)
         result.departures += 1
-    elif plan.departure_date:
-        departure = worker.departures.get(date=plan.departure_date)
     if plan.new_return:
+        if departure is None:  # a departure known already (read with the worker)
+            departure = next(d for d in worker.departures.all() if d.date == plan.departure_date)
         services.return_record(user=user, departure=departure, date=plan.return_date, note=note)
         result.returns += 1
     for status in plan.changes:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from portal.models import Role, Unit
 from portal.scoping import user_role
-from workers.models import AccessLog, Departure, Status, StatusChange, Worker
+from workers.models import AccessLog, Departure, Return, Status, StatusChange, Worker
 from workers.validators import normalise_name
 
 SORTS = {
@@ -84,27 +85,77 @@ def worker_detail(user, pk: int) -> Worker:
     return get_visible_or_404(queryset, user, pk=pk)
 
 
-def export_batches(workers: QuerySet[Worker], batch_size: int = 1000) -> Iterator[list[Worker]]:
-    """The workers of ``workers`` in batches read by primary key (memory stays flat).
+class ExportRow(NamedTuple):
+    """One worker as the Excel export writes it: plain values, not formatted yet."""
 
-    Each worker carries ``latest_departure`` (with its return) and its household statuses.
+    full_name: str
+    citizen_id: str
+    date_of_birth: dt.date
+    sex: str
+    unit_code: str
+    ethnicity: str | None
+    household_statuses: tuple[str, ...]  # Vietnamese names, in the reference list's order
+    status: str
+    departure_date: dt.date | None  # the latest departure (by date, then id) and its return
+    country: str | None
+    programme: str | None
+    enterprise: str | None  # licence number
+    return_date: dt.date | None
+    unit_name: str
+    phone: str
+
+
+def worker_export_rows(workers: QuerySet[Worker], *, batch_size: int = 2000) -> Iterator[ExportRow]:
+    """The workers of ``workers`` (a :func:`worker_list` queryset) as :class:`ExportRow`, by primary key.
+
+    Read in keyset batches of ``batch_size`` workers with three queries per batch, whatever its size
+    (workers; their departures with the return; their household statuses), so memory stays flat and
+    no model instance is built. Only the workers of ``workers`` are yielded: its scoping and filters
+    are applied as they are.
     """
-    base = workers.order_by("pk").select_related("unit", "ethnicity")
+    base = workers.order_by("pk").values_list(
+        "pk", "full_name", "citizen_id", "date_of_birth", "sex", "unit__code", "ethnicity__name", "status",
+        "unit__name", "phone")
+    households_of = Worker.household_statuses.through.objects.order_by(
+        "worker_id", "householdstatus__order", "householdstatus__code",
+    ).values_list("worker_id", "householdstatus__name_vi")
+    # The return as a subquery, not a join: PostgreSQL would hash-join every return of the registry for each batch.
+    returned = Subquery(Return.objects.filter(departure=OuterRef("pk")).order_by().values("date")[:1])
+    departures_of = Departure.objects.order_by("worker_id", "-date", "-pk").annotate(returned=returned).values_list(
+        "worker_id", "date", "country__name_vi", "programme__name_vi", "enterprise__licence_no", "returned")
+    no_departure = (None, None, None, None, None)
     last_pk = 0
     while True:
-        batch = list(
-            base.filter(pk__gt=last_pk).prefetch_related(
-                "household_statuses",
-                Prefetch("departures", to_attr="departures_newest_first", queryset=Departure.objects.select_related(
-                    "country", "programme", "enterprise", "return_record").order_by("-date", "-pk")),
-            )[:batch_size]
-        )
+        batch = list(base.filter(pk__gt=last_pk)[:batch_size])
         if not batch:
             return
-        for worker in batch:
-            worker.latest_departure = worker.departures_newest_first[0] if worker.departures_newest_first else None
-        yield batch
-        last_pk = batch[-1].pk
+        pks = [row[0] for row in batch]
+        latest: dict[int, tuple] = {}
+        for worker_id, *departure in _of_workers(departures_of, pks):
+            if worker_id not in latest:  # newest first: the first one of each worker is the latest
+                latest[worker_id] = departure
+        households: dict[int, list[str]] = {}
+        for worker_id, name in _of_workers(households_of, pks):
+            households.setdefault(worker_id, []).append(name)
+        for pk, full_name, citizen_id, dob, sex, unit_code, ethnicity, status, unit_name, phone in batch:
+            date, country, programme, enterprise, back = latest.get(pk, no_departure)
+            yield ExportRow(full_name, citizen_id, dob, sex, unit_code, ethnicity, tuple(households.get(pk, ())),
+                            status, date, country, programme, enterprise, back, unit_name, phone)
+        if len(batch) < batch_size:
+            return
+        last_pk = pks[-1]
+
+
+def _of_workers(rows: QuerySet, pks: list[int]) -> QuerySet:
+    """``rows`` (with a ``worker_id``) of the workers ``pks`` (ascending), and maybe of others between them.
+
+    When the batch fills at least half of its key range (a national or provincial export) a range
+    is cheaper than a list of 2,000 ids (Django prepares every one); the rows of workers outside the
+    batch are read but never looked up, so they are not exported.
+    """
+    if pks[-1] - pks[0] < 2 * len(pks):
+        return rows.filter(worker_id__gte=pks[0], worker_id__lte=pks[-1])
+    return rows.filter(worker_id__in=pks)
 
 
 def access_log_list(user, *, username: str = "", worker_q: str = "", date_from: dt.date | None = None,

@@ -5,14 +5,25 @@ the object. Errors are ``ValidationError`` keyed by field where one is to blame.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, router, transaction
+from django.db.models import DateTimeField, F, JSONField
+from django.db.models.signals import post_save
+from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
 
+from portal import cache_version
 from portal.models import Level, Unit
 from portal.scoping import unit_in_scope
 from workers.models import (
@@ -172,15 +183,13 @@ def enterprise_warning(enterprise: Enterprise | None) -> str:
         "name": enterprise.name, "licence": enterprise.licence_no, "status": enterprise.get_status_display().lower()}
 
 
-def departure_record(
-    *, user, worker: Worker, date: dt.date, country: Country, programme: Programme | None = None,
-    enterprise: Enterprise | None = None, occupation: str = "", contract_months: int | None = None,
-    orientation_cert_no: str = "", orientation_cert_date: dt.date | None = None, note: str = "",
-) -> Departure:
+def _departure_errors(*, date_of_birth: dt.date, date: dt.date, country: Country, programme: Programme | None,
+                      contract_months: int | None = None,
+                      orientation_cert_date: dt.date | None = None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if date > today():
         errors["date"] = _("The departure date is in the future: record a departure once it has happened.")
-    elif date <= worker.date_of_birth:
+    elif date <= date_of_birth:
         errors["date"] = _("The departure date is before the date of birth.")
     if programme is not None and programme.country_id != country.pk:
         errors["programme"] = _("This programme is for %(country)s.") % {"country": programme.country}
@@ -188,6 +197,22 @@ def departure_record(
         errors["contract_months"] = _("The contract length must be at least 1 month.")
     if orientation_cert_date and orientation_cert_date > date:
         errors["orientation_cert_date"] = _("The orientation certificate is dated after the departure.")
+    return errors
+
+
+def _snapshot_flags(codes: set[str], ethnicity: Ethnicity | None) -> tuple[bool, bool]:
+    """(poor or near-poor, ethnic minority) of a worker with these household codes, as a departure copies them."""
+    minority = ETHNIC_MINORITY_CODE in codes or bool(ethnicity is not None and not ethnicity.is_majority)
+    return bool(codes & set(POOR_CODES)), minority
+
+
+def departure_record(
+    *, user, worker: Worker, date: dt.date, country: Country, programme: Programme | None = None,
+    enterprise: Enterprise | None = None, occupation: str = "", contract_months: int | None = None,
+    orientation_cert_no: str = "", orientation_cert_date: dt.date | None = None, note: str = "",
+) -> Departure:
+    errors = _departure_errors(date_of_birth=worker.date_of_birth, date=date, country=country, programme=programme,
+                               contract_months=contract_months, orientation_cert_date=orientation_cert_date)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -201,14 +226,14 @@ def departure_record(
             raise ValidationError({"date": _("The worker already has a departure on %(date)s or later.")
                                    % {"date": previous.date.strftime("%d/%m/%Y")}})
         codes = set(worker.household_statuses.values_list("code", flat=True))
-        minority = ETHNIC_MINORITY_CODE in codes or bool(worker.ethnicity_id and not worker.ethnicity.is_majority)
+        poor, minority = _snapshot_flags(codes, worker.ethnicity if worker.ethnicity_id else None)
         departure = Departure.objects.create(
             worker=worker, date=date, country=country, programme=programme, enterprise=enterprise,
             occupation=occupation.strip(), contract_months=contract_months,
             orientation_cert_no=orientation_cert_no.strip(), orientation_cert_date=orientation_cert_date,
             warning=enterprise_warning(enterprise),
-            unit_id=worker.unit_id, sex=worker.sex, is_poor_or_near_poor=bool(codes & set(POOR_CODES)),
-            is_ethnic_minority=minority, has_orientation_cert=bool(orientation_cert_no.strip()),
+            unit_id=worker.unit_id, sex=worker.sex, is_poor_or_near_poor=poor, is_ethnic_minority=minority,
+            has_orientation_cert=bool(orientation_cert_no.strip()),
             created_by=user if user and user.is_authenticated else None,
         )
         worker.status = Status.DEPARTED
@@ -256,6 +281,402 @@ def return_record(*, user, departure: Departure, date: dt.date, early: bool | No
         _status_change(worker=worker, user=user, from_status=current, to_status=Status.RETURNED,
                        note=note or (_("Returned early") if early else _("Returned at the end of the contract")))
     return record
+
+
+# --- Bulk registration (the worker import) -------------------------------------------------------------------------
+#
+# The same rules and rows as worker_register → departure_record → return_record → worker_change_status applied
+# one worker at a time, written in bulk (COPY on PostgreSQL, bulk_create/executemany elsewhere): a fixed number
+# of queries for any number of workers. Bulk writes send no signals, so this code writes what the receivers
+# would have: the audit entries (auditlog), the cache version (portal.cache_version), and it sends a
+# ``workers_registered`` signal for the rest.
+
+BULK_BATCH = 2000
+
+workers_registered = Signal()
+"""Sent once by :func:`workers_register_bulk` with ``workers`` (the new, saved ``Worker`` objects). Bulk writes
+send no ``post_save``: a receiver of Worker's ``post_save`` that must see new workers listens to this as well
+(outreach's lead linking). While nobody listens, each new worker gets a ``post_save`` of its own instead (slow:
+the receivers' queries per worker, but nothing is missed)."""
+
+
+@dataclass(frozen=True)
+class NewDeparture:
+    date: dt.date
+    country: Country
+    programme: Programme | None = None
+    enterprise: Enterprise | None = None
+    return_date: dt.date | None = None  # the return of this departure, when it is known already
+
+
+@dataclass(frozen=True)
+class NewWorker:
+    """A worker to register and what happened since, in the order the per-row services apply it: registered
+    with ``status``, then the departure (and its return), then each of ``later_statuses``."""
+
+    citizen_id: str
+    full_name: str
+    date_of_birth: dt.date
+    sex: str
+    unit: Unit
+    ethnicity: Ethnicity | None = None
+    household_statuses: tuple[HouseholdStatus, ...] = ()
+    status: str = Status.REGISTERED
+    departure: NewDeparture | None = None
+    later_statuses: tuple[str, ...] = ()
+
+
+class BulkRejected(ValidationError):
+    """Some workers given to a bulk service cannot be saved; ``problems``: their position → the reasons."""
+
+    def __init__(self, problems: dict[int, list[str]]):
+        self.problems = problems
+        super().__init__([message for position in sorted(problems) for message in problems[position]])
+
+
+def _new_worker_problems(*, user, item: NewWorker, citizen_id: str, full_name: str) -> list[str]:
+    """What the per-row services would refuse, checked in memory (no query)."""
+    problems: list[str] = []
+    try:
+        _check_identity(user=user, citizen_id=citizen_id, full_name=full_name, date_of_birth=item.date_of_birth,
+                        sex=item.sex, unit=item.unit)
+    except ValidationError as exc:
+        problems.extend(exc.messages)
+    if item.status not in BEFORE_DEPARTURE | {Status.WITHDRAWN}:
+        problems.append(_("A new worker starts before departure; record the departure afterwards."))
+    status = item.status
+    departure = item.departure
+    if departure is not None:
+        problems.extend(_departure_errors(date_of_birth=item.date_of_birth, date=departure.date,
+                                          country=departure.country, programme=departure.programme).values())
+        if status not in MAY_DEPART:
+            problems.append(_("A withdrawn worker cannot depart: reopen the file first."))
+        status = Status.DEPARTED
+        if departure.return_date is not None:
+            if departure.return_date > today():
+                problems.append(_("The return date is in the future."))
+            elif departure.return_date < departure.date:
+                problems.append(_("The return date is before the departure date."))
+            status = Status.RETURNED
+    for wanted in item.later_statuses:
+        problem = transition_problem(status, wanted)
+        if problem:
+            problems.append(problem)
+            break
+        status = wanted
+    return problems
+
+
+def _status_after_departure(item: NewWorker) -> str:
+    if item.departure is None:
+        return item.status
+    return Status.RETURNED if item.departure.return_date is not None else Status.DEPARTED
+
+
+def _final_status(item: NewWorker) -> str:
+    return item.later_statuses[-1] if item.later_statuses else _status_after_departure(item)
+
+
+def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "") -> list[Worker]:
+    """Register new workers with their household statuses, departures, returns and status changes, all or none.
+
+    The rows are those of the per-row services (status timeline in the same order, departure snapshot, return,
+    audit entries naming the user), in a fixed number of queries. Raises ``BulkRejected`` (by position) when
+    any worker breaks a rule, or when its citizen ID is registered already. Likely duplicates are the caller's
+    business (the import checks them for the whole sheet).
+    """
+    items = list(workers)
+    problems: dict[int, list[str]] = {}
+    rows: list[Worker] = []
+    seen: set[str] = set()
+    for position, item in enumerate(items):
+        citizen_id = normalise_citizen_id(item.citizen_id)
+        full_name = " ".join(item.full_name.split())
+        found = _new_worker_problems(user=user, item=item, citizen_id=citizen_id, full_name=full_name)
+        if citizen_id in seen:
+            found.append(_("A worker with this citizen ID is already registered."))
+        seen.add(citizen_id)
+        if found:
+            problems[position] = found
+        rows.append(Worker(citizen_id=citizen_id, full_name=full_name, name_key=normalise_name(full_name),
+                           date_of_birth=item.date_of_birth, sex=item.sex, unit=item.unit, ethnicity=item.ethnicity,
+                           status=_final_status(item)))
+    if problems:
+        raise BulkRejected(problems)
+    if not rows:
+        return []
+    by_id = user.pk if user and user.is_authenticated else None
+    with transaction.atomic():
+        _insert_workers(rows)
+        _insert_rows(Worker.household_statuses.through, [
+            {"worker_id": worker.pk, "householdstatus_id": status.pk}
+            for worker, item in zip(rows, items) for status in item.household_statuses])
+        timeline = _Timeline(by_id=by_id)
+        timeline.step((worker, "", item.status, note) for worker, item in zip(rows, items))
+        departures, returns = _insert_departures(rows, items, timeline=timeline, by_id=by_id, note=note)
+        for step in range(max((len(item.later_statuses) for item in items), default=0)):
+            timeline.step((worker, item.later_statuses[step - 1] if step else _status_after_departure(item),
+                           item.later_statuses[step], note)
+                          for worker, item in zip(rows, items) if len(item.later_statuses) > step)
+        announced = workers_registered.has_listeners(Worker)
+        households = [(worker, item.household_statuses) for worker, item in zip(rows, items) if item.household_statuses]
+        _audit_bulk_created(user, [*(rows if announced else ()), *departures, *returns],
+                            m2m={"household_statuses": households})
+        cache_version.bump()
+        if announced:
+            workers_registered.send(sender=Worker, workers=rows)
+        else:  # nobody listens to the bulk signal: each worker's post_save (auditlog logs the creation then)
+            using = router.db_for_write(Worker)
+            for worker in rows:
+                post_save.send(sender=Worker, instance=worker, created=True, update_fields=None, raw=False,
+                               using=using)
+    return rows
+
+
+class _Timeline:
+    """Writes the status changes one step at a time (registration, departure, return, later changes): every step
+    of a worker gets a later ``at`` than the step before, as the per-row services' clock gives them."""
+
+    def __init__(self, *, by_id: int | None):
+        self.by_id = by_id
+        self.at: dt.datetime | None = None
+
+    def step(self, changes: Iterable[tuple[Worker, str, str, str]]) -> None:
+        now = timezone.now()
+        self.at = now if self.at is None or now > self.at else self.at + dt.timedelta(microseconds=1)
+        _insert_rows(StatusChange, [
+            {"worker_id": worker.pk, "from_status": from_status, "to_status": to_status, "at": self.at,
+             "by_id": self.by_id, "note": note[:500]}
+            for worker, from_status, to_status, note in changes])
+
+
+def _insert_rows(model, rows: list[dict[str, Any]]) -> None:
+    """Plain INSERTs of rows keyed by column (no ids back, no signals): COPY on PostgreSQL, else executemany."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            buffer.writelines("\t".join([_copy_text(row[column]) for column in columns]) + "\n" for row in rows)
+            buffer.seek(0)
+            with connection.wrap_database_errors:  # a clash raises Django's IntegrityError, as a query's would
+                cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN", buffer)
+            return
+        prepare = [(lambda v, f=fields[column]: f.get_db_prep_save(v, connection)) for column in columns]
+        marks = ", ".join(["%s"] * len(columns))
+        for start in range(0, len(rows), BULK_BATCH):
+            batch = rows[start:start + BULK_BATCH]
+            cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})",
+                               [[p(row[c]) for p, c in zip(prepare, columns)] for row in batch])
+
+
+def _insert_objects(model, objs: list) -> None:
+    """``bulk_create`` of new objects (their ids set); on PostgreSQL ids from the sequence and one COPY, which
+    spares the ORM's per-value work (what ``bulk_create`` gives elsewhere)."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=BULK_BATCH)
+        return
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, len(objs)])
+        ids = [row[0] for row in cursor.fetchall()]
+    fields = meta.concrete_fields
+    rows = []
+    for obj, pk in zip(objs, ids):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
+        rows.append({field.column: field.pre_save(obj, True) for field in fields})
+    _insert_rows(model, rows)
+
+
+def _copy_text(value) -> str:
+    """A value in COPY's text format."""
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is str:
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return value
+    if value is None:
+        return r"\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _insert_workers(rows: list[Worker]) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: on a clash the transaction stays usable to say which ones
+            _insert_objects(Worker, rows)
+    except IntegrityError:  # a concurrent registration of the same CCCD
+        taken = set(Worker.objects.filter(citizen_id__in=[w.citizen_id for w in rows])
+                    .values_list("citizen_id", flat=True))
+        if not taken:
+            raise
+        raise BulkRejected({position: [_("A worker with this citizen ID is already registered.")]
+                            for position, worker in enumerate(rows) if worker.citizen_id in taken}) from None
+
+
+def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: _Timeline, by_id: int | None,
+                       note: str) -> tuple[list[Departure], list[Return]]:
+    warnings: dict[int | None, str] = {}
+    departures: list[Departure] = []
+    departing: list[NewWorker] = []
+    for worker, item in zip(rows, items):
+        new = item.departure
+        if new is None:
+            continue
+        enterprise_key = new.enterprise.pk if new.enterprise is not None else None
+        if enterprise_key not in warnings:
+            warnings[enterprise_key] = enterprise_warning(new.enterprise)
+        poor, minority = _snapshot_flags({status.code for status in item.household_statuses}, item.ethnicity)
+        departures.append(Departure(
+            worker=worker, date=new.date, country=new.country, programme=new.programme, enterprise=new.enterprise,
+            warning=warnings[enterprise_key], unit_id=worker.unit_id, sex=worker.sex, is_poor_or_near_poor=poor,
+            is_ethnic_minority=minority, has_orientation_cert=False, created_by_id=by_id))
+        departing.append(item)
+    if not departures:
+        return [], []
+    _insert_objects(Departure, departures)
+    timeline.step((d.worker, item.status, Status.DEPARTED, note or _("Departure to %(country)s") % {
+        "country": item.departure.country.name_vi}) for d, item in zip(departures, departing))
+    returns: list[Return] = []
+    for departure, item in zip(departures, departing):
+        if item.departure.return_date is not None:
+            end = _contract_end(departure)
+            returns.append(Return(departure=departure, date=item.departure.return_date, created_by_id=by_id,
+                                  early=bool(end and item.departure.return_date < end)))
+    _insert_objects(Return, returns)
+    timeline.step((r.departure.worker, Status.DEPARTED, Status.RETURNED,
+                   note or (_("Returned early") if r.early else _("Returned at the end of the contract")))
+                  for r in returns)
+    return departures, returns
+
+
+# --- Audit entries of bulk writes (what django-auditlog's signals would have written) -----------------------------
+
+def _audit_fields(sample) -> list[tuple[str, str, str]] | None:
+    """(name, attribute, kind) of the fields auditlog's diff of a created object like ``sample`` compares, in its
+    own terms; None when its settings ask for something only its own diff does (JSON, masks, keys as text)."""
+    from auditlog.diff import track_field
+    from auditlog.registry import auditlog
+
+    options = auditlog.get_model_fields(type(sample))
+    if (settings.AUDITLOG_STORE_JSON_CHANGES or settings.AUDITLOG_USE_FK_STRING_REPRESENTATION
+            or options["mask_fields"]):
+        return None
+    fields = []
+    for field in type(sample)._meta.get_fields():
+        if not track_field(field):
+            continue
+        if options["include_fields"] and field.name not in options["include_fields"]:
+            continue
+        if field.name in options["exclude_fields"]:
+            continue
+        if isinstance(field, JSONField):
+            return None
+        if field.auto_created and not field.concrete:  # a reverse relation
+            if field.one_to_many and hasattr(sample, field.name):
+                # auditlog writes the related manager's text ("workers.Departure.None"): the same for every row.
+                fields.append((field.name, smart_str(getattr(sample, field.name)), "text"))
+            continue  # a reverse one-to-one: nothing points at a row being created
+        if isinstance(field, DateTimeField):
+            kind = "datetime"
+        elif (field.one_to_one or field.many_to_one) and hasattr(field, "rel_class"):
+            kind = "fk"
+        else:
+            kind = "value"
+        fields.append((field.name, field.attname, kind))
+    return fields
+
+
+def _created_changes(instance, fields: list[tuple[str, str, str]]) -> dict[str, list[str]]:
+    """auditlog's ``model_instance_diff(None, instance)``: every field against "None" (its value for no object)."""
+    values = instance.__dict__  # a new object: every concrete field is there
+    use_tz = settings.USE_TZ
+    changes = {}
+    for name, source, kind in fields:  # source: the attribute to read, or for "text" the text itself
+        if kind == "value":
+            value = values[source]
+            value = value if type(value) is str else smart_str(value)
+            if value != "None":
+                changes[name] = ["None", value]
+        elif kind == "fk":
+            value = values[source]  # auditlog keeps a null key as ["None", "None"]
+            changes[name] = ["None", "None" if value is None else str(value)]
+        elif kind == "text":
+            changes[name] = ["None", source]
+        else:  # a date and time, naive in UTC
+            value = values[source]
+            if value is not None and use_tz and not timezone.is_naive(value):
+                value = timezone.make_naive(value, timezone=dt.timezone.utc)
+            changes[name] = ["None", str(value)]
+    return changes
+
+
+def _audit_bulk_created(user, objects: list, *, m2m: dict[str, list[tuple[Any, Iterable]]] | None = None) -> None:
+    """One ``LogEntry`` (create) per object, and one (change) per many-to-many field set on a new object, as
+    auditlog writes them on a ``save()`` and a ``set()``: same changes, object text, actor and correlation id."""
+    from auditlog.cid import get_cid
+    from auditlog.context import auditlog_value
+    from auditlog.diff import model_instance_diff
+    from auditlog.models import LogEntry
+    from auditlog.registry import auditlog
+
+    context = auditlog_value.get(None) or {}
+    actor = context.get("actor")
+    if not isinstance(actor, get_user_model()):
+        actor = user if user is not None and user.is_authenticated else None
+    extra = {key: (value() if callable(value) else value) for key, value in context.items()
+             if key not in ("actor", "signal_duid") and hasattr(LogEntry, key)}
+    common = {"actor_id": actor.pk if actor else None, "actor_email": getattr(actor, "email", None) if actor else None,
+              "cid": get_cid(), "remote_addr": None, "remote_port": None, "timestamp": timezone.now(),
+              "changes_text": "", "serialized_data": None, "additional_data": None, **extra}
+    entries = []
+    known: dict[type, tuple[list | None, bool, int]] = {}
+    for instance in objects:
+        model = type(instance)
+        if not auditlog.contains(model):
+            continue
+        if model not in known:
+            known[model] = (_audit_fields(instance), auditlog.get_serialize_options(model)["serialize_data"],
+                            ContentType.objects.get_for_model(model).pk)
+        fields, serialize, content_type = known[model]
+        changes = (_created_changes(instance, fields) if fields is not None
+                   else model_instance_diff(None, instance))
+        additional = getattr(instance, "get_additional_data", None)
+        entries.append({
+            **common, "content_type_id": content_type, "object_pk": str(instance.pk), "object_id": instance.pk,
+            "object_repr": smart_str(instance), "action": LogEntry.Action.CREATE, "changes": changes,
+            "serialized_data": LogEntry.objects._get_serialized_data_or_none(instance) if serialize else None,
+            "additional_data": additional() if callable(additional) else None})
+    for field_name, pairs in (m2m or {}).items():
+        for instance, related in pairs:
+            ordering = type(instance)._meta.get_field(field_name).related_model._meta.ordering
+            if all(isinstance(key, str) and not key.startswith("-") for key in ordering):  # as the query reads them
+                related = sorted(related, key=lambda obj: tuple(getattr(obj, key) for key in ordering))
+            additional = getattr(instance, "get_additional_data", None)
+            entries.append({
+                **common, "content_type_id": ContentType.objects.get_for_model(type(instance)).pk,
+                "object_pk": str(instance.pk), "object_id": instance.pk, "object_repr": smart_str(instance),
+                "action": LogEntry.Action.UPDATE,
+                "changes": {field_name: {"type": "m2m", "operation": "add",
+                                         "objects": [smart_str(o) for o in related]}},
+                "additional_data": additional() if callable(additional) else None})
+    _insert_rows(LogEntry, entries)
 
 
 def enterprise_save(*, user, enterprise: Enterprise | None = None, name: str, licence_no: str,

@@ -9,11 +9,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
+from portal.formats import format_int
 from portal.forms import add_service_errors
+from portal.pagination import CachedPaginator, filters_key, scope_key
 from portal.scoping import (
     get_visible_or_404,
     require_admin,
@@ -33,9 +36,9 @@ from workers.forms import (
     WorkerImportForm,
 )
 from workers.importers import import_workers
-from workers.models import Country, Departure, Enterprise, Worker
+from workers.models import Country, Departure, Enterprise, Sex, Status, Worker
 from workers.pipeline import ABROAD, MAY_DEPART
-from workers.workbooks import write_import_template, write_workers_workbook
+from workers.workbooks import MAX_ROWS, write_import_template, write_workers_workbook
 
 PAGE_SIZE = 50
 
@@ -59,10 +62,13 @@ def index(request):
 def worker_list(request):
     form, filters = _filters(request)
     workers = selectors.worker_list(request.user, filters)
-    page = Paginator(workers, PAGE_SIZE).get_page(request.GET.get("page"))
+    key = f"workers:{scope_key(request.user)}:{filters_key(filters)}"
+    page = CachedPaginator(workers, PAGE_SIZE, key=key).get_page(request.GET.get("page"))
     countries = {c.pk: c for c in Country.objects.all()}
+    sexes, statuses = dict(Sex.choices), dict(Status.choices)  # get_FOO_display() costs ~50 µs a call
     for worker in page:
         worker.last_country = countries.get(worker.last_country_id)
+        worker.sex_label, worker.status_label = sexes.get(worker.sex, ""), statuses.get(worker.status, "")
     return render(request, "workers/worker_list.html", {"page": page, "form": form, "sort": filters.sort})
 
 
@@ -70,8 +76,14 @@ def worker_list(request):
 def worker_export(request):
     _form, filters = _filters(request)
     workers = selectors.worker_list(request.user, filters)
+    count = workers.count()
+    if count >= MAX_ROWS:  # Excel holds no more: say so before the work, not after
+        messages.error(request, _("%(count)s workers match: more than one Excel sheet holds (%(max)s). Filter the "
+                                  "list (unit, year, status…) and export it in parts.") % {
+            "count": format_int(count), "max": format_int(MAX_ROWS - 1)})
+        return redirect(f"{reverse('workers:worker_list')}?{request.GET.urlencode()}")
     out = tempfile.TemporaryFile()
-    write_workers_workbook(selectors.export_batches(workers), out, full=selectors.sees_personal_data(request.user))
+    write_workers_workbook(selectors.worker_export_rows(workers), out, full=selectors.sees_personal_data(request.user))
     out.seek(0)
     name = f"nguoi-lao-dong-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name,

@@ -1,77 +1,86 @@
 """The worker list in Excel: the import sheet's columns (so a file exported can be
-imported back), plus the unit's name. Written with openpyxl in write-only mode,
-so memory stays flat whatever the number of workers."""
+imported back), plus the unit's name. Written with XlsxWriter in constant-memory
+mode (each row goes to disk once the next one starts), so memory stays flat
+whatever the number of workers; every cell is text (dates dd/mm/yyyy, the CCCD
+with its leading zeros)."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import IO
 
+import xlsxwriter
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from portal.xlsx import neutralise
 from workers.importers import COLUMNS, SEX_VI, STATUS_VI
-from workers.models import Worker
+from workers.selectors import ExportRow
 from workers.validators import mask
 
 EXTRA_HEADERS = ["Tên đơn vị", "Điện thoại"]
 SENSITIVE = {"ethnicity", "household_status"}
+WIDTHS = {"full_name": 28, "citizen_id": 15, "date_of_birth": 12, "sex": 9, "unit_code": 10, "ethnicity": 12,
+          "household_status": 30, "status": 15, "departure_date": 14, "country": 14, "programme": 30,
+          "enterprise": 30, "return_date": 14, "unit_name": 30, "phone": 14}
+MAX_ROWS = 1_048_576  # Excel's limit, header included
 
 
-def write_workers_workbook(batches: Iterable[list[Worker]], fileobj: IO[bytes], *, full: bool) -> int:
-    """Write the workers (batches from ``selectors.export_batches``) and return how many.
+class TooManyRows(ValueError):
+    """More workers than one Excel sheet can hold: XlsxWriter would drop the rest without a word."""
+
+
+def write_workers_workbook(rows: Iterable[ExportRow], fileobj: IO[bytes], *, full: bool) -> int:
+    """Write the workers (rows from ``selectors.worker_export_rows``) and return how many.
 
     ``full=False`` (viewers): the citizen ID and phone are masked and the
     sensitive columns (ethnicity, household status) are left out.
     """
-    columns = [c for c in COLUMNS if full or c.key not in SENSITIVE]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Người lao động")
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate([28, 15, 12, 9, 10, 12, 30, 15, 14, 14, 30, 30, 14, 30, 14], start=1):
-        sheet.column_dimensions[_letter(index)].width = width
-    header = []
-    for text in [c.label for c in columns] + EXTRA_HEADERS:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for batch in batches:
-        for worker in batch:
-            row = _row(worker, full=full)
-            sheet.append([row[c.key] for c in columns] + [neutralise(worker.unit.name), neutralise(
-                worker.phone if full else mask(worker.phone))])
-            count += 1
-    workbook.save(fileobj)
-    return count
+    keys = [c.key for c in COLUMNS if full or c.key not in SENSITIVE] + ["unit_name", "phone"]
+    labels = [c.label for c in COLUMNS if full or c.key not in SENSITIVE] + EXTRA_HEADERS
+    workbook = xlsxwriter.Workbook(fileobj, {"constant_memory": True})
+    sheet = workbook.add_worksheet("Người lao động")
+    sheet.freeze_panes(1, 0)
+    for col, key in enumerate(keys):
+        sheet.set_column(col, col, WIDTHS[key])
+    bold = workbook.add_format({"bold": True})
+    for col, label in enumerate(labels):
+        sheet.write_string(0, col, label, bold)
+    write = sheet.write_string
+    day = _day_text()
+    sexes = {str(k): v for k, v in SEX_VI.items()}
+    statuses = {str(k): v for k, v in STATUS_VI.items()}
+    number = 0
+    for number, (full_name, citizen_id, born, sex, unit_code, ethnicity, households, status, departed, country,
+                 programme, enterprise, returned, unit_name, phone) in enumerate(rows, start=1):
+        if number >= MAX_ROWS:
+            raise TooManyRows(f"more than {MAX_ROWS - 1} workers: filter the list before exporting it")
+        if full:
+            cells = (neutralise(full_name), citizen_id, day(born), sexes[sex], unit_code, ethnicity,
+                     "; ".join(households), statuses[status], departed and day(departed), country, programme,
+                     neutralise(enterprise), returned and day(returned), neutralise(unit_name), neutralise(phone))
+        else:
+            cells = (neutralise(full_name), mask(citizen_id), day(born), sexes[sex], unit_code, statuses[status],
+                     departed and day(departed), country, programme, neutralise(enterprise),
+                     returned and day(returned), neutralise(unit_name), neutralise(mask(phone)))
+        for col, text in enumerate(cells):
+            if text:  # None and "" stay empty cells
+                write(number, col, text)
+    workbook.close()
+    return number
 
 
-def _row(worker: Worker, *, full: bool) -> dict:
-    departure = worker.latest_departure
-    back = getattr(departure, "return_record", None) if departure else None
-    return {
-        "full_name": neutralise(worker.full_name),
-        "citizen_id": worker.citizen_id if full else mask(worker.citizen_id),  # text: keeps leading zeros
-        "date_of_birth": worker.date_of_birth.strftime("%d/%m/%Y"),
-        "sex": SEX_VI[worker.sex],
-        "unit_code": worker.unit.code,
-        "ethnicity": worker.ethnicity.name if worker.ethnicity else None,
-        "household_status": "; ".join(h.name_vi for h in worker.household_statuses.all()) or None,
-        "status": STATUS_VI[worker.status],
-        "departure_date": departure.date.strftime("%d/%m/%Y") if departure else None,
-        "country": departure.country.name_vi if departure else None,
-        "programme": departure.programme.name_vi if departure and departure.programme else None,
-        "enterprise": neutralise(departure.enterprise.licence_no) if departure and departure.enterprise else None,
-        "return_date": back.date.strftime("%d/%m/%Y") if back else None,
-    }
+def _day_text():
+    """dd/mm/yyyy of a date, remembered: an export meets the same few thousand dates again and again."""
+    known: dict[dt.date, str] = {}
 
+    def text(day: dt.date) -> str:
+        try:
+            return known[day]
+        except KeyError:
+            known[day] = day.strftime("%d/%m/%Y")
+            return known[day]
 
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
+    return text
 
 
 def write_import_template(fileobj: IO[bytes]) -> None:

@@ -106,3 +106,95 @@ class SnapshotTests:
         ProgressSnapshot.objects.create(unit=units.a, month=dt.date(year, 2, 1), figures={"percent": 0.9})
         trend = dashboard_data(users.province)["charts"]["trend"]
         assert trend["labels"] == [f"01/{year}", f"02/{year}"] and trend["percent"] == [5.0, 12.5]
+
+
+class DashboardCacheTests:
+    """The home page caches the dashboard per unit, language and day; every write drops it."""
+
+    def departed(self, client) -> str:
+        html = client.get(reverse("home")).content.decode()
+        return html.split('data-testid="dash-departed">')[1].split("<")[0]
+
+    def test_a_cached_hit_reads_no_progress_and_few_queries(self, users, this_year, client_for, monkeypatch,
+                                                            django_assert_max_num_queries):
+        client = client_for(users.province)
+        first = client.get(reverse("home")).content.decode()
+        assert 'data-testid="dash-as-of"' not in first
+
+        def fail(**_kwargs):
+            raise AssertionError("a cached hit computed the progress report")
+
+        monkeypatch.setattr("targets.progress.progress_rows", fail)
+        with django_assert_max_num_queries(5):  # session, user, scope and unit, units in scope by level
+            html = client.get(reverse("home")).content.decode()
+        assert 'data-testid="dash-departed">4<' in html and 'data-testid="dash-waiting">1<' in html
+        assert 'data-testid="dash-as-of"' in html and "số liệu tính lúc" in html
+
+    def test_a_departure_recorded_through_the_service_shows_at_once(self, users, this_year, client_for):
+        from workers import services
+        from workers.models import Country
+
+        client = client_for(users.province)
+        assert self.departed(client) == "4"
+        worker = services.worker_register(
+            user=users.admin, citizen_id="058095000777", full_name="Nguyễn Văn Mới", date_of_birth=dt.date(1995, 1, 1),
+            sex="male", unit=communes("585")[2])
+        services.departure_record(user=users.admin, worker=worker, date=this_year, country=Country.objects.get(code="JP"))
+        assert self.departed(client) == "5"
+        assert self.departed(client_for(users.official_a)) == "4"  # 3 before, now 4 in Ninh Sơn
+
+    def test_a_quota_change_shows_at_once(self, users, this_year, client_for):
+        from targets.services import quota_set
+
+        client = client_for(users.province)
+        assert 'data-testid="dash-target">120<' in client.get(reverse("home")).content.decode()
+        quota_set(user=users.admin, unit=users.province.scope.unit, year=this_year.year, target=150)
+        assert 'data-testid="dash-target">150<' in client.get(reverse("home")).content.decode()
+
+    def test_an_import_shows_at_once(self, users, units, this_year, client_for):
+        from tests.workers.test_import import HEADERS, sheet
+        from workers.importers import import_workers
+
+        client = client_for(users.official_a)
+        assert self.departed(client) == "3"
+        day = f"{this_year:%d/%m/%Y}"
+        row = ["Trần Thị Hai", "058195000901", "03/01/1995", "Nữ", units.commune_a.code, "", "", "Đã xuất cảnh",
+               day, "Nhật Bản", "", "", ""]
+        import_workers(sheet([row], HEADERS), user=users.official_a)
+        assert self.departed(client) == "4"
+
+    def test_a_bulk_writer_bumps_the_version_itself(self, users, this_year, client_for):
+        from portal.dashboard import progress_changed
+        from workers.models import Country, Departure
+
+        worker = make_worker(communes("584")[0], status="departed")
+        client = client_for(users.official_b)
+        assert self.departed(client) == "1"
+        Departure.objects.bulk_create([Departure(worker=worker, date=this_year, country=Country.objects.get(code="KR"),
+                                                 unit=worker.unit, sex=worker.sex)])  # sends no signal
+        assert self.departed(client) == "1"  # hence the writer's own call:
+        progress_changed()
+        assert self.departed(client) == "2"
+
+    def test_units_never_share_an_entry(self, users, this_year, client_for):
+        """Each official sees their own unit's figures, whoever filled the cache first."""
+        for user, departed in ((users.official_a, "3"), (users.official_b, "1"), (users.province, "4"),
+                               (users.official_a, "3"), (users.official_b, "1"), (users.viewer, "4")):
+            html = client_for(user).get(reverse("home")).content.decode()
+            assert f'data-testid="dash-departed">{departed}<' in html, user.username
+        html = client_for(users.official_b).get(reverse("home")).content.decode()
+        assert "Huyện Ninh Sơn" not in html and "Huyện Bác Ái" in html
+
+    def test_the_version_is_bumped_again_after_the_commit(self, django_capture_on_commit_callbacks):
+        """A request that read the version inside the writer's transaction and computed with the data
+        before the commit stored its figures under a version that the commit retires."""
+        from django.db import transaction
+
+        from portal import cache_version
+
+        before = cache_version.current()
+        with django_capture_on_commit_callbacks(execute=True):
+            with transaction.atomic():
+                cache_version.bump()
+                during = cache_version.current()
+        assert before < during < cache_version.current()

@@ -38,10 +38,12 @@ class Command(BaseCommand):
         parser.add_argument("--child", choices=["portal", "baseline", "serve"],
                             help="Internal: one export subprocess, or the load test's server.")
         parser.add_argument("--port", type=int, default=0, help="Internal: the load test server's port.")
+        parser.add_argument("--server-workers", type=int, default=bench.SERVER_WORKERS,
+                            help=f"gunicorn sync workers of the load test's server ({bench.SERVER_WORKERS}).")
 
     def handle(self, *args, **options):
         if options["child"] == "serve":
-            bench.serve(options["port"])
+            bench.serve(options["port"], workers=options["server_workers"])
             return
         if options["child"]:
             result = bench.export_child(options["child"], options["export_rows"] or None)
@@ -75,7 +77,8 @@ class Command(BaseCommand):
                                                    users["units"]["province"])),
             ("queries", lambda: bench.bench_queries(results, users)),
             ("load", lambda: bench.bench_load(results, users, clients=options["clients"],
-                                               requests_per_client=options["requests"])),
+                                               requests_per_client=options["requests"],
+                                               workers=options["server_workers"])),
         ]
         timings = {}
         for name, step in steps:

@@ -8,8 +8,8 @@ from portal.unit_codes import UnitCodeError, resolve_unit_code
 from workers.models import Status
 from workers.selectors import (
     WorkerFilters,
-    export_batches,
     sees_personal_data,
+    worker_export_rows,
     worker_list,
 )
 from workers.workbooks import write_workers_workbook
@@ -36,5 +36,5 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
         workers = worker_list(user, filters)
         with open(options["out"], "wb") as out:
-            count = write_workers_workbook(export_batches(workers), out, full=sees_personal_data(user))
+            count = write_workers_workbook(worker_export_rows(workers), out, full=sees_personal_data(user))
         self.stdout.write(f"Wrote {count} workers to {options['out']}")
