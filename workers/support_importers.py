@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from portal.audit import acting_as
 from portal.formats import format_money, parse_date, parse_int
 from portal.scoping import unit_in_scope
-from portal.xlsx import Column, ErrorList, cell_text, normalise_header, read_sheet
+from portal.xlsx import Column, ErrorList, cell_text, length_problem, normalise_header, read_sheet
 from workers import support_services as support
 from workers.models import Worker
 from workers.services import today
@@ -34,6 +34,7 @@ from workers.support_models import (
     ItemKind,
     Loan,
     LoanStatus,
+    Payment,
     PaymentLine,
     Policy,
     PolicyBudget,
@@ -185,6 +186,9 @@ def import_payments(data: bytes, *, user) -> PaymentImportResult:
         decision_no = cell_text(values.get("decision_no"))
         if not decision_no:
             errors.add(row, PAY_LABEL["decision_no"], _("Required."))
+        elif too_long := length_problem(decision_no, Payment._meta.get_field("decision_no").max_length):
+            errors.add(row, PAY_LABEL["decision_no"], too_long)
+            decision_no = ""
         if worker is None or item is None or amount is None or date is None or not decision_no:
             continue
         key = (worker.pk, item.pk, date, decision_no)
@@ -271,7 +275,12 @@ def import_loans(data: bytes, *, user) -> LoanImportResult:
             if status is None:
                 errors.add(row, LOAN_LABEL["status"], _("Unknown status “%(value)s”: write %(choices)s.") % {
                     "value": cell_text(values["status"]), "choices": ", ".join(LOAN_STATUS_VI.values())})
-        if worker is None or amount is None or date is None or term is None or status is None:
+        texts_fit = True
+        for key in ("purpose", "bank_reference"):
+            if too_long := length_problem(cell_text(values.get(key)), Loan._meta.get_field(key).max_length):
+                errors.add(row, LOAN_LABEL[key], too_long)
+                texts_fit = False
+        if worker is None or amount is None or date is None or term is None or status is None or not texts_fit:
             continue
         key = (worker.pk, date, amount)
         if key in seen:

@@ -103,6 +103,15 @@ class PaymentImportTests:
         assert PaymentLine.objects.count() == 3
 
 
+    def test_a_decision_number_longer_than_its_column_is_an_error_not_a_crash(self, support, users):
+        rows = good_payments(support)
+        rows[2][5] = "Q" * 61  # the column holds 60 characters (PostgreSQL would refuse the row)
+        with pytest.raises(ImportRejected) as exc:
+            import_payments(xlsx(PAY, rows), user=users.official_a)
+        assert errors_of(exc) == {(4, "Số quyết định")}
+        assert "61" in exc.value.errors[0].message and not Payment.objects.exists()
+
+
 class LoanImportTests:
     def rows(self, s):
         return [[s.poor_a.citizen_id, "100.000.000", "01/02/2026", 36, "Đã giải ngân"],
@@ -141,6 +150,18 @@ class LoanImportTests:
         assert errors_of(exc) == {(5, "Số CCCD"), (6, "Số CCCD"), (7, "Số tiền"), (7, "Ngày giải ngân"),
                                   (7, "Thời hạn (tháng)"), (7, "Trạng thái"), (8, "Số tiền"), (9, "Thời hạn (tháng)")}
         assert not Loan.objects.exists()
+
+    def test_a_purpose_or_bank_reference_longer_than_its_column_is_an_error_not_a_crash(self, support, users):
+        header = [*LOAN, "Mục đích", "Mã khoản vay"]
+        rows = [row + ["Đi làm việc ở Nhật Bản", "VBSP-1"] for row in self.rows(support)]
+        rows[0][5] = "x" * 256
+        rows[2][6] = "R" * 61
+        with pytest.raises(ImportRejected) as exc:
+            import_loans(xlsx(header, rows), user=users.official_a)
+        assert errors_of(exc) == {(2, "Mục đích"), (4, "Mã khoản vay")}
+        assert not Loan.objects.exists()
+        rows[0][5], rows[2][6] = "x" * 255, "R" * 60
+        assert import_loans(xlsx(header, rows), user=users.official_a).created == 3
 
     def test_the_command_imports_loans(self, support, users, tmp_path, capsys):
         path = tmp_path / "vay.xlsx"
