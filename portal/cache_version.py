@@ -34,6 +34,7 @@ def current() -> int:
 def _bump_now() -> None:
     try:
         cache.incr(KEY)
+        cache.touch(KEY, timeout=None)  # some backends' incr() is get + set with the default timeout
     except ValueError:  # not in the cache (yet, or any more)
         cache.set(KEY, time.time_ns(), timeout=None)
 

@@ -5,6 +5,7 @@ switches to PostgreSQL and ``REDIS_URL`` to a real Celery broker.
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -186,17 +187,22 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- Cache -------------------------------------------------------------------
-# Shared by every server process through Redis when REDIS_URL (or CACHE_URL) is set; otherwise
-# in the process's memory, which is right for one process only (runserver): with several
-# gunicorn workers and no Redis each keeps its own copy and a change reaches the others only
-# when their entry expires (FIGURES_CACHE_SECONDS).
+# Shared by every process: through Redis when CACHE_URL (or REDIS_URL) is set, otherwise in
+# files under CACHE_DIR, which every process of this machine reads (runserver, gunicorn's
+# workers, and the management commands that import or load data: their writes drop the
+# server's cached figures at once, see portal.cache_version). Keys carry the database's
+# identity, so two databases served from one checkout or one Redis never share an entry.
 CACHE_URL = env_url("CACHE_URL", schemes={"redis", "rediss"}) or REDIS_URL
+_DB = DATABASES["default"]
+_CACHE_KEY_PREFIX = "portal-" + hashlib.sha256(
+    "|".join(str(_DB.get(k, "")) for k in ("ENGINE", "HOST", "PORT", "NAME")).encode()).hexdigest()[:12]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-                "KEY_PREFIX": "portal"}
+                "KEY_PREFIX": _CACHE_KEY_PREFIX}
     if CACHE_URL else
-    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal",
-     "OPTIONS": {"MAX_ENTRIES": 5000}}
+    {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+     "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+     "KEY_PREFIX": _CACHE_KEY_PREFIX, "OPTIONS": {"MAX_ENTRIES": 5000}}
 }
 # Cached figures (the dashboard, the worker list's count) are kept this long at most; any change
 # to the data drops them at once (portal.cache_version).
