@@ -7,8 +7,10 @@ on the request path imports it.
 
 Each figure is a ratio to a baseline measured in the same run:
 - progress: ``targets.progress.progress_rows`` (national and one province)
-  against one raw SQL ``GROUP BY`` computing the same departed counts
-  (the counts are checked equal); target ratio ≤ 2;
+  against one raw SQL ``GROUP BY`` computing the report's departure figures
+  per row (:func:`_raw_figures`; every figure is checked equal); the ratio to
+  the first, departed-only baseline is kept as ``departed_only_*``; target
+  ratio ≤ 2;
 - export: the worker workbook (``workers.selectors`` + ``workers.workbooks``)
   against XlsxWriter ``constant_memory`` writing the same columns from one raw
   SQL query, each in its own subprocess; targets: ≥ 0.8 of the baseline's
