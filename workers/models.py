@@ -187,7 +187,9 @@ class StatusChange(models.Model):
         verbose_name_plural = _("status changes")
         ordering = ["worker", "at", "pk"]
         indexes = [
-            models.Index(fields=["worker", "at"], name="statuschange_worker_at"),
+            # A worker's timeline in order, and "the status at a date" (targets.progress: the last change
+            # before the end of a period) read from the index alone, without visiting the table.
+            models.Index(fields=["worker", "at", "id"], include=["to_status"], name="statuschange_worker_at_cover"),
             # Who moved on after a date (targets.progress: the waiting count at the end of a period).
             models.Index(fields=["at"], name="statuschange_at"),
         ]
