@@ -211,7 +211,8 @@ def read_sheet(fileobj: IO[bytes] | bytes, columns: Iterable[Column], *, keep_ex
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not workbook.sheet_names:
             raise ImportRejected([RowError(0, "", _("The workbook has no sheet."))])
-        rows_iter: Iterator[list[Any]] = iter(workbook.get_sheet_by_index(0).iter_rows())
+        first_sheet = workbook.get_sheet_by_index(0)  # parsed once: reading it is most of the time
+        rows_iter: Iterator[list[Any]] = iter(first_sheet.iter_rows())
         header_row: list[Any] | None = None
         for header_row in rows_iter:
             if any(clean_cell(v) is not None for v in header_row):
@@ -221,7 +222,7 @@ def read_sheet(fileobj: IO[bytes] | bytes, columns: Iterable[Column], *, keep_ex
         sheet = _map_headers(header_row, list(columns), keep_extra=keep_extra)
         max_rows = settings.UPLOAD_MAX_ROWS
         count = 0
-        row_number = 1 + _header_offset(workbook)
+        row_number = 1 + _header_offset(first_sheet)
         for raw in rows_iter:
             row_number += 1
             cells = [clean_cell(v) for v in raw]
@@ -241,9 +242,8 @@ def read_sheet(fileobj: IO[bytes] | bytes, columns: Iterable[Column], *, keep_ex
         raise ImportRejected([RowError(0, "", _("The workbook cannot be read: %(error)s") % {"error": exc})]) from None
 
 
-def _header_offset(workbook: CalamineWorkbook) -> int:
+def _header_offset(sheet) -> int:
     """Row number of the header minus one (sheets may start below row 1)."""
-    sheet = workbook.get_sheet_by_index(0)
     start = getattr(sheet, "start", None)
     return int(start[0]) if start else 0
 
