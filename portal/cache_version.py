@@ -1,54 +1,163 @@
-"""One version number for every cached figure computed from the registry and the targets.
+"""Version numbers for the cached figures computed from the registry and the targets, one per province.
 
-Cached pages (the dashboard, the worker list's count) put :func:`current` in their
-cache key; any write that can change a figure calls :func:`bump`, so the next
-request misses and computes again: a cached figure is never older than the data.
-Saves and deletes of the models that feed the figures bump it through signals
-(``portal.dashboard.connect_invalidation``); writers that bypass signals
-(``bulk_create``, ``update()``, raw SQL, COPY) must call :func:`bump` themselves.
+A cached value is stored under the versions of what it reads, and any write that can change a figure
+bumps the versions it touches, so the next request that read them misses and computes again: a cached
+figure is never older than the data. The counters (in the cache, shared by every process):
+
+- ``all``: bumped by every write. Keys of users who see everything (the administrators' worker list)
+  read it alone.
+- ``shared``: bumped by writes that cannot be tied to provinces: units and successions, reference data
+  (countries, enterprises, indicators), bulk writers that name no units, or a unit not found. National
+  reference data (the filter's countries and enterprises, units by level) read it alone.
+- one per province (``p:legacy:58/``, ``p:2025:56/``): bumped by writes on a record of a unit of that
+  province. A key of a unit-scoped user reads ``shared``, its province's counter, and those of the provinces
+  of the other structure whose records it sees or counts: a 2025 user sees the legacy records they took over
+  (``portal.scoping.legacy_prefixes``, :func:`user_counters`), and a unit's report counts the other
+  structure's records (``targets.progress._Tree``, :func:`other_structure_provinces`).
+
+Saves and deletes of the models that feed the figures bump them through signals
+(``portal.dashboard.connect_invalidation``); writers that bypass signals (``bulk_create``, ``update()``,
+raw SQL, COPY) must call :func:`bump` themselves, with the units they wrote on when they know them.
 
 Part of the core: it imports no app, so every app may call it.
 """
 from __future__ import annotations
 
 import time
-from typing import Callable, TypeVar
+from collections.abc import Iterable
+from typing import Any, Callable, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
 
 KEY = "portal:data-version"
+ALL = "all"
+SHARED = "shared"
 T = TypeVar("T")
 
-
-def current() -> int:
-    """The version in force. When the cache lost it (eviction, restart), a new one from the clock:
-    never a number an older entry was stored under."""
-    version = cache.get(KEY)
-    if version is None:
-        cache.add(KEY, time.time_ns(), timeout=None)
-        version = cache.get(KEY)
-    return version if version is not None else time.time_ns()
+EVERYTHING = (ALL,)
+"""The counters of a value that may read anything (the default of :func:`cached`)."""
+NATIONAL = (SHARED,)
+"""The counters of national reference data (units, countries, enterprises), not of any province's records."""
 
 
-def _bump_now() -> None:
-    try:
-        cache.incr(KEY)
-        cache.touch(KEY, timeout=None)  # some backends' incr() is get + set with the default timeout
-    except ValueError:  # not in the cache (yet, or any more)
-        cache.set(KEY, time.time_ns(), timeout=None)
+def _key(counter: str) -> str:
+    return f"{KEY}:{counter}"
 
 
-def bump() -> None:
-    """The data changed: forget every cached figure.
+def province_of(path: str) -> str:
+    """``"legacy:58/585/22780/"`` → ``"legacy:58/"`` (the first segment after the structure is the province)."""
+    return path.split("/", 1)[0] + "/"
 
-    Bumped now (the writer's own next request sees its change) and again after the commit, so
-    that a request which read the version during the transaction and computed with the data
+
+def versions(counters: Iterable[str]) -> tuple[int, ...]:
+    """The versions in force of ``counters`` (one round trip). A counter the cache lost (eviction, restart)
+    starts again from the clock: never a number an older entry was stored under."""
+    names = list(counters)
+    found = cache.get_many([_key(name) for name in names])
+    result = []
+    for name in names:
+        version = found.get(_key(name))
+        if version is None:
+            cache.add(_key(name), time.time_ns(), timeout=None)
+            version = cache.get(_key(name))
+        result.append(version if version is not None else time.time_ns())
+    return tuple(result)
+
+
+def current(counter: str = ALL) -> int:
+    """The version in force of one counter (by default ``all``, bumped by every write)."""
+    return versions([counter])[0]
+
+
+def _bump_now(counters: tuple[str, ...]) -> None:
+    for name in counters:
+        try:
+            cache.incr(_key(name))
+            cache.touch(_key(name), timeout=None)  # some backends' incr() is get + set with the default timeout
+        except ValueError:  # not in the cache (yet, or any more)
+            cache.set(_key(name), time.time_ns(), timeout=None)
+
+
+def bump(units: Iterable[Any] | None = None) -> None:
+    """The data changed: forget the cached figures that read it.
+
+    ``units``: the units written on (``Unit`` objects, paths, or ids), whose provinces (and the provinces
+    of the other structure linked to them) are bumped; without them (or when one is not found), every
+    cached figure is forgotten. Bumped now (the writer's own next request sees its change) and again after
+    the commit, so that a request which read the version during the transaction and computed with the data
     before the commit cannot store its figures under the version in force afterwards.
     """
-    _bump_now()
+    provinces = None if units is None else provinces_touched(units)
+    counters = (ALL, SHARED) if provinces is None else (ALL, *(f"p:{p}" for p in sorted(provinces)))
+    _bump_now(counters)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_bump_now)
+        transaction.on_commit(lambda: _bump_now(counters))
+
+
+# --- Units → provinces ------------------------------------------------------------------------------------------
+
+def provinces_touched(units: Iterable[Any]) -> set[str] | None:
+    """The provinces of ``units`` (``Unit`` objects, paths, or ids: those looked up in one query); None when a
+    unit is not found (the caller forgets everything)."""
+    found: set[str] = set()
+    ids: set[int] = set()
+    for unit in units:
+        if unit is None:
+            return None
+        path = getattr(unit, "path", unit)
+        if isinstance(path, str) and path:
+            found.add(province_of(path))
+        else:
+            ids.add(getattr(unit, "pk", unit))
+    if ids:
+        from portal.models import Unit
+
+        paths = dict(Unit.objects.filter(pk__in=ids).values_list("id", "path"))
+        if len(paths) < len(ids):
+            return None
+        found |= {province_of(path) for path in paths.values()}
+    return found
+
+
+def other_structure_provinces(unit) -> list[str]:
+    """The provinces of the other structure whose records a report of ``unit`` counts (``targets.progress._Tree``):
+    for a 2025 unit those of the legacy units it took over, for a legacy unit those of its units' successors.
+    National data (successions), cached under ``shared``: no query on a hit."""
+    from portal.models import Structure, UnitSuccession
+
+    def compute() -> list[str]:
+        if unit.structure == Structure.NEW:
+            paths = UnitSuccession.objects.filter(is_default=True, successor__path__startswith=unit.path,
+                                                  legacy__structure=Structure.LEGACY).values_list("legacy__path")
+        else:
+            paths = UnitSuccession.objects.filter(legacy__path__startswith=unit.path).values_list("successor__path")
+        return sorted({province_of(path) for (path,) in paths.distinct()} - {province_of(unit.path)})
+
+    return cached(f"other-structure:{unit.pk}", compute, reads=NATIONAL)
+
+
+# --- What a cached value reads -----------------------------------------------------------------------------------
+
+def unit_counters(unit, *, other_provinces: Iterable[str] = ()) -> tuple[str, ...]:
+    """The counters of figures computed from the records of ``unit`` and below, and of ``other_provinces``
+    (whose records count under it: :func:`other_structure_provinces`, or a 2025 user's legacy prefixes)."""
+    own = province_of(unit.path)
+    return (SHARED, f"p:{own}", *(f"p:{p}" for p in sorted(set(other_provinces) - {own})))
+
+
+def user_counters(user) -> tuple[str, ...]:
+    """The counters of what ``visible_to(user)`` returns: everything for an administrator; for the others the
+    user's province, and for a 2025 user the provinces of the legacy units they took over (no query once the
+    user's queryset was scoped: ``legacy_prefixes`` is kept on the unit)."""
+    from portal.scoping import legacy_prefixes, sees_everything, user_unit
+
+    if sees_everything(user):
+        return EVERYTHING
+    unit = user_unit(user)
+    if unit is None:
+        return NATIONAL
+    return unit_counters(unit, other_provinces=[province_of(path) for path in legacy_prefixes(unit)])
 
 
 def scope_key(user) -> str:
@@ -62,12 +171,16 @@ def scope_key(user) -> str:
     return f"unit{unit.pk}" if unit is not None else "none"
 
 
-def cached(key: str, compute: Callable[[], T], *, timeout: int | None = None) -> T:
-    """``compute()``, kept under ``key`` and the version in force (``key`` names everything the value
-    depends on besides the data: the user's scope, the filters, the language…)."""
+def cached(key: str, compute: Callable[[], T], *, reads: Iterable[str] = EVERYTHING,
+           timeout: int | None = None) -> T:
+    """``compute()``, kept under ``key`` and the versions in force of the counters it ``reads``
+    (:data:`EVERYTHING`, :data:`NATIONAL`, :func:`unit_counters`, :func:`user_counters`). ``key`` names
+    everything the value depends on besides the data: the user's scope, the filters, the language…"""
     from django.conf import settings
 
-    full_key = f"v{current()}:{key}"
+    reads = tuple(reads)
+    stamp = ".".join(f"{name}{version}" for name, version in zip(reads, versions(reads)))
+    full_key = f"v{stamp}:{key}"
     value = cache.get(full_key)
     if value is None:
         value = compute()

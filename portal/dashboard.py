@@ -7,7 +7,9 @@ and stores ``ProgressSnapshot`` rows for the trend.
 The dashboard is cached (:func:`dashboard_cached`) per unit, language and day under
 ``portal.cache_version``: any save or delete of a model that feeds the figures
 (:data:`DATA_MODELS`, signals connected by :func:`connect_invalidation` when the portal
-app is ready) bumps the version, so cached figures are never older than the data.
+app is ready) bumps the versions of the provinces of its units (:func:`instance_units`;
+of every scope when they cannot be told), so cached figures are never older than the data
+they were computed from, and a write in one province leaves the others' cached figures alone.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -106,14 +108,18 @@ def dashboard_cached(user, *, today: dt.date | None = None) -> dict[str, Any] | 
         computed.append(True)
         return {**dashboard_data(user, today=today), "as_of": timezone.now()}
 
-    data = cache_version.cached(f"dashboard:{unit.pk}:{get_language()}:{today.isoformat()}", compute)
+    data = cache_version.cached(f"dashboard:{unit.pk}:{get_language()}:{today.isoformat()}", compute,
+                                reads=cache_version.unit_counters(
+                                    unit, other_provinces=cache_version.other_structure_provinces(unit)))
     return {**data, "from_cache": not computed}
 
 
 def scope_level_counts(user) -> dict[str, int]:
-    """{level: units the user sees}, cached per scope (a GROUP BY over ~11,000 units for an admin)."""
+    """{level: units the user sees}, cached per scope (a GROUP BY over ~11,000 units for an admin); units are
+    national data (any change to them bumps ``shared``)."""
     return cache_version.cached(f"levels:{cache_version.scope_key(user)}", lambda: dict(
-        Unit.objects.visible_to(user).order_by().values_list("level").annotate(n=Count("id"))))
+        Unit.objects.visible_to(user).order_by().values_list("level").annotate(n=Count("id"))),
+        reads=cache_version.NATIONAL)
 
 
 # Every model whose rows feed the progress figures (targets.progress), the trend, or the other cached
@@ -127,18 +133,90 @@ DATA_MODELS = (
 )
 
 
-def progress_changed(**_kwargs) -> None:
-    """Receiver (and plain function for bulk writers): the progress figures changed."""
-    cache_version.bump()
+# How a saved row reaches its unit: ``None`` for national data (``shared``), else (related field, …) followed
+# from the instance to a model with ``unit`` (no query while the related objects are loaded, as the services
+# pass them).
+UNIT_PATHS: dict[str, tuple[tuple[str, ...], ...] | None] = {
+    "portal.Unit": None, "portal.UnitSuccession": None, "targets.Indicator": None, "workers.Country": None,
+    "workers.Enterprise": None,
+    "portal.ProgressSnapshot": (("unit",),), "targets.Plan": (("unit",),), "targets.Quota": (("unit",),),
+    "targets.MonthlyReport": (("unit",),), "workers.Worker": (("unit",),),
+    "targets.CoverageGoal": (("plan", "unit"),), "targets.MonthlyValue": (("report", "unit"),),
+    "workers.StatusChange": (("worker", "unit"),),
+    # A departure's unit, and its worker's (the list shows a worker's last departure under the worker's unit).
+    "workers.Departure": (("unit",), ("worker", "unit")),
+    "workers.Return": (("departure", "unit"), ("departure", "worker", "unit")),
+}
+
+
+def _follow(instance, fields: tuple[str, ...]):
+    """The unit (a ``Unit`` when loaded, else its id, or its path when found by a query) reached from
+    ``instance`` through ``fields``; one query when a related object on the way is not loaded; None when it
+    is gone."""
+    obj = instance
+    for position, name in enumerate(fields):
+        field = obj._meta.get_field(name)
+        if field.is_cached(obj):
+            obj = getattr(obj, name)
+            if obj is None:
+                return None
+            continue
+        value = getattr(obj, field.attname)
+        if value is None or position == len(fields) - 1:
+            return value
+        lookup = "__".join(fields[position + 1:]) + "__path"
+        return field.related_model._default_manager.filter(pk=value).values_list(lookup, flat=True).first()
+    return obj
+
+
+def instance_units(instance) -> list | None:
+    """The units whose records ``instance`` is (and, for a worker moved to another unit, the one it left);
+    None when they cannot be told."""
+    paths = UNIT_PATHS.get(instance._meta.label)
+    if paths is None:
+        return None
+    units = [_follow(instance, fields) for fields in paths]
+    moved_from = getattr(instance, "_cache_moved_from", None)
+    if moved_from is not None:
+        units.append(moved_from)
+    return units
+
+
+def progress_changed(sender=None, instance=None, **_kwargs) -> None:
+    """Receiver (and plain function for bulk writers: without an instance it forgets everything): the progress
+    figures changed in the provinces of the instance's units (or everywhere, when they cannot be told)."""
+    units = None if instance is None else instance_units(instance)
+    cache_version.bump(None if units is None or None in units else units)
+
+
+def household_changed(sender=None, instance=None, action: str = "", reverse: bool = False, **_kwargs) -> None:
+    """A worker's household statuses changed: the worker's province (from the statuses' side: everything)."""
+    if action.startswith("pre_"):
+        return
+    cache_version.bump(None if reverse else [_follow(instance, ("unit",))])
+
+
+def worker_moving(sender=None, instance=None, update_fields=None, raw: bool = False, **_kwargs) -> None:
+    """Before a worker is saved with its unit, note the unit it leaves (one query): both provinces' figures
+    change."""
+    instance._cache_moved_from = None
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    if update_fields is not None and "unit" not in update_fields:
+        return
+    old = type(instance)._default_manager.filter(pk=instance.pk).values_list("unit_id", "unit__path").first()
+    if old is not None and old[0] != instance.unit_id:
+        instance._cache_moved_from = old[1]
 
 
 def connect_invalidation() -> None:
-    """Bump the cache version on every save and delete of :data:`DATA_MODELS` (lazy senders: no app is
+    """Bump the cache versions on every save and delete of :data:`DATA_MODELS` (lazy senders: no app is
     imported). Called once from ``PortalConfig.ready``."""
     for label in DATA_MODELS:
         post_save.connect(progress_changed, sender=label, dispatch_uid=f"progress_changed_save_{label}")
         post_delete.connect(progress_changed, sender=label, dispatch_uid=f"progress_changed_delete_{label}")
-    m2m_changed.connect(progress_changed, sender="workers.Worker_household_statuses",
+    pre_save.connect(worker_moving, sender="workers.Worker", dispatch_uid="progress_worker_moving")
+    m2m_changed.connect(household_changed, sender="workers.Worker_household_statuses",
                         dispatch_uid="progress_changed_household")
 
 

@@ -3,7 +3,7 @@
 On a million workers the ``COUNT(*)`` costs 80–120 ms on every page of the list, and finding
 the 50 rows of a province's page in name order ~9 ms (the name index is walked until 50 of
 the province turn up). Both depend only on the data, the user's scope, the filters and the
-sort: they are kept under ``portal.cache_version`` (any change to the data drops them), and
+sort: they are kept under ``portal.cache_version`` (a change to the data in the user's scope drops them), and
 the rows of the page are read again by primary key, through the same scoped queryset, on
 every request.
 """
@@ -31,15 +31,19 @@ def filters_key(filters: Any) -> str:
 
 class CachedPaginator(Paginator):
     """``Paginator`` over an ordered queryset whose count and pages' primary keys are cached;
-    ``key`` must name everything they depend on besides the data (the scope, the filters, the sort)."""
+    ``key`` must name everything they depend on besides the data (the scope, the filters, the sort).
+    ``scope``: the user whose ``visible_to`` the queryset is (their province's writes drop the entries);
+    without it, any write drops them."""
 
-    def __init__(self, object_list, per_page, *, key: str, **kwargs):
+    def __init__(self, object_list, per_page, *, key: str, scope=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.key = key
+        self.reads = cache_version.EVERYTHING if scope is None else cache_version.user_counters(scope)
 
     @cached_property
     def count(self) -> int:
-        return cache_version.cached(f"count:{self.key}", lambda: Paginator.count.func(self))
+        return cache_version.cached(f"count:{self.key}", lambda: Paginator.count.func(self),
+                                    reads=self.reads)
 
     def page(self, number):
         number = self.validate_number(number)
@@ -48,6 +52,6 @@ class CachedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         pks = cache_version.cached(f"page:{self.key}:{number}", lambda: list(
-            self.object_list.values_list("pk", flat=True)[bottom:top]))
+            self.object_list.values_list("pk", flat=True)[bottom:top]), reads=self.reads)
         rows = {row.pk: row for row in self.object_list.filter(pk__in=pks)}
         return self._get_page([rows[pk] for pk in pks if pk in rows], number, self)

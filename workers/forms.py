@@ -161,13 +161,15 @@ class WorkerFilterForm(forms.Form):
         self.fields["unit"].queryset = (Unit.objects.visible_to(user)
                                         .filter(level__in=(Level.PROVINCE, Level.DISTRICT, Level.COMMUNE))
                                         .select_related("parent").order_by("path"))
-        # The options of the long lists are kept in the cache (portal.cache_version drops them on any change).
+        # The options of the long lists are kept in the cache (national data: portal.cache_version drops them
+        # when units or reference data change).
         options = {
             "unit": _unit_options(user, self.fields["unit"], self["unit"].data),
             "enterprise": cache_version.cached("enterprise-filter", lambda: options_html(
-                self.fields["enterprise"].queryset.values_list("pk", "name"))),
+                self.fields["enterprise"].queryset.values_list("pk", "name")), reads=cache_version.NATIONAL),
             "country": cache_version.cached(f"country-filter:{get_language()}", lambda: options_html(
-                (country.pk, country.name) for country in self.fields["country"].queryset)),
+                (country.pk, country.name) for country in self.fields["country"].queryset),
+                reads=cache_version.NATIONAL),
         }
         for name, html in options.items():
             field = self.fields[name]
@@ -189,7 +191,8 @@ def _unit_options(user, field: UnitChoiceField, selected) -> str:
     offered = Q(level__in=(Level.PROVINCE, Level.DISTRICT))
     if top is not None:
         offered |= Q(pk=top.pk) | Q(parent=top)
-    html = cache_version.cached(f"unit-filter:{cache_version.scope_key(user)}", lambda: options_html(rows(offered)))
+    html = cache_version.cached(f"unit-filter:{cache_version.scope_key(user)}", lambda: options_html(rows(offered)),
+                                reads=cache_version.NATIONAL)  # units only: a change to them bumps ``shared``
     if isinstance(selected, str) and selected.isdigit() and f'<option value="{selected}">' not in html:
         html += options_html(rows(Q(pk=int(selected))))  # a commune chosen elsewhere (or not in scope: none)
     return html

@@ -422,7 +422,7 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "")
         households = [(worker, item.household_statuses) for worker, item in zip(rows, items) if item.household_statuses]
         _audit_bulk_created(user, [*(rows if announced else ()), *departures, *returns],
                             m2m={"household_statuses": households})
-        cache_version.bump()
+        cache_version.bump({item.unit.pk: item.unit for item in items}.values())  # the imported workers' provinces
         if announced:
             workers_registered.send(sender=Worker, workers=rows)
         else:  # nobody listens to the bulk signal: each worker's post_save (auditlog logs the creation then)

@@ -63,7 +63,7 @@ def worker_list(request):
     form, filters = _filters(request)
     workers = selectors.worker_list(request.user, filters)
     key = f"workers:{scope_key(request.user)}:{filters_key(filters)}"
-    page = CachedPaginator(workers, PAGE_SIZE, key=key).get_page(request.GET.get("page"))
+    page = CachedPaginator(workers, PAGE_SIZE, key=key, scope=request.user).get_page(request.GET.get("page"))
     countries = {c.pk: c for c in Country.objects.all()}
     sexes, statuses = dict(Sex.choices), dict(Status.choices)  # get_FOO_display() costs ~50 µs a call
     for worker in page:
