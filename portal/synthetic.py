@@ -46,7 +46,6 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
-import io
 import itertools
 import random
 from collections import Counter, defaultdict
@@ -59,6 +58,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from portal import cache_version
+from portal.bulk import copy_rows
 from portal.models import Level, Structure, Unit
 from portal.units_loader import load_units, normalise_province_codes
 
@@ -135,21 +135,6 @@ def parse_years(text: str) -> tuple[int, int]:
 # --- Writing ------------------------------------------------------------------------
 
 
-def _copy_text(value) -> str:
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
 class Table:
     """Rows for one table, buffered, written by COPY (PostgreSQL) or executemany."""
 
@@ -179,15 +164,12 @@ class Table:
     def flush(self) -> None:
         if not self.rows:
             return
-        quote = connection.ops.quote_name
-        cols = ", ".join(quote(c) for c in self.columns)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                buffer = io.StringIO()
-                buffer.writelines("\t".join(_copy_text(v) for v in row) + "\n" for row in self.rows)
-                buffer.seek(0)
-                cursor.cursor.copy_expert(f"COPY {quote(self.db_table)} ({cols}) FROM STDIN", buffer)
-            else:
+        if self.postgres:
+            copy_rows(self.db_table, self.columns, self.rows)
+        else:
+            quote = connection.ops.quote_name
+            cols = ", ".join(quote(c) for c in self.columns)
+            with connection.cursor() as cursor:
                 adapters = self.adapters
                 rows = [tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row)) for row in self.rows]
                 marks = ", ".join(["%s"] * len(self.columns))
@@ -235,9 +217,29 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
 
     from outreach.models import Activity, Campaign, Channel, Kind
     from targets.models import Indicator, MonthlyReport, MonthlyValue, Plan, Quota, ReportStatus
-    from workers.models import (Country, Departure, Enterprise, Ethnicity, HouseholdStatus, Programme, Return,
-                                Sex, Status, StatusChange, Worker)
-    from workers.support_models import LegalBasis, Loan, LoanStatus, Payment, PaymentLine, Policy, PolicyBudget, PolicyItem
+    from workers.models import (
+        Country,
+        Departure,
+        Enterprise,
+        Ethnicity,
+        HouseholdStatus,
+        Programme,
+        Return,
+        Sex,
+        Status,
+        StatusChange,
+        Worker,
+    )
+    from workers.support_models import (
+        LegalBasis,
+        Loan,
+        LoanStatus,
+        Payment,
+        PaymentLine,
+        Policy,
+        PolicyBudget,
+        PolicyItem,
+    )
     from workers.validators import birth_province_codes, normalise_name
 
     started = time.perf_counter()

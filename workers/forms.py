@@ -16,7 +16,14 @@ from portal.forms import StructureUploadForm, VNDateField, VNIntegerField
 from portal.models import Level, Unit
 from portal.scoping import user_unit
 from workers.models import (
-    Country, Enterprise, EnterpriseStatus, Ethnicity, HouseholdStatus, Programme, Sex, Status,
+    Country,
+    Enterprise,
+    EnterpriseStatus,
+    Ethnicity,
+    HouseholdStatus,
+    Programme,
+    Sex,
+    Status,
 )
 from workers.pipeline import next_statuses
 from workers.selectors import SORTS

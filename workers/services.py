@@ -5,8 +5,6 @@ the object. Errors are ``ValidationError`` keyed by field where one is to blame.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,11 +22,22 @@ from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
 
 from portal import cache_version
+from portal.bulk import copy_rows
 from portal.models import Level, Unit
 from portal.scoping import unit_in_scope
 from workers.models import (
-    AccessLog, Country, Departure, Enterprise, EnterpriseStatus, Ethnicity, HouseholdStatus, Programme, Return,
-    Status, StatusChange, Worker,
+    AccessLog,
+    Country,
+    Departure,
+    Enterprise,
+    EnterpriseStatus,
+    Ethnicity,
+    HouseholdStatus,
+    Programme,
+    Return,
+    Status,
+    StatusChange,
+    Worker,
 )
 from workers.pipeline import ABROAD, BEFORE_DEPARTURE, MAY_DEPART, transition_problem
 from workers.reference import ETHNIC_MINORITY_CODE, POOR_CODES
@@ -458,14 +467,10 @@ def _insert_rows(model, rows: list[dict[str, Any]]) -> None:
     fields = {f.column: f for f in model._meta.concrete_fields}
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
+    if connection.vendor == "postgresql":
+        copy_rows(model._meta.db_table, columns, ([row[column] for column in columns] for row in rows))
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            buffer.writelines("\t".join([_copy_text(row[column]) for column in columns]) + "\n" for row in rows)
-            buffer.seek(0)
-            with connection.wrap_database_errors:  # a clash raises Django's IntegrityError, as a query's would
-                cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN", buffer)
-            return
         prepare = [(lambda v, f=fields[column]: f.get_db_prep_save(v, connection)) for column in columns]
         marks = ", ".join(["%s"] * len(columns))
         for start in range(0, len(rows), BULK_BATCH):
@@ -494,27 +499,6 @@ def _insert_objects(model, objs: list) -> None:
         obj._state.adding, obj._state.db = False, connection.alias
         rows.append({field.column: field.pre_save(obj, True) for field in fields})
     _insert_rows(model, rows)
-
-
-def _copy_text(value) -> str:
-    """A value in COPY's text format."""
-    kind = type(value)
-    if kind is int:
-        return str(value)
-    if kind is str:
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        return value
-    if value is None:
-        return r"\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
 
 
 def _insert_workers(rows: list[Worker]) -> None:
