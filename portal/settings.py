@@ -94,6 +94,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE columns) are a PostgreSQL speed-up; SQLite builds the same index on the key
+# columns alone, which is all the embedded mode needs: no warning on every command.
+SILENCED_SYSTEM_CHECKS = ["models.W040"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []
 
 # --- Auth -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
