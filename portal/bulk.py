@@ -1,6 +1,6 @@
-"""Bulk writes by PostgreSQL's ``COPY … FROM STDIN``: the synthetic data and the worker import's bulk
-registration. Rows are written as given: no ``save()``, no signals, no audit entries (the callers write
-those they need) and no ids read back (the callers set them).
+"""Bulk writes: PostgreSQL's ``COPY … FROM STDIN`` (``executemany`` elsewhere), for the synthetic data and the
+worker import's bulk registration. Rows are written as given: no ``save()``, no signals, no audit entries (the
+callers write those they need: ``portal.audit.audit_bulk_created``).
 
 Part of the core: it imports no app.
 """
@@ -45,3 +45,50 @@ def copy_rows(db_table: str, columns: Sequence[str], rows: Iterable[Sequence[Any
     names = ", ".join(quote(column) for column in columns)
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(f"COPY {quote(db_table)} ({names}) FROM STDIN", buffer)
+
+
+BATCH = 2000  # rows per INSERT statement where there is no COPY
+
+
+def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Rows of ``model``'s table (values in the order of ``columns``, as Python values: dates, booleans, lists for
+    JSON), with no ids read back: COPY on PostgreSQL, elsewhere ``executemany`` of one INSERT in batches, each value
+    prepared by its field."""
+    rows = list(rows)
+    if not rows:
+        return
+    db_table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        copy_rows(db_table, columns, rows)
+        return
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    prepare = [fields[column].get_db_prep_save for column in columns]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(db_table)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, [[p(value, connection) for p, value in zip(prepare, row)]
+                                     for row in rows[start:start + BATCH]])
+
+
+def insert_objects(model, objs: list) -> None:
+    """New objects of ``model``, their ids set. On PostgreSQL the ids come from the sequence and the rows go in one
+    COPY, which spares the ORM's per-value work; elsewhere ``bulk_create`` (which sets the ids there)."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=BATCH)
+        return
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, len(objs)])
+        ids = [row[0] for row in cursor.fetchall()]
+    fields = meta.concrete_fields
+    rows = []
+    for obj, pk in zip(objs, ids):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
+        rows.append([field.pre_save(obj, True) for field in fields])
+    copy_rows(meta.db_table, [field.column for field in fields], rows)

@@ -58,7 +58,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from portal import cache_version
-from portal.bulk import copy_rows
+from portal.bulk import insert_rows
 from portal.models import Level, Structure, Unit
 from portal.units_loader import load_units, normalise_province_codes
 
@@ -136,44 +136,20 @@ def parse_years(text: str) -> tuple[int, int]:
 
 
 class Table:
-    """Rows for one table, buffered, written by COPY (PostgreSQL) or executemany."""
+    """Rows for one table, buffered, written by :func:`portal.bulk.insert_rows` (COPY on PostgreSQL)."""
 
-    def __init__(self, model, columns: list[str], *, db_table: str | None = None):
+    def __init__(self, model, columns: list[str]):
         self.model = model
-        self.db_table = db_table or model._meta.db_table
+        self.db_table = model._meta.db_table
         self.columns = columns
         self.rows: list[tuple] = []
         self.written = 0
-        self.postgres = connection.vendor == "postgresql"
-        if not self.postgres:
-            meta_fields = {f.column: f for f in model._meta.concrete_fields} if db_table is None else {}
-            self.adapters = []
-            for column in columns:
-                f = meta_fields.get(column)
-                internal = f.get_internal_type() if f is not None else ""
-                if internal == "DateTimeField":
-                    self.adapters.append(connection.ops.adapt_datetimefield_value)
-                elif internal == "DateField":
-                    self.adapters.append(connection.ops.adapt_datefield_value)
-                else:
-                    self.adapters.append(None)
 
     def add(self, *row) -> None:
         self.rows.append(row)
 
     def flush(self) -> None:
-        if not self.rows:
-            return
-        if self.postgres:
-            copy_rows(self.db_table, self.columns, self.rows)
-        else:
-            quote = connection.ops.quote_name
-            cols = ", ".join(quote(c) for c in self.columns)
-            with connection.cursor() as cursor:
-                adapters = self.adapters
-                rows = [tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row)) for row in self.rows]
-                marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(f"INSERT INTO {quote(self.db_table)} ({cols}) VALUES ({marks})", rows)
+        insert_rows(self.model, self.columns, self.rows)
         self.written += len(self.rows)
         self.rows = []
 
@@ -327,7 +303,7 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
     policy_table = Table(Policy, ["id", "code", "name", "unit_id", "legal_basis", "legal_reference", "valid_from",
                                   "valid_to", "admits_ethnic_minority", "active"])
     eligible = Policy.eligible_statuses.through
-    eligible_table = Table(eligible, ["policy_id", "householdstatus_id"], db_table=eligible._meta.db_table)
+    eligible_table = Table(eligible, ["policy_id", "householdstatus_id"])
     item_table = Table(PolicyItem, ["id", "policy_id", "kind", "cap"])
     policy_id, item_id = _next_id(Policy), _next_id(PolicyItem)
     policy_of_province: dict[int, tuple[int, list[tuple[int, int]]]] = {}
@@ -352,7 +328,7 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
                                   "unit_id", "phone", "education", "languages", "skills", "wished_country_id",
                                   "status", "created_at", "updated_at", "version"])
     through = Worker.household_statuses.through
-    household_table = Table(through, ["worker_id", "householdstatus_id"], db_table=through._meta.db_table)
+    household_table = Table(through, ["worker_id", "householdstatus_id"])
     change_table = Table(StatusChange, ["worker_id", "from_status", "to_status", "at", "by_id", "note"])
     departure_table = Table(Departure, [
         "id", "worker_id", "date", "country_id", "programme_id", "enterprise_id", "occupation", "contract_months",
@@ -582,7 +558,7 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
             campaign_of[(province[0], year)] = campaign_id
             campaign_table.add(campaign_id, province[0], f"Tuyên truyền xuất khẩu lao động năm {year} (dữ liệu giả)",
                                dt.date(year, 1, 1), dt.date(year, 12, 31), "Thanh niên nông thôn",
-                               '["job_fair", "counselling", "radio", "facebook"]', rng.randrange(200, 900) * 1_000_000,
+                               ["job_fair", "counselling", "radio", "facebook"], rng.randrange(200, 900) * 1_000_000,
                                rng.randrange(20, 80) * 1000, rng.randrange(2, 8) * 1000, rng.randrange(1, 4) * 1000,
                                at(dt.date(year, 1, 2)))
             campaign_id += 1

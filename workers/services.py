@@ -7,22 +7,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, router, transaction
-from django.db.models import DateTimeField, F, JSONField
+from django.db import IntegrityError, router, transaction
+from django.db.models import F
 from django.db.models.signals import post_save
 from django.dispatch import Signal
 from django.utils import timezone
-from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
 
 from portal import cache_version
-from portal.bulk import copy_rows
+from portal.audit import audit_bulk_created
+from portal.bulk import insert_objects, insert_rows
 from portal.models import Level, Unit
 from portal.scoping import unit_in_scope
 from workers.models import (
@@ -300,8 +296,6 @@ def return_record(*, user, departure: Departure, date: dt.date, early: bool | No
 # would have: the audit entries (auditlog), the cache version (portal.cache_version), and it sends a
 # ``workers_registered`` signal for the rest.
 
-BULK_BATCH = 2000
-
 workers_registered = Signal()
 """Sent once by :func:`workers_register_bulk` with ``workers`` (the new, saved ``Worker`` objects). Bulk writes
 send no ``post_save``: a receiver of Worker's ``post_save`` that must see new workers listens to this as well
@@ -417,9 +411,8 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "")
     by_id = user.pk if user and user.is_authenticated else None
     with transaction.atomic():
         _insert_workers(rows)
-        _insert_rows(Worker.household_statuses.through, [
-            {"worker_id": worker.pk, "householdstatus_id": status.pk}
-            for worker, item in zip(rows, items) for status in item.household_statuses])
+        insert_rows(Worker.household_statuses.through, ["worker_id", "householdstatus_id"], [
+            (worker.pk, status.pk) for worker, item in zip(rows, items) for status in item.household_statuses])
         timeline = _Timeline(by_id=by_id)
         timeline.step((worker, "", item.status, note) for worker, item in zip(rows, items))
         departures, returns = _insert_departures(rows, items, timeline=timeline, by_id=by_id, note=note)
@@ -429,7 +422,7 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "")
                           for worker, item in zip(rows, items) if len(item.later_statuses) > step)
         announced = workers_registered.has_listeners(Worker)
         households = [(worker, item.household_statuses) for worker, item in zip(rows, items) if item.household_statuses]
-        _audit_bulk_created(user, [*(rows if announced else ()), *departures, *returns],
+        audit_bulk_created(user, [*(rows if announced else ()), *departures, *returns],
                             m2m={"household_statuses": households})
         cache_version.bump({item.unit.pk: item.unit for item in items}.values())  # the imported workers' provinces
         if announced:
@@ -453,58 +446,15 @@ class _Timeline:
     def step(self, changes: Iterable[tuple[Worker, str, str, str]]) -> None:
         now = timezone.now()
         self.at = now if self.at is None or now > self.at else self.at + dt.timedelta(microseconds=1)
-        _insert_rows(StatusChange, [
-            {"worker_id": worker.pk, "from_status": from_status, "to_status": to_status, "at": self.at,
-             "by_id": self.by_id, "note": note[:500]}
+        insert_rows(StatusChange, ["worker_id", "from_status", "to_status", "at", "by_id", "note"], [
+            (worker.pk, from_status, to_status, self.at, self.by_id, note[:500])
             for worker, from_status, to_status, note in changes])
-
-
-def _insert_rows(model, rows: list[dict[str, Any]]) -> None:
-    """Plain INSERTs of rows keyed by column (no ids back, no signals): COPY on PostgreSQL, else executemany."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    fields = {f.column: f for f in model._meta.concrete_fields}
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column in columns)
-    if connection.vendor == "postgresql":
-        copy_rows(model._meta.db_table, columns, ([row[column] for column in columns] for row in rows))
-        return
-    with connection.cursor() as cursor:
-        prepare = [(lambda v, f=fields[column]: f.get_db_prep_save(v, connection)) for column in columns]
-        marks = ", ".join(["%s"] * len(columns))
-        for start in range(0, len(rows), BULK_BATCH):
-            batch = rows[start:start + BULK_BATCH]
-            cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})",
-                               [[p(row[c]) for p, c in zip(prepare, columns)] for row in batch])
-
-
-def _insert_objects(model, objs: list) -> None:
-    """``bulk_create`` of new objects (their ids set); on PostgreSQL ids from the sequence and one COPY, which
-    spares the ORM's per-value work (what ``bulk_create`` gives elsewhere)."""
-    if not objs:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=BULK_BATCH)
-        return
-    meta = model._meta
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [meta.db_table, meta.pk.column, len(objs)])
-        ids = [row[0] for row in cursor.fetchall()]
-    fields = meta.concrete_fields
-    rows = []
-    for obj, pk in zip(objs, ids):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, connection.alias
-        rows.append({field.column: field.pre_save(obj, True) for field in fields})
-    _insert_rows(model, rows)
 
 
 def _insert_workers(rows: list[Worker]) -> None:
     try:
         with transaction.atomic():  # a savepoint: on a clash the transaction stays usable to say which ones
-            _insert_objects(Worker, rows)
+            insert_objects(Worker, rows)
     except IntegrityError:  # a concurrent registration of the same CCCD
         taken = set(Worker.objects.filter(citizen_id__in=[w.citizen_id for w in rows])
                     .values_list("citizen_id", flat=True))
@@ -534,7 +484,7 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
         departing.append(item)
     if not departures:
         return [], []
-    _insert_objects(Departure, departures)
+    insert_objects(Departure, departures)
     timeline.step((d.worker, item.status, Status.DEPARTED, note or _("Departure to %(country)s") % {
         "country": item.departure.country.name_vi}) for d, item in zip(departures, departing))
     returns: list[Return] = []
@@ -543,124 +493,11 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
             end = _contract_end(departure)
             returns.append(Return(departure=departure, date=item.departure.return_date, created_by_id=by_id,
                                   early=bool(end and item.departure.return_date < end)))
-    _insert_objects(Return, returns)
+    insert_objects(Return, returns)
     timeline.step((r.departure.worker, Status.DEPARTED, Status.RETURNED,
                    note or (_("Returned early") if r.early else _("Returned at the end of the contract")))
                   for r in returns)
     return departures, returns
-
-
-# --- Audit entries of bulk writes (what django-auditlog's signals would have written) -----------------------------
-
-def _audit_fields(sample) -> list[tuple[str, str, str]] | None:
-    """(name, attribute, kind) of the fields auditlog's diff of a created object like ``sample`` compares, in its
-    own terms; None when its settings ask for something only its own diff does (JSON, masks, keys as text)."""
-    from auditlog.diff import track_field
-    from auditlog.registry import auditlog
-
-    options = auditlog.get_model_fields(type(sample))
-    if (settings.AUDITLOG_STORE_JSON_CHANGES or settings.AUDITLOG_USE_FK_STRING_REPRESENTATION
-            or options["mask_fields"]):
-        return None
-    fields = []
-    for field in type(sample)._meta.get_fields():
-        if not track_field(field):
-            continue
-        if options["include_fields"] and field.name not in options["include_fields"]:
-            continue
-        if field.name in options["exclude_fields"]:
-            continue
-        if isinstance(field, JSONField):
-            return None
-        if field.auto_created and not field.concrete:  # a reverse relation
-            if field.one_to_many and hasattr(sample, field.name):
-                # auditlog writes the related manager's text ("workers.Departure.None"): the same for every row.
-                fields.append((field.name, smart_str(getattr(sample, field.name)), "text"))
-            continue  # a reverse one-to-one: nothing points at a row being created
-        if isinstance(field, DateTimeField):
-            kind = "datetime"
-        elif (field.one_to_one or field.many_to_one) and hasattr(field, "rel_class"):
-            kind = "fk"
-        else:
-            kind = "value"
-        fields.append((field.name, field.attname, kind))
-    return fields
-
-
-def _created_changes(instance, fields: list[tuple[str, str, str]]) -> dict[str, list[str]]:
-    """auditlog's ``model_instance_diff(None, instance)``: every field against "None" (its value for no object)."""
-    values = instance.__dict__  # a new object: every concrete field is there
-    use_tz = settings.USE_TZ
-    changes = {}
-    for name, source, kind in fields:  # source: the attribute to read, or for "text" the text itself
-        if kind == "value":
-            value = values[source]
-            value = value if type(value) is str else smart_str(value)
-            if value != "None":
-                changes[name] = ["None", value]
-        elif kind == "fk":
-            value = values[source]  # auditlog keeps a null key as ["None", "None"]
-            changes[name] = ["None", "None" if value is None else str(value)]
-        elif kind == "text":
-            changes[name] = ["None", source]
-        else:  # a date and time, naive in UTC
-            value = values[source]
-            if value is not None and use_tz and not timezone.is_naive(value):
-                value = timezone.make_naive(value, timezone=dt.timezone.utc)
-            changes[name] = ["None", str(value)]
-    return changes
-
-
-def _audit_bulk_created(user, objects: list, *, m2m: dict[str, list[tuple[Any, Iterable]]] | None = None) -> None:
-    """One ``LogEntry`` (create) per object, and one (change) per many-to-many field set on a new object, as
-    auditlog writes them on a ``save()`` and a ``set()``: same changes, object text, actor and correlation id."""
-    from auditlog.cid import get_cid
-    from auditlog.context import auditlog_value
-    from auditlog.diff import model_instance_diff
-    from auditlog.models import LogEntry
-    from auditlog.registry import auditlog
-
-    context = auditlog_value.get(None) or {}
-    actor = context.get("actor")
-    if not isinstance(actor, get_user_model()):
-        actor = user if user is not None and user.is_authenticated else None
-    extra = {key: (value() if callable(value) else value) for key, value in context.items()
-             if key not in ("actor", "signal_duid") and hasattr(LogEntry, key)}
-    common = {"actor_id": actor.pk if actor else None, "actor_email": getattr(actor, "email", None) if actor else None,
-              "cid": get_cid(), "remote_addr": None, "remote_port": None, "timestamp": timezone.now(),
-              "changes_text": "", "serialized_data": None, "additional_data": None, **extra}
-    entries = []
-    known: dict[type, tuple[list | None, bool, int]] = {}
-    for instance in objects:
-        model = type(instance)
-        if not auditlog.contains(model):
-            continue
-        if model not in known:
-            known[model] = (_audit_fields(instance), auditlog.get_serialize_options(model)["serialize_data"],
-                            ContentType.objects.get_for_model(model).pk)
-        fields, serialize, content_type = known[model]
-        changes = (_created_changes(instance, fields) if fields is not None
-                   else model_instance_diff(None, instance))
-        additional = getattr(instance, "get_additional_data", None)
-        entries.append({
-            **common, "content_type_id": content_type, "object_pk": str(instance.pk), "object_id": instance.pk,
-            "object_repr": smart_str(instance), "action": LogEntry.Action.CREATE, "changes": changes,
-            "serialized_data": LogEntry.objects._get_serialized_data_or_none(instance) if serialize else None,
-            "additional_data": additional() if callable(additional) else None})
-    for field_name, pairs in (m2m or {}).items():
-        for instance, related in pairs:
-            ordering = type(instance)._meta.get_field(field_name).related_model._meta.ordering
-            if all(isinstance(key, str) and not key.startswith("-") for key in ordering):  # as the query reads them
-                related = sorted(related, key=lambda obj: tuple(getattr(obj, key) for key in ordering))
-            additional = getattr(instance, "get_additional_data", None)
-            entries.append({
-                **common, "content_type_id": ContentType.objects.get_for_model(type(instance)).pk,
-                "object_pk": str(instance.pk), "object_id": instance.pk, "object_repr": smart_str(instance),
-                "action": LogEntry.Action.UPDATE,
-                "changes": {field_name: {"type": "m2m", "operation": "add",
-                                         "objects": [smart_str(o) for o in related]}},
-                "additional_data": additional() if callable(additional) else None})
-    _insert_rows(LogEntry, entries)
 
 
 def enterprise_save(*, user, enterprise: Enterprise | None = None, name: str, licence_no: str,
