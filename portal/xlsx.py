@@ -10,6 +10,7 @@ user can find them in Excel.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -70,6 +71,7 @@ class Sheet:
     raw_rows: list[tuple[int, list[Any]]] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=4096)  # importers call it for every cell of a few columns that repeat a few words
 def normalise_header(text: Any) -> str:
     """"Mã đơn vị " → "madonvi"; "Phấn đấu (%)" → "phandau"."""
     value = unicodedata.normalize("NFKD", str(text or "")).replace("đ", "d").replace("Đ", "D")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -156,7 +155,6 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
     resolver = UnitResolver({_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user, structure=structure)
     seen_ids: dict[str, int] = {}
     plans: list[RowPlan] = []
-    norm = lru_cache(maxsize=4096)(normalise_header)  # a sheet repeats the same few words in thousands of rows
 
     for row, values in sheet.rows:
         full_name = " ".join(_text(values.get("full_name")).split())
@@ -170,7 +168,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
             errors.add(row, LABEL["date_of_birth"], _("Required."))
         elif dob and dob > today:
             errors.add(row, LABEL["date_of_birth"], _("The date of birth is in the future."))
-        sex = _SEXES.get(norm(values.get("sex")))
+        sex = _SEXES.get(normalise_header(values.get("sex")))
         if sex is None:
             errors.add(row, LABEL["sex"], _("Write Nam or Nữ (male or female)."))
         if not citizen_id:
@@ -187,7 +185,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
 
         ethnicity = None
         if _text(values.get("ethnicity")):
-            ethnicity = lookups.ethnicities.get(norm(values["ethnicity"]))
+            ethnicity = lookups.ethnicities.get(normalise_header(values["ethnicity"]))
             if ethnicity is None:
                 errors.add(row, LABEL["ethnicity"], _("Unknown ethnic group “%(value)s”.") % {"value": _text(values["ethnicity"])})
         household = None
@@ -196,14 +194,14 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
             for part in _text(values["household_status"]).split(";"):
                 if not part.strip():
                     continue
-                status_row = lookups.household.get(norm(part))
+                status_row = lookups.household.get(normalise_header(part))
                 if status_row is None:
                     errors.add(row, LABEL["household_status"], _("Unknown household status “%(value)s”.") % {"value": part.strip()})
                 else:
                     household.append(status_row)
         status = None
         if _text(values.get("status")):
-            status = lookups.statuses.get(norm(values["status"]))
+            status = lookups.statuses.get(normalise_header(values["status"]))
             if status is None:
                 errors.add(row, LABEL["status"], _("Unknown status “%(value)s”.") % {"value": _text(values["status"])})
 
@@ -211,11 +209,11 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
         return_date = _date(errors, row, "return_date", values.get("return_date"))
         country = programme = enterprise = None
         if _text(values.get("country")):
-            country = lookups.countries.get(norm(values["country"]))
+            country = lookups.countries.get(normalise_header(values["country"]))
             if country is None:
                 errors.add(row, LABEL["country"], _("Unknown country “%(value)s”: write its Vietnamese name or ISO code (JP, KR, TW…).") % {"value": _text(values["country"])})
         if _text(values.get("programme")):
-            programme = lookups.programmes.get(norm(values["programme"]))
+            programme = lookups.programmes.get(normalise_header(values["programme"]))
             if programme is None:
                 errors.add(row, LABEL["programme"], _("Unknown programme “%(value)s”.") % {"value": _text(values["programme"])})
             elif country is not None and programme.country_id != country.pk:
