@@ -122,20 +122,10 @@ def scope_level_counts(user) -> dict[str, int]:
         reads=cache_version.NATIONAL)
 
 
-# Every model whose rows feed the progress figures (targets.progress), the trend, or the other cached
-# reads (the worker list's count and its filter's units, countries and enterprises).
-DATA_MODELS = (
-    "portal.Unit", "portal.UnitSuccession", "portal.ProgressSnapshot",
-    "targets.Plan", "targets.CoverageGoal", "targets.Quota", "targets.Indicator", "targets.MonthlyReport",
-    "targets.MonthlyValue",
-    "workers.Worker", "workers.StatusChange", "workers.Departure", "workers.Return", "workers.Country",
-    "workers.Enterprise",
-)
-
-
-# How a saved row reaches its unit: ``None`` for national data (``shared``), else (related field, …) followed
-# from the instance to a model with ``unit`` (no query while the related objects are loaded, as the services
-# pass them).
+# Every model whose rows feed the progress figures (targets.progress), the trend, or the other cached reads
+# (the worker list's count and its filter's units, countries and enterprises), and how a saved row reaches its
+# unit: ``None`` for national data (``shared``), else (related field, …) followed from the instance to a model
+# with ``unit`` (no query while the related objects are loaded, as the services pass them).
 UNIT_PATHS: dict[str, tuple[tuple[str, ...], ...] | None] = {
     "portal.Unit": None, "portal.UnitSuccession": None, "targets.Indicator": None, "workers.Country": None,
     "workers.Enterprise": None,
@@ -147,6 +137,7 @@ UNIT_PATHS: dict[str, tuple[tuple[str, ...], ...] | None] = {
     "workers.Departure": (("unit",), ("worker", "unit")),
     "workers.Return": (("departure", "unit"), ("departure", "worker", "unit")),
 }
+DATA_MODELS = tuple(UNIT_PATHS)
 
 
 def _follow(instance, fields: tuple[str, ...]):
