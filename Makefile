@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := run
-.PHONY: run test install migrate demo serve worker beat messages backup restore clean
+.PHONY: run test lint install install-dev migrate demo serve worker beat messages backup restore clean
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -15,7 +15,14 @@ $(VENV)/.installed: requirements.txt
 	$(PIP) install --disable-pip-version-check -q -r requirements.txt
 	touch $@
 
+# Tests and lint need more than the portal: requirements-dev.txt (which includes requirements.txt).
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.dev-installed
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -38,8 +45,13 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A portal beat --loglevel=INFO
 
-test: install
+test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# ruff (ruff.toml) and the arrows between the apps (.importlinter, docs/ARCHITECTURE.md): zero findings.
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 
 # make backup [BACKUP=backups/portal.dump]; make restore BACKUP=file [INTO=empty database or new SQLite file]
 BACKUP ?= backups/portal-$(shell date +%Y%m%d-%H%M%S).dump

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from outreach.models import MEDIA_CHANNELS, Campaign, Channel, Kind
 from portal.forms import StructureUploadForm, VNDateField, VNIntegerField
 from portal.models import Level, Unit
+from portal.scoping import visible_units
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -20,7 +21,7 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 def scope_units(user):
-    return Unit.objects.visible_to(user).select_related("parent").order_by("path")
+    return visible_units(user).select_related("parent").order_by("path")
 
 
 def district_units(user):

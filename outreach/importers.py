@@ -17,6 +17,7 @@ from outreach import services
 from outreach.models import Activity, Campaign, Channel, Kind
 from portal.audit import acting_as
 from portal.formats import parse_date, parse_int
+from portal.tree import is_within
 from portal.unit_codes import UnitCodeError, UnitResolver
 from portal.xlsx import (
     Column,
@@ -147,7 +148,7 @@ def import_events(fileobj: IO[bytes] | bytes, *, user, campaign: Campaign | None
             continue
         seen[key] = row
         if campaign is not None:
-            if not item["unit"].is_within(campaign.unit):
+            if not is_within(item["unit"].path, campaign.unit.path):
                 errors.add(row, LABEL["unit_code"], _("The unit does not belong to the campaign's unit."))
                 continue
             if not campaign.date_from <= item["date"] <= campaign.date_to:

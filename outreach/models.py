@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Unit
-from portal.scoping import ScopedQuerySet, scope_filter, sees_everything, user_unit
+from portal.scoping import ScopedQuerySet, scope_filter, scope_q
 
 
 class Channel(models.TextChoices):
@@ -42,34 +42,18 @@ class Kind(models.TextChoices):
 
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, user) -> CampaignQuerySet:
-        """Campaigns of the user's units, and those above in which one of their units takes part."""
-        if sees_everything(user):
+        """Campaigns of the user's units (and of the legacy units a 2025 user inherited), and those above in
+        which one of their units takes part."""
+        condition = scope_q(user, "unit")
+        if condition is None:
             return self
-        top = user_unit(user)
-        if top is None:
-            return self.none()
-        taking_part = Activity.objects.filter(unit__path__startswith=top.path).values("campaign_id")
-        return self.filter(Q(unit__path__startswith=top.path) | Q(pk__in=taking_part))
-
-    def managed_by(self, user) -> CampaignQuerySet:
-        """Campaigns the user may edit: those of a unit in their scope."""
-        return scope_filter(self, user, field="unit")
+        taking_part = Activity.objects.visible_to(user).values("campaign_id")
+        return self.filter(condition | Q(pk__in=taking_part))
 
     def open_to(self, user) -> CampaignQuerySet:
-        """Campaigns an activity of the user may join: their units' and their ancestors' campaigns."""
-        if sees_everything(user):
-            return self
-        top = user_unit(user)
-        if top is None:
-            return self.none()
-        ancestors = Unit.objects.filter(path__in=_ancestor_paths(top)).values("pk")
-        return self.filter(Q(unit__path__startswith=top.path) | Q(unit__in=ancestors))
-
-
-def _ancestor_paths(unit: Unit) -> list[str]:
-    structure, chain = unit.path.split(":", 1)
-    codes = chain.rstrip("/").split("/")
-    return [f"{structure}:{'/'.join(codes[:i])}/" for i in range(1, len(codes))]
+        """Campaigns an activity of the user may join: their units' and their ancestors' campaigns (not an
+        abolished unit's: nothing new is entered on those)."""
+        return scope_filter(self, user, field="unit", above=True, inherited=False)
 
 
 class Campaign(models.Model):
@@ -154,10 +138,6 @@ class Activity(models.Model):
     @property
     def is_media(self) -> bool:
         return self.kind == Kind.MEDIA
-
-    @property
-    def people_reached(self) -> int:
-        return self.attendees + self.reach
 
 
 class LinkMethod(models.TextChoices):

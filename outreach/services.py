@@ -19,6 +19,7 @@ from outreach.models import MEDIA_CHANNELS, Activity, Campaign, Channel, Kind, L
 from outreach.phones import normalise_phone
 from portal.models import Unit
 from portal.scoping import unit_in_scope
+from portal.tree import is_within, province_path
 from workers.models import Worker
 from workers.validators import normalise_citizen_id
 
@@ -126,7 +127,7 @@ def activity_record(
     if campaign is not None and "unit" not in errors:
         if not Campaign.objects.open_to(user).filter(pk=campaign.pk).exists():
             errors["campaign"] = _("This campaign is not open to your unit.")
-        elif not unit.is_within(campaign.unit):
+        elif not is_within(unit.path, campaign.unit.path):
             errors["campaign"] = _("The unit does not belong to the campaign's unit.")
         elif date and not campaign.date_from <= date <= campaign.date_to:
             errors["date"] = _("The date is outside the campaign's period (%(start)s–%(end)s).") % {
@@ -147,14 +148,9 @@ def activity_record(
     return activity
 
 
-def _province_path(unit: Unit) -> str:
-    structure, chain = unit.path.split(":", 1)
-    return f"{structure}:{chain.split('/', 1)[0]}/"
-
-
 def matching_worker(*, unit: Unit, phone_key: str, citizen_id: str) -> Worker | None:
     """The worker of the same province with this CCCD, or else with this phone (national form)."""
-    workers = Worker.objects.filter(unit__path__startswith=_province_path(unit))
+    workers = Worker.objects.filter(unit__path__startswith=province_path(unit.path))
     if citizen_id:
         worker = workers.filter(citizen_id=citizen_id).first()
         if worker is not None:
@@ -228,7 +224,7 @@ def leads_link_worker(worker: Worker) -> int:
     if phone_key:
         match |= Q(phone_key=phone_key)
     leads = Lead.objects.filter(match, worker__isnull=True, link_method=LinkMethod.NONE,
-                                activity__unit__path__startswith=_province_path(worker.unit))
+                                activity__unit__path__startswith=province_path(worker.unit.path))
     linked = 0
     with transaction.atomic():  # a worker may be saved outside a transaction (admin, shell)
         for lead in leads.select_for_update():
@@ -243,7 +239,7 @@ def leads_link_workers(workers: Sequence[Worker]) -> int:
     that several of them match goes to the first, as it would when they were saved one after the other."""
     keys: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)  # province path → (kind, key) → position
     for position, worker in enumerate(workers):
-        province = keys[_province_path(worker.unit)]
+        province = keys[province_path(worker.unit.path)]
         province.setdefault(("cccd", worker.citizen_id), position)
         if phone_key := normalise_phone(worker.phone):
             province.setdefault(("phone", phone_key), position)
@@ -256,7 +252,7 @@ def leads_link_workers(workers: Sequence[Worker]) -> int:
     linked = 0
     with transaction.atomic():
         for lead in leads.select_for_update(of=("self",)):
-            wanted = keys[_province_path(lead.activity.unit)]
+            wanted = keys[province_path(lead.activity.unit.path)]
             found = [wanted[k] for k in (("cccd", lead.citizen_id), ("phone", lead.phone_key)) if k[1] and k in wanted]
             if not found:
                 continue

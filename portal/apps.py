@@ -10,10 +10,12 @@ class PortalConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.contrib.auth import get_user_model
 
-        from portal.dashboard import connect_invalidation
+        from portal import invalidation, tasks  # noqa: F401  (tasks: registered in every process, for portal.jobs)
         from portal.models import Scope, Unit
 
         auditlog.register(Unit)
         auditlog.register(Scope)
         auditlog.register(get_user_model(), exclude_fields=["password", "last_login"])
-        connect_invalidation()  # cached dashboard figures follow every write (portal.cache_version)
+        # Units and the reform's mapping are national data: a change drops every cached figure.
+        invalidation.track("portal.Unit")
+        invalidation.track("portal.UnitSuccession")

@@ -95,11 +95,11 @@ def audit_bulk_created(user, objects: list, *, m2m: dict[str, list[tuple[Any, It
     """One ``LogEntry`` (create) per object, and one (change) per many-to-many field set on a new object, as
     auditlog writes them on a ``save()`` and a ``set()``: same changes, object text, actor and correlation id."""
     from auditlog.cid import get_cid
-    from django.contrib.contenttypes.models import ContentType  # models: not at import time
     from auditlog.context import auditlog_value
     from auditlog.diff import model_instance_diff
     from auditlog.models import LogEntry
     from auditlog.registry import auditlog
+    from django.contrib.contenttypes.models import ContentType  # models: not at import time
 
     context = auditlog_value.get(None) or {}
     actor = context.get("actor")

@@ -68,7 +68,7 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence[Any]]) ->
            f"VALUES ({', '.join(['%s'] * len(columns))})")
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, [[p(value, connection) for p, value in zip(prepare, row)]
+            cursor.executemany(sql, [[p(value, connection) for p, value in zip(prepare, row, strict=True)]
                                      for row in rows[start:start + BATCH]])
 
 
@@ -87,7 +87,7 @@ def insert_objects(model, objs: list) -> None:
         ids = [row[0] for row in cursor.fetchall()]
     fields = meta.concrete_fields
     rows = []
-    for obj, pk in zip(objs, ids):
+    for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, connection.alias
         rows.append([field.pre_save(obj, True) for field in fields])

@@ -12,11 +12,11 @@ figure is never older than the data. The counters (in the cache, shared by every
 - one per province (``p:legacy:58/``, ``p:2025:56/``): bumped by writes on a record of a unit of that
   province. A key of a unit-scoped user reads ``shared``, its province's counter, and those of the provinces
   of the other structure whose records it sees or counts: a 2025 user sees the legacy records they took over
-  (``portal.scoping.legacy_prefixes``, :func:`user_counters`), and a unit's report counts the other
-  structure's records (``targets.progress._Tree``, :func:`other_structure_provinces`).
+  (``portal.tree.legacy_prefixes``, :func:`user_counters`), and a unit's report counts the other
+  structure's records (``portal.tree.UnitTree``, :func:`other_structure_provinces`).
 
 Saves and deletes of the models that feed the figures bump them through signals
-(``portal.dashboard.connect_invalidation``); writers that bypass signals (``bulk_create``, ``update()``,
+(the models the apps track in ``portal.invalidation``); writers that bypass signals (``bulk_create``, ``update()``,
 raw SQL, COPY) must call :func:`bump` themselves, with the units they wrote on when they know them.
 
 Part of the core: it imports no app, so every app may call it.
@@ -27,8 +27,13 @@ import time
 from collections.abc import Iterable
 from typing import Any, Callable, TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from portal import tree
+from portal.models import Unit
+from portal.scoping import sees_everything, user_unit
 
 KEY = "portal:data-version"
 ALL = "all"
@@ -43,11 +48,6 @@ NATIONAL = (SHARED,)
 
 def _key(counter: str) -> str:
     return f"{KEY}:{counter}"
-
-
-def province_of(path: str) -> str:
-    """``"legacy:58/585/22780/"`` → ``"legacy:58/"`` (the first segment after the structure is the province)."""
-    return path.split("/", 1)[0] + "/"
 
 
 def versions(counters: Iterable[str]) -> tuple[int, ...]:
@@ -107,34 +107,22 @@ def provinces_touched(units: Iterable[Any]) -> set[str] | None:
             return None
         path = getattr(unit, "path", unit)
         if isinstance(path, str) and path:
-            found.add(province_of(path))
+            found.add(tree.province_path(path))
         else:
             ids.add(getattr(unit, "pk", unit))
     if ids:
-        from portal.models import Unit
-
         paths = dict(Unit.objects.filter(pk__in=ids).values_list("id", "path"))
         if len(paths) < len(ids):
             return None
-        found |= {province_of(path) for path in paths.values()}
+        found |= {tree.province_path(path) for path in paths.values()}
     return found
 
 
 def other_structure_provinces(unit) -> list[str]:
-    """The provinces of the other structure whose records a report of ``unit`` counts (``targets.progress._Tree``):
-    for a 2025 unit those of the legacy units it took over, for a legacy unit those of its units' successors.
-    National data (successions), cached under ``shared``: no query on a hit."""
-    from portal.models import Structure, UnitSuccession
-
-    def compute() -> list[str]:
-        if unit.structure == Structure.NEW:
-            paths = UnitSuccession.objects.filter(is_default=True, successor__path__startswith=unit.path,
-                                                  legacy__structure=Structure.LEGACY).values_list("legacy__path")
-        else:
-            paths = UnitSuccession.objects.filter(legacy__path__startswith=unit.path).values_list("successor__path")
-        return sorted({province_of(path) for (path,) in paths.distinct()} - {province_of(unit.path)})
-
-    return cached(f"other-structure:{unit.pk}", compute, reads=NATIONAL)
+    """The provinces of the other structure whose records a report of ``unit`` counts
+    (:func:`portal.tree.linked_provinces`). National data (successions), cached under ``shared``: no query on a
+    hit."""
+    return cached(f"other-structure:{unit.pk}", lambda: tree.linked_provinces(unit), reads=NATIONAL)
 
 
 # --- What a cached value reads -----------------------------------------------------------------------------------
@@ -142,7 +130,7 @@ def other_structure_provinces(unit) -> list[str]:
 def unit_counters(unit, *, other_provinces: Iterable[str] = ()) -> tuple[str, ...]:
     """The counters of figures computed from the records of ``unit`` and below, and of ``other_provinces``
     (whose records count under it: :func:`other_structure_provinces`, or a 2025 user's legacy prefixes)."""
-    own = province_of(unit.path)
+    own = tree.province_path(unit.path)
     return (SHARED, f"p:{own}", *(f"p:{p}" for p in sorted(set(other_provinces) - {own})))
 
 
@@ -150,21 +138,17 @@ def user_counters(user) -> tuple[str, ...]:
     """The counters of what ``visible_to(user)`` returns: everything for an administrator; for the others the
     user's province, and for a 2025 user the provinces of the legacy units they took over (no query once the
     user's queryset was scoped: ``legacy_prefixes`` is kept on the unit)."""
-    from portal.scoping import legacy_prefixes, sees_everything, user_unit
-
     if sees_everything(user):
         return EVERYTHING
     unit = user_unit(user)
     if unit is None:
         return NATIONAL
-    return unit_counters(unit, other_provinces=[province_of(path) for path in legacy_prefixes(unit)])
+    return unit_counters(unit, other_provinces=[tree.province_path(path) for path in tree.legacy_prefixes(unit)])
 
 
 def scope_key(user) -> str:
     """The part of a cache key naming what ``visible_to(user)`` returns (``portal.scoping.scope_filter``
     decides by the role and the unit only)."""
-    from portal.scoping import sees_everything, user_unit
-
     if sees_everything(user):
         return "all"
     unit = user_unit(user)
@@ -176,10 +160,8 @@ def cached(key: str, compute: Callable[[], T], *, reads: Iterable[str] = EVERYTH
     """``compute()``, kept under ``key`` and the versions in force of the counters it ``reads``
     (:data:`EVERYTHING`, :data:`NATIONAL`, :func:`unit_counters`, :func:`user_counters`). ``key`` names
     everything the value depends on besides the data: the user's scope, the filters, the language…"""
-    from django.conf import settings
-
     reads = tuple(reads)
-    stamp = ".".join(f"{name}{version}" for name, version in zip(reads, versions(reads)))
+    stamp = ".".join(f"{name}{version}" for name, version in zip(reads, versions(reads), strict=True))
     full_key = f"v{stamp}:{key}"
     value = cache.get(full_key)
     if value is None:

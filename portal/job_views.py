@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal.jobs import job_retry, job_status
 from portal.models import JobStatus, ReportJob
-from portal.scoping import get_visible_or_404
+from portal.scoping import get_visible_or_404, visible_to
 
 
 def _links(job: ReportJob) -> dict[str, str]:
@@ -34,7 +34,7 @@ def _links(job: ReportJob) -> dict[str, str]:
 
 @login_required
 def job_list(request):
-    jobs = ReportJob.objects.visible_to(request.user).select_related("unit", "user")
+    jobs = visible_to(ReportJob, request.user).select_related("unit", "user")
     page = Paginator(jobs, 30).get_page(request.GET.get("page"))
     return render(request, "portal/job_list.html", {"page": page})
 

@@ -42,7 +42,10 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from portal.celery import app as celery_app
 from portal.models import JobStatus, ReportJob, Unit
+
+RUN_TASK = "portal.tasks.run_report_job"
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +74,8 @@ def job_function(kind: str) -> Callable[[ReportJob], Any]:
 
 
 def _enqueue(job_id: int) -> None:
-    from portal.tasks import run_report_job
-
-    transaction.on_commit(lambda: run_report_job.delay(job_id))
+    # By name: the task module imports this one (portal.tasks is imported by PortalConfig.ready in every process).
+    transaction.on_commit(lambda: celery_app.tasks[RUN_TASK].delay(job_id))
 
 
 def job_create(*, user, unit: Unit, kind: str, params: dict | None = None, enqueue: bool = True) -> ReportJob:

@@ -24,24 +24,14 @@ class Level(models.TextChoices):
     HAMLET = "hamlet", _("Hamlet")
 
 
-class UnitQuerySet(models.QuerySet):
-    def visible_to(self, user) -> UnitQuerySet:
-        from portal.scoping import scope_filter
-
-        return scope_filter(self, user, field=None)
-
-    def subtree(self, unit: Unit) -> UnitQuerySet:
-        """The unit itself and every unit below it: one indexed range scan."""
-        return self.filter(path__startswith=unit.path)
-
-
 class Unit(models.Model):
     """One administrative unit in one structure.
 
     ``path`` is the chain of codes from the province down, prefixed by the
     structure and ending with "/", e.g. ``legacy:58/585/22780/``; the subtree
-    of a unit is ``path__startswith=unit.path``. Codes are reused between the
-    two structures, so a unit is identified by (structure, code).
+    of a unit is ``path__startswith=unit.path``, and ``portal.tree`` reads
+    everything else off it. Codes are reused between the two structures, so a
+    unit is identified by (structure, code).
     """
 
     structure = models.CharField(_("structure"), max_length=8, choices=Structure.choices)
@@ -58,8 +48,6 @@ class Unit(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     is_custom = models.BooleanField(_("added by the province"), default=False)
 
-    objects = UnitQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative unit")
@@ -74,23 +62,6 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def depth(self) -> int:
-        return self.path.split(":", 1)[1].count("/") - 1
-
-    def ancestor_codes(self) -> list[str]:
-        return self.path.split(":", 1)[1].rstrip("/").split("/")
-
-    def is_within(self, other: Unit) -> bool:
-        """True when this unit is ``other`` or lies below it."""
-        return self.path.startswith(other.path)
-
-    @staticmethod
-    def build_path(structure: str, parent: Unit | None, code: str) -> str:
-        if parent is None:
-            return f"{structure}:{code}/"
-        return f"{parent.path}{code}/"
 
 
 class UnitSuccession(models.Model):
@@ -144,7 +115,7 @@ class Scope(models.Model):
         return f"{self.user} – {self.get_role_display()} – {self.unit or '—'}"
 
 
-# --- Report jobs and progress snapshots ---------------------------------------------
+# --- Report jobs ---------------------------------------------------------------------
 
 
 class JobStatus(models.TextChoices):
@@ -154,27 +125,10 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ReportJobQuerySet(models.QuerySet):
-    """Scoped by ``unit`` like every unit's data, and more narrowly: outside
-    administrators, a user sees only the jobs they started themselves (a job's
-    parameters and file are that person's working output), and only while
-    the job's unit is still within their scope.
-    """
-
-    def visible_to(self, user) -> ReportJobQuerySet:
-        # Imported here: portal.scoping imports this module.
-        from portal.scoping import ScopedQuerySet, sees_everything
-
-        queryset = ScopedQuerySet.visible_to(self, user)
-        if sees_everything(user):
-            return queryset
-        return queryset.filter(user=user)
-
-
 class ReportJob(models.Model):
-    """One long computation (a progress report…) run by a Celery task; see ``portal.jobs``."""
+    """One long computation (a progress report…) run by a Celery task; see ``portal.jobs``.
 
-    SCOPE_FIELD = "unit"
+    Scoped by ``portal.scoping.visible_to``: of units in scope, and the user's own outside administrators."""
 
     kind = models.CharField(_("kind"), max_length=40)
     user = models.ForeignKey(
@@ -193,8 +147,6 @@ class ReportJob(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
-    objects = ReportJobQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("report job")
         verbose_name_plural = _("report jobs")
@@ -210,35 +162,3 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
-
-
-class ProgressSnapshotQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProgressSnapshotQuerySet:
-        from portal.scoping import ScopedQuerySet
-
-        return ScopedQuerySet.visible_to(self, user)
-
-
-class ProgressSnapshot(models.Model):
-    """A unit's progress figures as they stood at the end of ``month`` (first day of the month)."""
-
-    SCOPE_FIELD = "unit"
-
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="progress_snapshots")
-    month = models.DateField(_("month"))
-    source = models.CharField(_("source"), max_length=10, default="registry")
-    figures = models.JSONField(_("figures"), default=dict)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    objects = ProgressSnapshotQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("progress snapshot")
-        verbose_name_plural = _("progress snapshots")
-        ordering = ["unit", "month"]
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "month", "source"], name="progress_snapshot_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.unit} {self.month:%m/%Y}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from portal.models import Scope, Structure, Unit
 from portal.scoping import require_admin
 from portal.services import scope_reassign
-from portal.unit_codes import default_successor
+from portal.tree import default_successor, new_province
 
 
 class ReassignForm(forms.Form):
@@ -29,13 +29,6 @@ class ReassignForm(forms.Form):
         self.fields["unit"].queryset = units.order_by("path")
 
 
-def _new_province(unit: Unit) -> Unit | None:
-    successor = default_successor(unit)
-    while successor is not None and successor.parent_id is not None:
-        successor = successor.parent
-    return successor
-
-
 @login_required
 @require_admin
 def dissolved_scopes(request):
@@ -48,7 +41,7 @@ def dissolved_scopes(request):
     rows = []
     for scope in scopes:
         suggested = default_successor(scope.unit)
-        form = ReassignForm(province=_new_province(scope.unit), initial={"unit": suggested}, prefix=f"s{scope.pk}")
+        form = ReassignForm(province=new_province(scope.unit), initial={"unit": suggested}, prefix=f"s{scope.pk}")
         rows.append({"scope": scope, "suggested": suggested, "form": form})
     return render(request, "portal/dissolved_scopes.html", {"rows": rows, "today": today})
 
@@ -59,7 +52,7 @@ def reassign_scope(request, pk: int):
     scope = get_object_or_404(Scope.objects.select_related("user", "unit"), pk=pk)
     if request.method != "POST":
         return redirect("dissolved_scopes")
-    form = ReassignForm(request.POST, province=_new_province(scope.unit), prefix=f"s{scope.pk}")
+    form = ReassignForm(request.POST, province=new_province(scope.unit), prefix=f"s{scope.pk}")
     if form.is_valid():
         old = scope.unit
         scope_reassign(by=request.user, user=scope.user, unit=form.cleaned_data["unit"])

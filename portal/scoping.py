@@ -15,7 +15,9 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from portal.models import Role, Scope, Structure, Unit, UnitSuccession
+from portal import tree
+from portal.models import ReportJob, Role, Scope, Unit
+from portal.tree import legacy_prefixes
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -61,50 +63,36 @@ def can_approve(user) -> bool:
     return role == Role.ADMIN or (role == Role.PROVINCE and user_unit(user) is not None)
 
 
-def legacy_prefixes(unit: Unit) -> list[str]:
-    """The paths of the legacy units whose records a 2025-structure ``unit`` inherited (one query, cached
-    on the instance): those whose default successor lies in its subtree, without the ones below another.
+def scope_q(user, field: str | None = "unit", *, above: bool = False, inherited: bool = True) -> models.Q | None:
+    """The condition on rows whose unit (reached by ``field``: ``"unit"``, ``"worker__unit"``…; ``None`` for a
+    queryset of units) lies in the user's scope; ``None`` when the user sees everything.
 
-    For a new province: the old provinces it absorbed; for a new commune: the old communes whose default
-    successor it is (a divided commune's records stay with its default successor only).
-    """
-    if unit.structure != Structure.NEW:
-        return []
-    cached = getattr(unit, "_legacy_prefixes", None)
-    if cached is None:
-        paths = sorted(set(UnitSuccession.objects.filter(
-            is_default=True, successor__path__startswith=unit.path, legacy__structure=Structure.LEGACY,
-        ).values_list("legacy__path", flat=True)), key=lambda path: (len(path), path))
-        cached = []
-        for path in paths:
-            if not any(path.startswith(kept) for kept in cached):
-                cached.append(path)
-        unit._legacy_prefixes = cached
-    return cached
+    A user whose unit is in the 2025 structure also sees the records kept on the legacy units it inherited
+    (:func:`portal.tree.legacy_prefixes`): the history of the communes and provinces it took over. The units
+    themselves stay out of their scope (``field=None`` and :func:`unit_in_scope`), so nothing new is entered
+    on an abolished unit and its figures are read-only to them; ``inherited=False`` leaves the inherited
+    records out too (what a user may attach new records to).
 
-
-def scope_filter(queryset: models.QuerySet, user, *, field: str | None = "unit") -> models.QuerySet:
-    """Restrict ``queryset`` to rows whose unit lies in the user's scope.
-
-    ``field`` is the lookup path from the model to its ``Unit`` (e.g.
-    ``"unit"``, ``"worker__unit"``); ``None`` when the queryset is of units.
-
-    A user whose unit is in the 2025 structure also sees the records kept on the legacy units it
-    inherited (:func:`legacy_prefixes`): the history of the communes and provinces it took over. The
-    units themselves stay out of their scope (``field=None`` and :func:`unit_in_scope`), so nothing new
-    is entered on an abolished unit and its figures are read-only to them.
+    ``above``: also the rows of the units above those (what a unit works under: the province's campaigns and
+    support policies).
     """
     if sees_everything(user):
-        return queryset
+        return None
     unit = user_unit(user)
     if unit is None:
-        return queryset.none()
-    lookup = "path__startswith" if field is None else f"{field}__path__startswith"
-    condition = models.Q(**{lookup: unit.path})
-    if field is not None:
-        for prefix in legacy_prefixes(unit):
-            condition |= models.Q(**{lookup: prefix})
-    return queryset.filter(condition)
+        return models.Q(pk__in=[])
+    paths = [unit.path, *legacy_prefixes(unit)] if field is not None and inherited else [unit.path]
+    condition = tree.subtree_q(field, paths)
+    if above:
+        condition |= tree.ancestors_q(field, paths)
+    return condition
+
+
+def scope_filter(queryset: models.QuerySet, user, *, field: str | None = "unit", above: bool = False,
+                 inherited: bool = True) -> models.QuerySet:
+    """Restrict ``queryset`` to rows whose unit lies in the user's scope (:func:`scope_q`)."""
+    condition = scope_q(user, field, above=above, inherited=inherited)
+    return queryset if condition is None else queryset.filter(condition)
 
 
 def unit_in_scope(user, unit: Unit | None) -> bool:
@@ -113,7 +101,7 @@ def unit_in_scope(user, unit: Unit | None) -> bool:
     if sees_everything(user):
         return True
     top = user_unit(user)
-    return top is not None and unit.is_within(top)
+    return top is not None and tree.is_within(unit.path, top.path)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -127,18 +115,36 @@ class ScopedQuerySet(models.QuerySet):
         return scope_filter(self, user, field=getattr(self.model, "SCOPE_FIELD", "unit"))
 
 
-def get_visible_or_404(model_or_queryset: Any, user, **lookup: Any):
-    """Fetch one object the user may see, or answer 404."""
+def visible_to(model_or_queryset: Any, user) -> models.QuerySet:
+    """The rows of ``model_or_queryset`` the user may see: the one door for every model.
+
+    A model that belongs to a unit scopes itself (``objects.visible_to(user)``, a :class:`ScopedQuerySet`); the
+    core's own models are scoped here, as ``portal.models`` imports nothing above it: units (those in the
+    user's scope, not the legacy units a 2025 user inherited: nothing new is entered on those) and report jobs
+    (of units in scope, and outside administrators only those the user started: a job's parameters and file
+    are that person's working output). A model with no scoping is a ``TypeError``: it cannot pass silently.
+    """
     queryset = model_or_queryset
     if isinstance(model_or_queryset, type) and issubclass(model_or_queryset, models.Model):
         queryset = model_or_queryset._default_manager.all()
     if queryset.model is Unit:
-        queryset = scope_filter(queryset, user, field=None)
-    elif hasattr(queryset, "visible_to"):
-        queryset = queryset.visible_to(user)
-    else:
-        raise TypeError(f"{queryset.model.__name__} has no visible_to(); scope it before fetching.")
-    return get_object_or_404(queryset, **lookup)
+        return scope_filter(queryset, user, field=None)
+    if queryset.model is ReportJob:
+        queryset = scope_filter(queryset, user, field="unit")
+        return queryset if sees_everything(user) else queryset.filter(user=user)
+    if hasattr(queryset, "visible_to"):
+        return queryset.visible_to(user)
+    raise TypeError(f"{queryset.model.__name__} has no visible_to(); scope it before fetching.")
+
+
+def visible_units(user) -> models.QuerySet[Unit]:
+    """The units in the user's scope: their unit and every unit below it (all of them for administrators)."""
+    return visible_to(Unit, user)
+
+
+def get_visible_or_404(model_or_queryset: Any, user, **lookup: Any):
+    """Fetch one object the user may see, or answer 404."""
+    return get_object_or_404(visible_to(model_or_queryset, user), **lookup)
 
 
 def require_write(view: Callable) -> Callable:

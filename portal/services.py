@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Level, Unit
 from portal.scoping import unit_in_scope
+from portal.tree import build_path
 
 
 def hamlet_add(*, user, parent: Unit, code: str, name: str) -> Unit:
@@ -20,7 +21,7 @@ def hamlet_add(*, user, parent: Unit, code: str, name: str) -> Unit:
     with transaction.atomic():
         return Unit.objects.create(
             structure=parent.structure, code=code, name=name.strip(), short_name=name.strip(),
-            level=Level.HAMLET, parent=parent, path=Unit.build_path(parent.structure, parent, code),
+            level=Level.HAMLET, parent=parent, path=build_path(parent.structure, parent.path, code),
             valid_from=parent.valid_from, valid_to=parent.valid_to, is_custom=True,
         )
 

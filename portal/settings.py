@@ -36,13 +36,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "django_filters",
     "axes",
     "auditlog",
     "portal",
     "workers",
     "targets",
+    "support",
     "outreach",
+    "reports",
+    "scale",
 ]
 
 MIDDLEWARE = [
@@ -179,7 +181,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict = {
     # On the 1st of each month, store the month just ended of every unit's progress (dashboard trend).
     "store-progress-snapshots": {
-        "task": "portal.tasks.store_progress_snapshots",
+        "task": "portal.tasks.store_progress_snapshots",  # defined in reports.tasks
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
     # Re-queue report jobs left running by a worker that died (lease expired, see portal.jobs).
@@ -213,7 +215,7 @@ FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600, minimum=0)
 
 # Report jobs: kind -> plain function (job) -> result, run by portal.tasks.run_report_job.
 REPORT_JOB_KINDS: dict[str, str] = {
-    "progress": "targets.progress.run_progress_job",
+    "progress": "reports.progress.jobs.run_progress_job",
 }
 # A running job whose worker gave no sign of life (progress step) for this long is presumed dead and re-run.
 REPORT_JOB_LEASE_SECONDS = env_int("REPORT_JOB_LEASE_SECONDS", 15 * 60, minimum=1)
@@ -262,7 +264,7 @@ DEMO_LOADERS: list[str] = [
     "targets.demo.load",
     "targets.reform_demo.load",
     "workers.demo.load",
-    "workers.support_demo.load",
+    "support.demo.load",
     "outreach.demo.load",
-    "targets.progress_demo.load",
+    "reports.demo.load",
 ]

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from portal.jobs import job_requeue_stale, job_run
+
 
 @shared_task
 def ping(value: int) -> int:
@@ -12,8 +14,6 @@ def ping(value: int) -> int:
 @shared_task
 def run_report_job(job_id: int) -> str:
     """Thin wrapper: claim and run a report job (see ``portal.jobs``). Safe to deliver twice."""
-    from portal.jobs import job_run
-
     job = job_run(job_id)
     return job.status if job is not None else "skipped"
 
@@ -21,14 +21,5 @@ def run_report_job(job_id: int) -> str:
 @shared_task
 def requeue_stale_report_jobs() -> list[int]:
     """Periodic (beat): send back to the queue the jobs whose worker died (see ``portal.jobs.job_requeue_stale``)."""
-    from portal.jobs import job_requeue_stale
-
     return job_requeue_stale()
 
-
-@shared_task
-def store_progress_snapshots() -> int:
-    """Monthly (beat): store last month's progress of every unit, for the dashboard's trend."""
-    from portal.dashboard import snapshots_store
-
-    return snapshots_store()

@@ -11,20 +11,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import REFORM_DATE, Structure, Unit
+from portal.models import Unit
 from portal.scoping import unit_in_scope
+from portal.tree import structure_in_force
 
 
 class UnitCodeError(ValueError):
     """The code names no unit, or none the user may use; the message says which."""
-
-
-def structure_in_force(on_date: dt.date | None) -> str:
-    day = on_date or timezone.localdate()
-    return Structure.LEGACY if day < REFORM_DATE else Structure.NEW
 
 
 class UnitResolver:
@@ -64,8 +59,3 @@ def resolve_unit_code(code, *, user=None, structure: str | None = None, on_date:
         code, on_date=on_date
     )
 
-
-def default_successor(unit: Unit) -> Unit | None:
-    """The 2025 unit that took over a legacy unit (its default successor)."""
-    succession = unit.successions.filter(is_default=True).select_related("successor").first()
-    return succession.successor if succession else None

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from portal import cache_version
 from portal.models import REFORM_DATE, Level, Structure, Unit
+from portal.tree import build_path
 
 LEGACY_END = REFORM_DATE - dt.timedelta(days=1)
 
@@ -138,7 +139,7 @@ def load_units(*, structure: str, province_codes: list[str] | None = None) -> Lo
                 values = {
                     "name": row.name, "short_name": row.short_name or row.name, "level": row.level,
                     "parent_id": parent.pk if parent else None,
-                    "path": Unit.build_path(structure, parent, row.code),
+                    "path": build_path(structure, parent.path if parent else None, row.code),
                     "valid_from": valid_from, "valid_to": valid_to,
                 }
                 unit = existing.get(row.code)

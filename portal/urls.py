@@ -3,9 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import audit_views, scope_views, views
+from reports import views as reports_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", reports_views.home, name="home"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/hamlets/new/", views.hamlet_create, name="hamlet_create"),
@@ -19,8 +20,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("targets/", include("targets.urls")),
     path("workers/", include("workers.urls")),
+    path("workers/", include("support.urls")),  # support's pages kept their addresses under /workers/
     path("outreach/", include("outreach.urls")),
     path("jobs/", include("portal.job_urls")),
-    path("progress/", include("targets.progress_urls")),
+    path("progress/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

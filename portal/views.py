@@ -8,26 +8,15 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from portal.dashboard import dashboard_cached, scope_level_counts
 from portal.forms import HamletForm, add_service_errors
 from portal.models import Level, Unit
-from portal.scoping import get_visible_or_404, require_write, user_unit
+from portal.scoping import get_visible_or_404, require_write, visible_units
 from portal.services import hamlet_add
 
 
 @login_required
-def home(request):
-    unit = user_unit(request.user)
-    counts = scope_level_counts(request.user)
-    level_counts = [(label, counts[value]) for value, label in Level.choices if counts.get(value)]
-    dashboard = dashboard_cached(request.user)
-    return render(request, "portal/home.html", {"unit": unit, "level_counts": level_counts, "dashboard": dashboard,
-                                                "charts": dashboard["charts"] if dashboard else None})
-
-
-@login_required
 def unit_list(request):
-    units = Unit.objects.visible_to(request.user).select_related("parent")
+    units = visible_units(request.user).select_related("parent")
     query = request.GET.get("q", "").strip()
     if query:
         units = units.filter(Q(name__icontains=query) | Q(code__startswith=query))
@@ -48,7 +37,7 @@ def unit_detail(request, pk: int):
 @login_required
 @require_write
 def hamlet_create(request):
-    parents = Unit.objects.visible_to(request.user)
+    parents = visible_units(request.user)
     initial = {"parent": request.GET.get("parent")}
     form = HamletForm(request.POST or None, parents=parents, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -9,6 +9,7 @@ class TargetsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from portal import invalidation
         from targets import models
 
         for model in (
@@ -16,3 +17,9 @@ class TargetsConfig(AppConfig):
             models.MonthlyReport, models.MonthlyValue,
         ):
             auditlog.register(model)
+        # What the cached figures (dashboard, progress) read: a write drops its province's (portal.invalidation).
+        invalidation.track("targets.Indicator")
+        for label in ("targets.Plan", "targets.Quota", "targets.MonthlyReport"):
+            invalidation.track(label, ("unit",))
+        invalidation.track("targets.CoverageGoal", ("plan", "unit"))
+        invalidation.track("targets.MonthlyValue", ("report", "unit"))

@@ -95,7 +95,7 @@ def load() -> str:
             )
             created["plans"] += 1
             if first == 2023:
-                for year, target in zip(plan.years, targets):
+                for year, target in zip(plan.years, targets, strict=True):
                     shares = split(target, QUOTAS_2021)
                     services.quota_allocate(user=staff, parent=province, year=year,
                                             targets={units[c].pk: t for c, t in shares.items()})

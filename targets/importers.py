@@ -22,8 +22,8 @@ from portal.models import Unit
 from portal.scoping import can_write, unit_in_scope
 from portal.unit_codes import UnitCodeError, UnitResolver
 from portal.xlsx import Column, ErrorList, ImportRejected, RowError, normalise_header, read_sheet
-from targets.models import Indicator, MonthlyReport, ReportAction, ReportStatus
 from targets import services
+from targets.models import Indicator, MonthlyReport, ReportAction, ReportStatus
 from targets.services import figures_lock_reason, figures_save, figures_submit, may_set_quota, quota_set
 
 MIN_YEAR, MAX_YEAR = 2000, 2100

@@ -3,7 +3,7 @@
 Khánh Hòa absorbed Ninh Thuận on 1 July 2025; its 2026 plan (800 workers) is allocated to its new
 communes in proportion to the number of old communes each one took over (a deterministic split), and
 Ninh Thuận's legacy history shows in Khánh Hòa's reports through the official mapping
-(``targets.progress``). Idempotent: the plan is looked up by name, the allocation made only once.
+(``reports.progress``). Idempotent: the plan is looked up by name, the allocation made only once.
 """
 from __future__ import annotations
 

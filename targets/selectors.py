@@ -9,9 +9,9 @@ from django.db.models import Count, Prefetch, Sum
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Unit
-from portal.scoping import sees_everything, user_unit
-from targets.models import Indicator, MonthlyReport, MonthlyReportEvent, MonthlyValue, Plan, Quota, ReportStatus
+from portal.scoping import sees_everything, user_unit, visible_units
 from targets import services
+from targets.models import Indicator, MonthlyReport, MonthlyReportEvent, MonthlyValue, Plan, Quota, ReportStatus
 from targets.services import allocation_warning
 
 
@@ -82,7 +82,7 @@ class QuotaTable:
 def quota_table(*, user, parent: Unit, year: int) -> QuotaTable:
     """The units directly below ``parent`` (within the user's scope) with their quotas for ``year``."""
     children = list(
-        Unit.objects.visible_to(user).filter(parent=parent).annotate(n_children=Count("children")).order_by("code")
+        visible_units(user).filter(parent=parent).annotate(n_children=Count("children")).order_by("code")
     )
     quotas = {
         q.unit_id: q
@@ -149,7 +149,7 @@ class Completeness:
 
 def completeness(*, user, parent: Unit, year: int, include_parent: bool = False) -> Completeness:
     """Units directly below ``parent`` × the started months of ``year``, each with its report status."""
-    units = list(Unit.objects.visible_to(user).filter(parent=parent).order_by("code"))
+    units = list(visible_units(user).filter(parent=parent).order_by("code"))
     if include_parent:
         units.insert(0, parent)
     # Only months that have started: a future month is not missing.

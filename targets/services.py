@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Role, Unit
 from portal.scoping import can_approve, can_write, sees_everything, unit_in_scope, user_role, user_unit
+from portal.tree import is_within
 from targets.models import (
     CoverageGoal,
     CoverageKind,
@@ -59,7 +60,7 @@ class FiguresConflict(ValidationError):
 
 
 def _strictly_below(unit: Unit, top: Unit | None) -> bool:
-    return top is not None and unit.path != top.path and unit.is_within(top)
+    return top is not None and unit.path != top.path and is_within(unit.path, top.path)
 
 
 def may_set_quota(user, unit: Unit) -> bool:
@@ -140,7 +141,7 @@ def _write_plan_years(plan: Plan, targets: list[int]) -> None:
         raise ValidationError({"targets": _("The year %(year)s already belongs to the plan “%(plan)s”.") % {
             "year": taken.year, "plan": taken.plan.name}})
     Quota.objects.filter(plan=plan, unit=plan.unit).exclude(year__in=years).delete()
-    for year, target in zip(years, targets):
+    for year, target in zip(years, targets, strict=True):
         quota = Quota.objects.filter(unit=plan.unit, year=year).first() or Quota(unit=plan.unit, year=year)
         quota.target, quota.plan, quota.stretch_percent = target, plan, plan.stretch_percent
         quota.save()

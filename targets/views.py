@@ -22,7 +22,9 @@ from portal.scoping import (
     unit_in_scope,
     user_role,
     user_unit,
+    visible_units,
 )
+from portal.tree import ancestor_paths
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from portal.xlsx import ImportRejected
 from targets import selectors, services
@@ -98,7 +100,7 @@ def plan_detail(request, pk: int):
 
 
 def _plan_units(user):
-    return Unit.objects.visible_to(user).filter(level__in=[Level.PROVINCE, Level.DISTRICT]).order_by("path")
+    return visible_units(user).filter(level__in=[Level.PROVINCE, Level.DISTRICT]).order_by("path")
 
 
 @login_required
@@ -158,7 +160,7 @@ def quota_table(request):
                 if result.warning:
                     messages.warning(request, result.warning)
                 return redirect(f"{reverse('targets:quota_table')}?parent={parent.pk}&year={year}")
-    ancestors = Unit.objects.visible_to(request.user).filter(code__in=parent.ancestor_codes()[:-1], structure=parent.structure).order_by("path")
+    ancestors = visible_units(request.user).filter(path__in=ancestor_paths(parent.path)).order_by("path")
     return render(request, "targets/quota_table.html", {
         "table": table, "form": form, "editable": editable, "year": year, "ancestors": ancestors,
         "rows": [(row, form[f"u{row.unit.pk}"]) for row in table.rows]})
@@ -305,7 +307,7 @@ def monthly_template(request):
     month = services.today().replace(day=1)
     own = user_unit(request.user)
     units = [parent] if own and own.pk == parent.pk and user_role(request.user) == Role.OFFICIAL else []
-    units += list(Unit.objects.visible_to(request.user).filter(parent=parent).order_by("code"))
+    units += list(visible_units(request.user).filter(parent=parent).order_by("code"))
     return _xlsx_response(
         lambda f: write_monthly_template_workbook(units, month, selectors.active_indicators(), f),
         f"so-lieu-{parent.code}-{month:%Y-%m}.xlsx")

@@ -14,7 +14,7 @@ from portal.audit import acting_as
 from portal.models import Scope
 from targets.models import MonthlyReport, MonthlyValue, Quota
 from targets.services import today as targets_today
-from tests.workers.conftest import cccd
+from tests.workers.fixtures import cccd
 from workers.models import Departure, Return, Worker
 
 pytestmark = pytest.mark.django_db

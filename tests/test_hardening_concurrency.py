@@ -123,7 +123,7 @@ class FiguresRaceTests:
 class WorkerRaceTests:
     def test_two_officials_editing_the_same_worker_from_the_same_version_one_wins(self, units, users, reference,
                                                                                  monkeypatch):
-        from tests.workers.conftest import cccd
+        from tests.workers.fixtures import cccd
         from workers import services
         from workers.models import Worker
 
@@ -192,7 +192,7 @@ class StaleFormTests:
     """Sequential, on any database: a form opened before another write must not undo it."""
 
     def test_saving_a_worker_form_opened_before_a_departure_keeps_the_departure_status(self, units, users, reference):
-        from tests.workers.conftest import cccd
+        from tests.workers.fixtures import cccd
         from workers import services
         from workers.models import Country, Status, Worker
 

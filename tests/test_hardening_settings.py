@@ -14,6 +14,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from tests.conftest import project_apps
+
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = {
     "DEBUG": "0", "ALLOWED_HOSTS": "portal.example.vn",
@@ -98,7 +100,7 @@ class ResponseHeaderTests:
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
 
 
-TEMPLATE_DIRS = [ROOT / "templates", *(ROOT / app / "templates" for app in ("portal", "targets", "workers", "outreach"))]
+TEMPLATE_DIRS = [ROOT / "templates", *(Path(config.path) / "templates" for config in project_apps())]
 FORM = re.compile(r"<form\b(?P<attrs>[^>]*)>(?P<body>.*?)</form>", re.S | re.I)
 
 

@@ -31,15 +31,11 @@ HEADERS = {
 }
 
 
-PROJECT_APPS = ("portal", "targets", "workers", "outreach")
-
-
 def saved_rows() -> dict[str, int]:
     """Row counts of every model of the portal's apps (new ones included) except the audit trail."""
-    from django.apps import apps
+    from tests.conftest import project_apps
 
-    return {f"{m._meta.label}": m.objects.count() for label in PROJECT_APPS
-            for m in apps.get_app_config(label).get_models()}
+    return {f"{m._meta.label}": m.objects.count() for config in project_apps() for m in config.get_models()}
 
 
 def workbook(rows: list[list]) -> bytes:
@@ -79,7 +75,10 @@ def upload_screens(client) -> set[str]:
 def import_commands() -> list[str]:
     from django.core.management import get_commands
 
-    return sorted(name for name, app in get_commands().items() if name.startswith("import_") and app in PROJECT_APPS)
+    from tests.conftest import project_apps
+
+    ours = {config.name for config in project_apps()}
+    return sorted(name for name, app in get_commands().items() if name.startswith("import_") and app in ours)
 
 
 _BOMB: bytes | None = None
@@ -245,7 +244,7 @@ class UserTextTests:
         assert book.worksheets[0]["A1"].data_type != "f"
 
     def test_worker_names_that_look_like_formulas_never_come_out_as_formulas(self, env, client_for):
-        from tests.workers.conftest import cccd
+        from tests.workers.fixtures import cccd
         from workers.models import Worker
 
         rows = [HEADERS["workers:worker_import"]] + [

@@ -16,6 +16,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.outreach.url_factories import FACTORIES as OUTREACH_FACTORIES
+from tests.support.url_factories import FACTORIES as SUPPORT_FACTORIES
 from tests.targets.url_factories import TARGETS_FACTORIES
 from tests.workers.url_factories import FACTORIES as WORKERS_FACTORIES
 
@@ -42,7 +43,7 @@ def walk(patterns=None, prefix: str = "") -> list[tuple[str, list[str]]]:
 def _finished_job_b(env) -> dict:
     """A progress report job of Bác Ái's official, run to the end (with its workbook)."""
     from portal.jobs import job_create, job_run
-    from targets.progress import Period
+    from reports.progress import Period
 
     period = Period.for_year(2021, "h1")
     job = job_create(user=env.users.official_b, unit=env.units.b, kind="progress", enqueue=False,
@@ -61,6 +62,7 @@ FACTORIES: dict[str, Callable[[SimpleNamespace], dict]] = {
 FACTORIES.update(TARGETS_FACTORIES)
 FACTORIES.update(WORKERS_FACTORIES)
 FACTORIES.update(OUTREACH_FACTORIES)
+FACTORIES.update(SUPPORT_FACTORIES)
 
 # URLs whose parameter is not an object of a unit (e.g. a user scope for administrators only).
 ADMIN_ONLY = {"reassign_scope"}

@@ -24,5 +24,3 @@ class EthnicityAdmin(admin.ModelAdmin):
 @admin.register(HouseholdStatus)
 class HouseholdStatusAdmin(admin.ModelAdmin):
     list_display = ["code", "name_vi", "name_en", "order"]
-
-from workers import support_admin  # noqa: E402,F401  (policies, caps, budgets, loan eligibility)

@@ -9,13 +9,21 @@ class WorkersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from portal import invalidation
         from workers import models
 
         for model in (models.Country, models.Programme, models.Ethnicity, models.HouseholdStatus,
                       models.Enterprise, models.Departure, models.Return):
             auditlog.register(model)
         auditlog.register(models.Worker, m2m_fields={"household_statuses"}, exclude_fields=["name_key"])
-        for model in (models.PolicyItem, models.PolicyBudget, models.Payment, models.PaymentLine, models.Loan,
-                      models.LoanEligibility):
-            auditlog.register(model)
-        auditlog.register(models.Policy, m2m_fields={"eligible_statuses"})
+        # What the cached figures (dashboard, progress, the worker list's count and filters) read: a write drops
+        # its province's (portal.invalidation). A departure counts under its unit and its worker's (the list
+        # shows a worker's last departure under the worker's unit).
+        invalidation.track("workers.Country")
+        invalidation.track("workers.Enterprise")
+        invalidation.track("workers.Worker", ("unit",))
+        invalidation.track_moves("workers.Worker")
+        invalidation.track_m2m("workers.Worker_household_statuses", ("unit",))
+        invalidation.track("workers.StatusChange", ("worker", "unit"))
+        invalidation.track("workers.Departure", ("unit",), ("worker", "unit"))
+        invalidation.track("workers.Return", ("departure", "unit"), ("departure", "worker", "unit"))

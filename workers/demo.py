@@ -15,14 +15,25 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from portal import cache_version
+from portal import cache_version, tree
 from portal.audit import acting_as
 from portal.demo import DEMO_PROVINCE
 from portal.models import Level, Structure, Unit
 from workers import services
 from workers.models import (
-    Country, Enterprise, EnterpriseStatus, Ethnicity, HouseholdStatus, Programme, Sex, Status, StatusChange, Worker,
+    Country,
+    Enterprise,
+    EnterpriseStatus,
+    Ethnicity,
+    HouseholdStatus,
+    Programme,
+    Sex,
+    Status,
+    StatusChange,
+    Worker,
 )
+
+BAC_AI_PATH = tree.build_path(Structure.LEGACY, tree.build_path(Structure.LEGACY, None, DEMO_PROVINCE), "584")  # a poor district
 
 SEED = 20261126
 COUNT = 360
@@ -78,7 +89,7 @@ def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 
 def _plans() -> list[Plan]:
     rng = random.Random(SEED)
-    units = list(Unit.objects.filter(structure=Structure.LEGACY, path__startswith=f"{Structure.LEGACY}:{DEMO_PROVINCE}/",
+    units = list(Unit.objects.filter(structure=Structure.LEGACY, path__startswith=tree.build_path(Structure.LEGACY, None, DEMO_PROVINCE),
                                      level__in=(Level.DISTRICT, Level.COMMUNE)).order_by("path"))
     communes = [u for u in units if u.level == Level.COMMUNE]
     districts = [u for u in units if u.level == Level.DISTRICT]
@@ -111,7 +122,7 @@ def _plans() -> list[Plan]:
             codes.add("merit")
         if rng.random() < 0.05:
             codes.add("land_recovered")
-        if unit.code == "584" or unit.path.startswith(f"{Structure.LEGACY}:{DEMO_PROVINCE}/584/"):
+        if unit.code == "584" or tree.is_within(unit.path, BAC_AI_PATH):
             codes.add("poor_district")
         plan = Plan(number=number, citizen_id=citizen_id, full_name=f"{family} {middle} Demo {number:03d}",
                     date_of_birth=dob, sex=sex, unit=unit, ethnicity=ethnic[group],
@@ -213,7 +224,7 @@ def _create(plan: Plan, user) -> None:
             services.worker_change_status(user=user, worker=worker, to_status=Status.ABSCONDED, note="Demo")
             moments.append(min(plan.departure["date"] + dt.timedelta(days=200), LAST_DAY))
     changes = list(StatusChange.objects.filter(worker=worker).order_by("pk"))
-    for change, day in zip(changes, moments):
+    for change, day in zip(changes, moments, strict=True):
         change.at = _at(day)
     StatusChange.objects.bulk_update(changes, ["at"])
     cache_version.bump()  # bulk_update sends no signal: the waiting counts read these dates

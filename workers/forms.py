@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import cache_version
 from portal.forms import StructureUploadForm, VNDateField, VNIntegerField
 from portal.models import Level, Unit
-from portal.scoping import user_unit
+from portal.scoping import user_unit, visible_units
 from workers.models import (
     Country,
     Enterprise,
@@ -39,7 +39,7 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 def home_units(user):
-    return Unit.objects.visible_to(user).filter(level__in=HOME_LEVELS).select_related("parent").order_by("path")
+    return visible_units(user).filter(level__in=HOME_LEVELS).select_related("parent").order_by("path")
 
 
 class WorkerForm(forms.Form):
@@ -97,8 +97,8 @@ class StatusChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Every status is offered; the service explains why a nonsensical one is refused.
         allowed = set(next_statuses(current))
-        self.fields["to_status"].choices = [(v, l) for v, l in Status.choices if v in allowed] + [
-            (v, l) for v, l in Status.choices if v not in allowed and v != current]
+        self.fields["to_status"].choices = [(value, label) for value, label in Status.choices if value in allowed] + [
+            (value, label) for value, label in Status.choices if value not in allowed and value != current]
 
 
 class DepartureForm(forms.Form):
@@ -165,7 +165,7 @@ class WorkerFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Any unit in scope filters (a commune's id in the URL too); only a short list is offered.
-        self.fields["unit"].queryset = (Unit.objects.visible_to(user)
+        self.fields["unit"].queryset = (visible_units(user)
                                         .filter(level__in=(Level.PROVINCE, Level.DISTRICT, Level.COMMUNE))
                                         .select_related("parent").order_by("path"))
         # The options of the long lists are kept in the cache (national data: portal.cache_version drops them

@@ -187,10 +187,10 @@ class StatusChange(models.Model):
         verbose_name_plural = _("status changes")
         ordering = ["worker", "at", "pk"]
         indexes = [
-            # A worker's timeline in order, and "the status at a date" (targets.progress: the last change
+            # A worker's timeline in order, and "the status at a date" (reports.progress: the last change
             # before the end of a period) read from the index alone, without visiting the table.
             models.Index(fields=["worker", "at", "id"], include=["to_status"], name="statuschange_worker_at_cover"),
-            # Who moved on after a date (targets.progress: the waiting count at the end of a period).
+            # Who moved on after a date (reports.progress: the waiting count at the end of a period).
             models.Index(fields=["at"], name="statuschange_at"),
         ]
 
@@ -281,8 +281,3 @@ class AccessLog(models.Model):
             models.Index(fields=["worker", "at"], name="accesslog_worker_at"),
         ]
 
-
-# Support (policies, payments, loans) lives in its own module; imported here so Django sees the models.
-from workers.support_models import (  # noqa: E402,F401
-    ItemKind, LegalBasis, Loan, LoanEligibility, LoanStatus, Payment, PaymentLine, Policy, PolicyBudget, PolicyItem,
-)

@@ -11,7 +11,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 
 from portal.models import Role, Unit
 from portal.scoping import user_role
-from workers.models import AccessLog, Departure, Return, Status, StatusChange, Worker
+from workers.models import AccessLog, Departure, Return, StatusChange, Worker
 from workers.validators import normalise_name
 
 SORTS = {
@@ -174,10 +174,3 @@ def access_log_list(user, *, username: str = "", worker_q: str = "", date_from: 
     if date_to:
         logs = logs.filter(at__date__lte=date_to)
     return logs.order_by("-at", "-pk")
-
-
-def status_counts(workers: QuerySet[Worker]) -> list[tuple[str, str, int]]:
-    from django.db.models import Count
-
-    counts = dict(workers.order_by().values_list("status").annotate(n=Count("id")))
-    return [(value, label, counts.get(value, 0)) for value, label in Status.choices]

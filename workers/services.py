@@ -412,16 +412,16 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "")
     with transaction.atomic():
         _insert_workers(rows)
         insert_rows(Worker.household_statuses.through, ["worker_id", "householdstatus_id"], [
-            (worker.pk, status.pk) for worker, item in zip(rows, items) for status in item.household_statuses])
+            (worker.pk, status.pk) for worker, item in zip(rows, items, strict=True) for status in item.household_statuses])
         timeline = _Timeline(by_id=by_id)
-        timeline.step((worker, "", item.status, note) for worker, item in zip(rows, items))
+        timeline.step((worker, "", item.status, note) for worker, item in zip(rows, items, strict=True))
         departures, returns = _insert_departures(rows, items, timeline=timeline, by_id=by_id, note=note)
         for step in range(max((len(item.later_statuses) for item in items), default=0)):
             timeline.step((worker, item.later_statuses[step - 1] if step else _status_after_departure(item),
                            item.later_statuses[step], note)
-                          for worker, item in zip(rows, items) if len(item.later_statuses) > step)
+                          for worker, item in zip(rows, items, strict=True) if len(item.later_statuses) > step)
         announced = workers_registered.has_listeners(Worker)
-        households = [(worker, item.household_statuses) for worker, item in zip(rows, items) if item.household_statuses]
+        households = [(worker, item.household_statuses) for worker, item in zip(rows, items, strict=True) if item.household_statuses]
         audit_bulk_created(user, [*(rows if announced else ()), *departures, *returns],
                             m2m={"household_statuses": households})
         cache_version.bump({item.unit.pk: item.unit for item in items}.values())  # the imported workers' provinces
@@ -469,7 +469,7 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
     warnings: dict[int | None, str] = {}
     departures: list[Departure] = []
     departing: list[NewWorker] = []
-    for worker, item in zip(rows, items):
+    for worker, item in zip(rows, items, strict=True):
         new = item.departure
         if new is None:
             continue
@@ -486,9 +486,9 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
         return [], []
     insert_objects(Departure, departures)
     timeline.step((d.worker, item.status, Status.DEPARTED, note or _("Departure to %(country)s") % {
-        "country": item.departure.country.name_vi}) for d, item in zip(departures, departing))
+        "country": item.departure.country.name_vi}) for d, item in zip(departures, departing, strict=True))
     returns: list[Return] = []
-    for departure, item in zip(departures, departing):
+    for departure, item in zip(departures, departing, strict=True):
         if item.departure.return_date is not None:
             end = _contract_end(departure)
             returns.append(Return(departure=departure, date=item.departure.return_date, created_by_id=by_id,

@@ -6,7 +6,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from portal.models import Structure
@@ -55,12 +54,6 @@ def citizen_id_problems(citizen_id: str, *, date_of_birth: dt.date | None, sex: 
                 problems.append(_("Digits 5–6 (%(yy)s) do not agree with the year of birth %(year)s.")
                                 % {"yy": citizen_id[4:6], "year": date_of_birth.year})
     return problems
-
-
-def validate_citizen_id(citizen_id: str, *, date_of_birth: dt.date | None, sex: str | None) -> None:
-    problems = citizen_id_problems(citizen_id, date_of_birth=date_of_birth, sex=sex)
-    if problems:
-        raise ValidationError({"citizen_id": problems})
 
 
 def normalise_name(name: str) -> str:

@@ -24,7 +24,7 @@ from portal.scoping import (
     require_write,
 )
 from portal.xlsx import XLSX_CONTENT_TYPE, ImportRejected
-from workers import selectors, services, support_selectors
+from workers import selectors, services
 from workers.forms import (
     AccessLogFilterForm,
     DepartureForm,
@@ -99,7 +99,6 @@ def worker_detail(request, pk: int):
         "worker": worker, "departures": departures, "full": selectors.sees_personal_data(request.user),
         "may_depart": worker.status in MAY_DEPART,
         "open_departure": departures[0] if departures and worker.status in ABROAD else None,
-        "support": support_selectors.worker_support(worker),
     })
 
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import mark_safe
 
-from portal import formats
+from portal import formats, sections
 
 register = template.Library()
 
@@ -29,3 +30,20 @@ def query_replace(context, **kwargs) -> str:
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def page_sections(context, page: str, obj) -> str:
+    """The sections other apps contribute to ``page`` (see ``portal.sections``), rendered in order."""
+    request = context.get("request")
+    parts = []
+    for section in sections.sections(page):
+        with context.push(**section.context(request, obj)):
+            parts.append(context.template.engine.get_template(section.template).render(context))
+    return mark_safe("".join(parts))  # each part was rendered (and escaped) by its template
+
+
+@register.inclusion_tag("portal/_contributed_tabs.html", takes_context=True)
+def contributed_tabs(context, group: str, active: str, after: str | None = None) -> dict:
+    """``<li>`` tabs other apps add to the navigation ``group`` (see ``portal.sections``)."""
+    return {"tabs": sections.tabs(group, after), "active": active}

@@ -128,7 +128,7 @@ class FunnelWorkbookTests:
         sheet = load_workbook(io.BytesIO(out.getvalue())).active
         header = [c.value for c in sheet[3]]
         assert header[:3] == ["Nhóm", "Số hoạt động", "Doanh nghiệp tham gia"]
-        rows = {r[0]: dict(zip(header, r)) for r in sheet.iter_rows(min_row=4, values_only=True)}
+        rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=4, values_only=True)}
         province = rows["Chiến dịch tỉnh 2026"]
         assert province["Người được tiếp cận"] == 500
         assert province["Đã đăng ký"] == 3

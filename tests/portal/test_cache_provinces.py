@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from portal import cache_version
 from portal.audit import acting_as
-from portal.dashboard import dashboard_cached, dashboard_data, progress_changed
+from portal.invalidation import progress_changed
 from portal.models import Role, Structure, Unit
+from reports.dashboard import dashboard_cached, dashboard_data
 from targets.models import Indicator, MonthlyReport, MonthlyValue, Quota
 from tests.conftest import make_user
 from workers import selectors, services

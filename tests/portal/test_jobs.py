@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 
 from portal.jobs import JobOutput, job_claim, job_create, job_retry, job_run
 from portal.models import JobStatus, ReportJob
+from portal.scoping import visible_to
 from portal.tasks import run_report_job
-from targets.progress import Period
+from reports.progress import Period
 
 ROOT = Path(__file__).resolve().parents[2]
 CALLS: list[int] = []
@@ -135,10 +136,10 @@ class ReportJobScopeTests:
         mine = ReportJob.objects.create(kind="progress", user=users.official_a, unit=units.a)
         theirs = ReportJob.objects.create(kind="progress", user=users.official_b, unit=units.b)
         staff = ReportJob.objects.create(kind="progress", user=users.province, unit=units.a)
-        assert list(ReportJob.objects.visible_to(users.official_a)) == [mine]
-        assert list(ReportJob.objects.visible_to(users.province)) == [staff]
-        assert set(ReportJob.objects.visible_to(users.admin)) == {mine, theirs, staff}
-        assert not ReportJob.objects.visible_to(users.nobody).exists()
+        assert list(visible_to(ReportJob, users.official_a)) == [mine]
+        assert list(visible_to(ReportJob, users.province)) == [staff]
+        assert set(visible_to(ReportJob, users.admin)) == {mine, theirs, staff}
+        assert not visible_to(ReportJob, users.nobody).exists()
 
 
 @pytest.mark.django_db
@@ -215,7 +216,7 @@ class CeleryWorkerJobTests:
         from portal.celery import app
 
         assert app.conf.task_always_eager is False
-        from tests.targets.progress_data import depart, set_quotas_2021
+        from tests.reports.progress_data import depart, set_quotas_2021
         from workers import models as worker_models
         from workers.reference import sync_reference_data
 

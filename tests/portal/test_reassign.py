@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.models import Scope, Structure, Unit
+from portal.scoping import visible_units
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,8 @@ class ReassignTests:
         assert entry.changes_dict["unit"] == [str(units.a.pk), str(commune.pk)]
         # The official now sees the new commune and no longer the old district.
         official = type(users.official_a).objects.get(pk=users.official_a.pk)
-        assert Unit.objects.visible_to(official).filter(pk=commune.pk).exists()
-        assert not Unit.objects.visible_to(official).filter(pk=units.a.pk).exists()
+        assert visible_units(official).filter(pk=commune.pk).exists()
+        assert not visible_units(official).filter(pk=units.a.pk).exists()
 
     def test_a_unit_outside_the_successor_province_is_refused(self, users, khanh_hoa, client_for):
         scope = Scope.objects.get(user=users.official_a)

@@ -8,10 +8,11 @@ from django.core.management import call_command
 from django.http import Http404
 
 from portal.models import Role, Structure, Unit
-from portal.scoping import get_visible_or_404, legacy_prefixes, unit_in_scope
+from portal.scoping import get_visible_or_404, unit_in_scope, visible_units
+from portal.tree import legacy_prefixes
 from targets.models import MonthlyReport
 from tests.conftest import make_user
-from tests.targets.progress_data import approved_figures, depart
+from tests.reports.progress_data import approved_figures, depart
 from workers.models import Departure, Worker
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ class ScopeAcrossTheReformTests:
 
     def test_legacy_units_stay_out_of_the_new_users_scope(self, reform):
         _records, users = reform
-        assert not Unit.objects.visible_to(users["khanh_hoa"]).filter(structure=Structure.LEGACY).exists()
+        assert not visible_units(users["khanh_hoa"]).filter(structure=Structure.LEGACY).exists()
         assert not unit_in_scope(users["khanh_hoa"], legacy("585"))
         # A legacy-structure user is unchanged: its own tree only.
         assert seen(Worker, users["tinh"]) == {reform[0]["ninh_son"].worker_id}
@@ -95,3 +96,50 @@ class ScopeAcrossTheReformTests:
         with django_assert_num_queries(2):
             list(Worker.objects.visible_to(user))
             list(Departure.objects.visible_to(user))
+
+
+class InheritedCampaignsAndPoliciesTests:
+    """Campaigns and support policies are scoped through the one helper (``portal.scoping.scope_q``), so a
+    2025-structure user sees those of the legacy units they inherited, as for every other record."""
+
+    @pytest.fixture
+    def history(self, reform):
+        from outreach.models import Campaign
+        from support.models import LegalBasis, Policy
+
+        def campaign(code: str) -> Campaign:
+            return Campaign.objects.create(unit=legacy(code), name=f"Tuyên truyền {code}",
+                                           date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 12, 31))
+
+        def policy(code: str) -> Policy:
+            return Policy.objects.create(code=f"CS-{code}", name=f"Hỗ trợ {code}", unit=legacy(code),
+                                         legal_basis=LegalBasis.PROVINCIAL, valid_from=dt.date(2024, 1, 1))
+
+        return {
+            "campaigns": {code: campaign(code).pk for code in ("58", "585", "82")},
+            "policies": {code: policy(code).pk for code in ("58", "585", "82")},
+        }
+
+    def test_the_new_province_sees_the_campaigns_and_policies_of_the_provinces_it_absorbed(self, reform, history):
+        from outreach.models import Campaign
+        from support.models import Policy
+
+        _records, users = reform
+        ninh_thuan = {history["campaigns"]["58"], history["campaigns"]["585"]}
+        assert seen(Campaign, users["khanh_hoa"]) == ninh_thuan
+        assert seen(Policy, users["khanh_hoa"]) == {history["policies"]["58"], history["policies"]["585"]}
+        assert seen(Campaign, users["dong_thap"]) == {history["campaigns"]["82"]}
+        assert seen(Policy, users["dong_thap"]) == {history["policies"]["82"]}
+        assert get_visible_or_404(Policy, users["khanh_hoa"], pk=history["policies"]["58"])
+        with pytest.raises(Http404):
+            get_visible_or_404(Campaign, users["khanh_hoa"], pk=history["campaigns"]["82"])
+
+    def test_a_new_commune_sees_the_policies_run_above_the_communes_it_inherited(self, reform, history):
+        from outreach.models import Campaign
+        from support.models import Policy
+
+        _records, users = reform
+        # New Xã Ninh Sơn took over old Thị trấn Tân Sơn of Huyện Ninh Sơn (585), in Ninh Thuận (58).
+        assert seen(Policy, users["ninh_son"]) == {history["policies"]["58"], history["policies"]["585"]}
+        assert not seen(Campaign, users["ninh_son"])  # campaigns above are seen only when the unit took part
+        assert seen(Policy, users["suoi_dau"]) == set()  # its old commune lay in old Khánh Hòa: no policy there

@@ -3,8 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils.translation import override
 from django.core.management import call_command
+from django.utils.translation import override
 
 from portal.models import Structure
 from portal.unit_codes import UnitCodeError, UnitResolver, resolve_unit_code

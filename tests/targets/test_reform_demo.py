@@ -7,13 +7,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Sum
 
-from portal.dashboard import dashboard_data
 from portal.demo import load_demo_accounts, load_demo_units
 from portal.models import Role, Structure, Unit
+from reports.dashboard import dashboard_data
+from reports.progress import Period, progress_rows
 from targets import reform_demo
 from targets.models import Quota
-from targets.progress import Period, progress_rows
-from tests.targets.progress_data import depart
+from tests.reports.progress_data import depart
 
 pytestmark = pytest.mark.django_db
 

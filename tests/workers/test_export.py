@@ -16,7 +16,7 @@ from workers.models import Departure, StatusChange, Worker
 def read(data: bytes) -> list[dict]:
     sheet = load_workbook(io.BytesIO(data), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row)) for row in rows[1:]]
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
 @pytest.fixture
@@ -147,7 +147,6 @@ class ExportTests:
     def test_the_screen_says_to_filter_when_more_workers_match_than_a_sheet_holds(self, listed, users, client_for,
                                                                                   monkeypatch):
         from workers import views
-
         from workers.models import Worker
 
         count = Worker.objects.count()

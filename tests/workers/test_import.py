@@ -13,7 +13,7 @@ from workers import services
 from workers.importers import import_workers
 from workers.models import Departure, Return, Sex, Status, StatusChange, Worker
 
-from .conftest import cccd
+from .fixtures import cccd
 
 HEADERS = ["Họ và tên", "Số CCCD", "Ngày sinh", "Giới tính", "Mã đơn vị", "Dân tộc", "Diện hộ", "Trạng thái",
            "Ngày xuất cảnh", "Nước đến", "Chương trình", "Doanh nghiệp", "Ngày về nước"]

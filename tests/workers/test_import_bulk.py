@@ -18,7 +18,7 @@ from workers import importers, services
 from workers.importers import import_workers
 from workers.models import Departure, Return, Sex, Status, StatusChange, Worker
 
-from .conftest import cccd
+from .fixtures import cccd
 from .test_import import good_rows, sheet
 
 pytestmark = pytest.mark.django_db

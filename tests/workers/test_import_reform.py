@@ -11,7 +11,7 @@ from tests.conftest import make_user
 from workers.importers import import_workers
 from workers.models import Worker
 
-from .conftest import cccd
+from .fixtures import cccd
 from .test_import import sheet
 
 pytestmark = pytest.mark.django_db

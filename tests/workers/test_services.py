@@ -10,7 +10,7 @@ from workers import services
 from workers.models import Departure, HouseholdStatus, Return, Sex, Status, StatusChange, Worker
 from workers.pipeline import transition_problem
 
-from .conftest import cccd
+from .fixtures import cccd
 
 
 class RegisterTests:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from workers import services
 from workers.models import AccessLog, Departure, Enterprise, HouseholdStatus, Return, Sex, Status, Worker
 
-from .conftest import cccd
+from .fixtures import cccd
 
 
 @pytest.fixture

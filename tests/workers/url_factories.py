@@ -13,11 +13,10 @@ import itertools
 from workers import services
 from workers.models import Country, Sex
 
-
 _serial = itertools.count(700001)
 
 
-def _worker_b(env):
+def worker_b(env):
     dob = dt.date(1994, 5, 6)
     number = next(_serial)
     return services.worker_register(
@@ -26,39 +25,16 @@ def _worker_b(env):
 
 
 def _departure_b(env):
-    worker = _worker_b(env)
+    worker = worker_b(env)
     return services.departure_record(user=env.users.admin, worker=worker, date=dt.date(2024, 4, 1),
                                      country=Country.objects.get(code="JP"))
 
 
-def _policy_b(env):
-    """A policy run by Bác Ái itself (a district budget): officials of other districts do not see it."""
-    from workers.support_models import LegalBasis, Policy
-
-    number = next(_serial)
-    return Policy.objects.create(code=f"URL-B-{number}", name="Chính sách huyện Bác Ái", unit=env.units.b,
-                                 legal_basis=LegalBasis.OTHER, valid_from=dt.date(2020, 1, 1))
-
-
-def _loan_b(env):
-    from workers import support_services
-    from workers.models import HouseholdStatus
-
-    worker = _worker_b(env)
-    worker.household_statuses.set([HouseholdStatus.objects.get(code="poor")])
-    return support_services.loan_record(user=env.users.admin, worker=worker, amount=80_000_000,
-                                        date=dt.date(2024, 3, 1), term_months=36)
-
-
 FACTORIES = {
-    "workers:worker_detail": lambda env: {"pk": _worker_b(env).pk},
-    "workers:worker_edit": lambda env: {"pk": _worker_b(env).pk},
-    "workers:worker_status": lambda env: {"pk": _worker_b(env).pk},
-    "workers:departure_create": lambda env: {"pk": _worker_b(env).pk},
+    "workers:worker_detail": lambda env: {"pk": worker_b(env).pk},
+    "workers:worker_edit": lambda env: {"pk": worker_b(env).pk},
+    "workers:worker_status": lambda env: {"pk": worker_b(env).pk},
+    "workers:departure_create": lambda env: {"pk": worker_b(env).pk},
     "workers:return_create": lambda env: {"pk": _departure_b(env).pk},
-    "workers:policy_detail": lambda env: {"pk": _policy_b(env).pk},
-    "workers:payment_create": lambda env: {"pk": _worker_b(env).pk},
-    "workers:loan_create": lambda env: {"pk": _worker_b(env).pk},
-    "workers:loan_status": lambda env: {"pk": _loan_b(env).pk},
 }
 NOT_UNIT_OBJECTS = {"workers:enterprise_edit"}

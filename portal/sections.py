@@ -1,0 +1,60 @@
+"""What an app contributes to the pages of an app below it, so that the arrows keep pointing down.
+
+The worker page belongs to ``workers``, which imports no app above it; the support a worker received is
+``support``'s to show. ``support`` registers a section of the page (a template and the function giving its
+context) from its ``AppConfig.ready``; the page renders whatever is registered with
+``{% page_sections "workers:worker_detail" worker %}``. Tabs of an app's navigation work the same way
+(``{% contributed_tabs "workers" tab %}``).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Section:
+    template: str
+    context: Callable[[HttpRequest, Any], dict[str, Any]]
+    order: int
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    url_name: str
+    after: str | None
+
+
+_sections: dict[str, list[Section]] = defaultdict(list)
+_tabs: dict[str, list[Tab]] = defaultdict(list)
+
+
+def register_section(page: str, *, template: str, context: Callable[[HttpRequest, Any], dict[str, Any]],
+                     order: int = 100) -> None:
+    """Show ``template`` on ``page`` (a URL name), with ``context(request, obj)`` added to the page's own."""
+    if any(section.template == template for section in _sections[page]):
+        return  # ready() may run twice (tests that reload apps)
+    _sections[page].append(Section(template, context, order))
+    _sections[page].sort(key=lambda section: section.order)
+
+
+def sections(page: str) -> list[Section]:
+    return list(_sections.get(page, ()))
+
+
+def register_tab(group: str, *, key: str, label: str, url_name: str, after: str | None = None) -> None:
+    """Add a tab to the navigation ``group`` of another app (after its tab ``after``, else at the end)."""
+    if any(tab.key == key for tab in _tabs[group]):
+        return
+    _tabs[group].append(Tab(key, label, url_name, after))
+
+
+def tabs(group: str, after: str | None = None) -> list[Tab]:
+    """The contributed tabs of ``group`` that go after its own tab ``after`` (None: at the end)."""
+    return [tab for tab in _tabs.get(group, ()) if tab.after == after]

@@ -1,0 +1,105 @@
+"""The home page dashboard: the year's progress of the user's unit, read through ``progress_rows`` (the same
+selector as the report), with the trend from the monthly snapshots.
+
+The dashboard is cached (:func:`dashboard_cached`) per unit, language and day under
+``portal.cache_version``: any save or delete of a model that feeds the figures (the models each app
+tracks, ``portal.invalidation``) bumps the versions of the provinces of its units, so cached figures are
+never older than the data they were computed from, and a write in one province leaves the others'
+cached figures alone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from portal import cache_version, formats
+from portal.models import Unit
+from portal.scoping import sees_everything, user_unit
+from reports.models import ProgressSnapshot
+from reports.progress import MARKET_NAMES_VI, MARKETS, OTHER_MARKET, Period, progress_rows, review_sentence
+
+
+def dashboard_unit(user) -> Unit | None:
+    """The user's top unit; for an administrator the first province; None without a scope."""
+    unit = user_unit(user)
+    if unit is None and sees_everything(user):
+        unit = Unit.objects.filter(parent__isnull=True).order_by("structure", "code").first()
+    return unit
+
+
+def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | None:
+    unit = dashboard_unit(user)
+    if unit is None:
+        return None
+    today = today or timezone.localdate()
+    period = Period.for_year(today.year)
+    report = progress_rows(unit=unit, period=period, today=today)
+    total = report.total
+
+    by_month = {item["month"][:7]: item["departed"] for item in report.monthly}
+    months, cumulative, pro_rata, running = [], [], [], 0
+    for month in range(1, today.month + 1):
+        key = f"{today.year}-{month:02d}"
+        running += by_month.get(key, 0)
+        months.append(f"{month:02d}/{today.year}")
+        cumulative.append(running)
+        pro_rata.append(round(total.target * month / 12, 1))
+
+    snapshots = list(
+        ProgressSnapshot.objects.filter(unit=unit, source="registry", month__year=today.year).order_by("month")
+        .values_list("month", "figures")
+    )
+    market_codes = (*MARKETS, OTHER_MARKET)
+    charts = {
+        "units": {
+            "labels": [row.name for row in report.rows],
+            "departed": [row.departed for row in report.rows],
+            "target": [row.target for row in report.rows],
+            "departedLabel": _("Departed"), "targetLabel": _("Target"),
+        },
+        "monthly": {
+            "labels": months, "cumulative": cumulative, "proRata": pro_rata,
+            "cumulativeLabel": _("Departed since 1 January"), "proRataLabel": _("Target pro rata"),
+        },
+        "markets": {
+            "labels": [MARKET_NAMES_VI[code] for code in market_codes],
+            "values": [total.markets[code] for code in market_codes],
+        },
+        "trend": {
+            "labels": [formats.format_month(month) for month, _figures in snapshots],
+            "percent": [round((figures.get("percent") or 0) * 100, 1) for _month, figures in snapshots],
+            "label": _("Percent of the year's target (monthly snapshots)"),
+        },
+    }
+    report.sentence = review_sentence(report, period)
+    return {
+        "unit": unit, "year": today.year, "total": total, "sentence": report.sentence, "charts": charts,
+        "has_rows": bool(report.rows),
+    }
+
+
+def dashboard_cached(user, *, today: dt.date | None = None) -> dict[str, Any] | None:
+    """:func:`dashboard_data` from the cache when the data has not changed since it was computed.
+
+    Keyed by the unit (the figures depend on nothing else of the user: two users never share an
+    entry unless they share the unit), the language (labels, sentence) and the day (the expected
+    figure moves daily). ``from_cache`` and ``as_of`` tell the page how old the figures are.
+    """
+    unit = dashboard_unit(user)
+    if unit is None:
+        return None
+    today = today or timezone.localdate()
+    computed = []
+
+    def compute() -> dict[str, Any]:
+        computed.append(True)
+        return {**dashboard_data(user, today=today), "as_of": timezone.now()}
+
+    data = cache_version.cached(f"dashboard:{unit.pk}:{get_language()}:{today.isoformat()}", compute,
+                                reads=cache_version.unit_counters(
+                                    unit, other_provinces=cache_version.other_structure_provinces(unit)))
+    return {**data, "from_cache": not computed}

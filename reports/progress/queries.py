@@ -1,0 +1,319 @@
+"""The aggregate queries behind the report: departures, the waiting pool, approved figures, communes covered and
+targets, each grouped by leaf unit and rolled up by path (``portal.tree.UnitTree``). The number of queries does
+not depend on the number of units, workers or departures."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from fractions import Fraction
+
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from portal import tree as unit_tree
+from portal.models import Unit
+from portal.tree import UnitTree, structure_in_force
+from reports.progress.period import Period
+from reports.progress.rollup import roll_up, spread
+from reports.progress.rows import MARKETS, OTHER_MARKET, ProgressRow, round_half_up
+from targets.models import CoverageKind, MonthlyValue, Plan, Quota, ReportStatus
+from workers.models import Country, Departure, Programme, Return, Sex, Status, StatusChange, Worker
+
+WAITING_STATUSES = (Status.TRAINING, Status.WAITING)
+FIGURE_CODES = ("departed", "departed_female", "departed_poor", "departed_ethnic_minority", "waiting")
+
+
+def _day_after(day: dt.date) -> dt.datetime:
+    """The first instant after ``day`` in the portal's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+MOVED_ON_LIMIT = 20_000  # status changes after a period's end up to which only those workers' timelines are read
+
+
+def _waiting_by_unit(tree: UnitTree, period: Period) -> list[tuple[int, int]]:
+    """[(unit_id, n)] of the workers whose status at the end of the period was "in training" or "waiting".
+
+    The status at the end is the ``to_status`` of the worker's last ``StatusChange`` before it. Every
+    status write goes through ``workers.services``, which sets ``Worker.status`` and records the change
+    in one transaction, so a worker whose timeline did not go on after the end is still in that status
+    today: those are counted from ``Worker.status`` (index ``worker_unit_status``) with one GROUP BY,
+    provided they have a timeline at all. Only the workers with a change after the end (none, for a
+    period that ends today; a few hundred of a million for last year's report) have their timeline
+    read (:func:`_waiting_from_history`), found through the index ``statuschange_at``; when more than
+    ``MOVED_ON_LIMIT`` status changes (anywhere) were recorded since (a period long past), every timeline
+    of the tree is read, as before.
+    """
+    end = _day_after(period.end)
+    # Read first, from the index statuschange_at alone (joined to the tree, or as a subquery, PostgreSQL
+    # went through every worker of the tree first), so that only these workers' timelines are read.
+    # Changes, not distinct workers: the scan stops after MOVED_ON_LIMIT + 1 rows of the index.
+    changes = list(StatusChange.objects.filter(at__gte=end).order_by().values_list("worker_id", flat=True)
+                   [:MOVED_ON_LIMIT + 1])
+    if len(changes) > MOVED_ON_LIMIT:  # a period long past: every timeline of the tree
+        return _waiting_from_history(Worker.objects.filter(tree.q("unit")), end)
+    moved_on = sorted(set(changes))
+    counts: dict[int, int] = defaultdict(int)
+    for item in (
+        Worker.objects.filter(tree.q("unit"), status__in=WAITING_STATUSES)
+        .exclude(pk__in=moved_on).filter(Exists(StatusChange.objects.filter(worker=OuterRef("pk"))))
+        .order_by().values("unit_id").annotate(n=Count("id"))
+    ):
+        counts[item["unit_id"]] += item["n"]
+    if moved_on:  # by primary key only, and kept if in the tree (a filter on the tree's paths led PostgreSQL
+        # to go through every worker of the tree by unit instead)
+        for unit_id, n in _waiting_from_history(Worker.objects.filter(pk__in=moved_on), end):
+            if tree.knows(unit_id):
+                counts[unit_id] += n
+    return sorted(counts.items())
+
+
+def _waiting_from_history(workers, end: dt.datetime) -> list[tuple[int, int]]:
+    """[(unit_id, n)] of ``workers`` whose last status change before ``end`` put them in training or waiting."""
+    last_status = (
+        StatusChange.objects.filter(worker=OuterRef("pk"), at__lt=end).order_by("-at", "-pk").values("to_status")[:1]
+    )
+    return [
+        (item["unit_id"], item["n"])
+        for item in workers.annotate(status_then=Subquery(last_status)).filter(status_then__in=WAITING_STATUSES)
+        .order_by().values("unit_id").annotate(n=Count("id"))
+    ]
+
+
+_DEPARTURE_FIGURES = ("departed", "female", "poor", "ethnic_minority", "with_cert", "previous_year",
+                      *(f"markets:{code}" for code in (*MARKETS, OTHER_MARKET)))
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _departure_groups(tree: UnitTree, period: Period) -> list[tuple]:
+    """Every departure figure of the report from ONE scan of the departures of the period and of the same
+    period a year before (conditional sums over per-row 0/1 flags), in three groupings of the same rows, as
+    ``(kind, unit_id, other_unit, country_code, country, programme_code, programme, month, n, female, poor,
+    minority, cert, JP, KR, TW, previous_year)``:
+
+    - ``kind`` 0: per home unit (``unit_id``; the other keys None);
+    - ``kind`` 1: per country and programme (the market sheet), ``kind`` 2: per month of departure; in both
+      ``other_unit`` is the home unit when it lies in the other structure (to be counted only if the tree
+      knows it), else None. Rows of the previous year fall into these groups with ``n`` = 0.
+
+    PostgreSQL computes them with ``GROUPING SETS`` in one pass; other databases (SQLite in the tests) with
+    ``UNION ALL`` of the three ``GROUP BY``s over the same rows. The rows are selected by the ORM (joins, path
+    filters and date truncation stay portable); only the grouping is written by hand.
+    """
+    previous = period.previous_year()
+    current = Q(date__range=(period.start, period.end))
+    if tree.other_prefixes:
+        other_unit = Case(When(unit__path__startswith=tree.root.path, then=Value(None)), default=F("unit_id"),
+                          output_field=IntegerField())
+    else:
+        other_unit = Value(None, output_field=IntegerField())
+    selected = (
+        # One range for the index departure_unit_date (with two, PostgreSQL read both years of every unit
+        # of the country by date for a province), then the two periods within it (a month and the same
+        # month a year before are 13 months apart).
+        Departure.objects.filter(tree.q("unit"), date__range=(previous.start, period.end))
+        .filter(current | Q(date__range=(previous.start, previous.end)))
+        .order_by()
+        .values(
+            uid=F("unit_id"), other_uid=other_unit, cid=F("country_id"), pid=F("programme_id"), mon=TruncMonth("date"),
+            n=_flag(current), female=_flag(current & Q(sex=Sex.FEMALE)),
+            poor=_flag(current & Q(is_poor_or_near_poor=True)), minority=_flag(current & Q(is_ethnic_minority=True)),
+            cert=_flag(current & Q(has_orientation_cert=True)),
+            jp=_flag(current & Q(country__code="JP")), kr=_flag(current & Q(country__code="KR")),
+            tw=_flag(current & Q(country__code="TW")),
+            prev=_flag(Q(date__range=(previous.start, previous.end))),
+        )
+    )
+    inner, params = selected.query.sql_with_params()
+    # Grouped by the ids (grouping by the names' text took twice as long), named after grouping; the lines
+    # and the months as two sets, not one by (country, programme, month): PostgreSQL estimated that one at
+    # tens of thousands of groups, sorted every row on disk instead of hashing, and took twice as long.
+    sums = ", ".join(f"SUM(d.{name}) AS s_{name}" for name in
+                     ("n", "female", "poor", "minority", "cert", "jp", "kr", "tw", "prev"))
+    if connection.vendor == "postgresql":
+        grouped = ("SELECT CASE WHEN GROUPING(d.uid) = 0 THEN 0 WHEN GROUPING(d.cid) = 0 THEN 1 ELSE 2 END AS kind, "
+                   f"d.uid, d.other_uid, d.cid, d.pid, d.mon, {sums} FROM ({inner}) d "
+                   "GROUP BY GROUPING SETS ((d.uid), (d.other_uid, d.cid, d.pid), (d.other_uid, d.mon))")
+        with_d = ""
+    else:
+        grouped = (f"SELECT 0 AS kind, d.uid, NULL AS other_uid, NULL AS cid, NULL AS pid, NULL AS mon, {sums} "
+                   "FROM d GROUP BY d.uid "
+                   f"UNION ALL SELECT 1, NULL, d.other_uid, d.cid, d.pid, NULL, {sums} FROM d "
+                   "GROUP BY d.other_uid, d.cid, d.pid "
+                   f"UNION ALL SELECT 2, NULL, d.other_uid, NULL, NULL, d.mon, {sums} FROM d GROUP BY d.other_uid, d.mon")
+        with_d = f"WITH d AS ({inner}) "
+    quote = connection.ops.quote_name
+    sql = (f"{with_d}SELECT g.kind, g.uid, g.other_uid, c.code, c.name_vi, p.code, p.name_vi, g.mon, "
+           "g.s_n, g.s_female, g.s_poor, g.s_minority, g.s_cert, g.s_jp, g.s_kr, g.s_tw, g.s_prev "
+           f"FROM ({grouped}) g LEFT JOIN {quote(Country._meta.db_table)} c ON c.id = g.cid "
+           f"LEFT JOIN {quote(Programme._meta.db_table)} p ON p.id = g.pid")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], list[dict]]:
+    by_unit = []
+    lines: dict[tuple, int] = defaultdict(int)
+    by_month: dict[str, int] = defaultdict(int)
+    for kind, uid, other_uid, cc, cn, pc, pn, month, n, female, poor, minority, cert, jp, kr, tw, prev in (
+            _departure_groups(tree, period)):
+        if kind == 0:
+            by_unit.append((uid, (n, female, poor, minority, cert, prev, jp, kr, tw, n - jp - kr - tw)))
+        elif n and (other_uid is None or tree.knows(other_uid)):
+            if kind == 1:
+                lines[(cc, cn, pc or "", pn or "")] += n
+            else:
+                by_month[str(month)[:10]] += n
+    roll_up(tree, rows, total, _DEPARTURE_FIGURES, by_unit)
+    roll_up(tree, rows, total, ("waiting",), ((unit_id, (n,)) for unit_id, n in _waiting_by_unit(tree, period)))
+
+    market_lines = [
+        {"country_code": country_code, "country": country, "programme_code": programme_code,
+         "programme": programme, "departed": n}
+        for (country_code, country, programme_code, programme), n in lines.items()
+    ]
+    market_lines.sort(key=lambda line: (line["country_code"] not in MARKETS,
+                                        MARKETS.index(line["country_code"]) if line["country_code"] in MARKETS else 0,
+                                        line["country"], line["programme"]))
+    monthly = [{"month": month, "departed": n} for month, n in sorted(by_month.items())]
+    return market_lines, monthly
+
+
+def figures_by_unit_month(tree: UnitTree, period: Period, codes=FIGURE_CODES):
+    """{(unit_id, month, code): value} of approved monthly figures in the months the period touches."""
+    values = (
+        MonthlyValue.objects.filter(
+            tree.q("report__unit"), report__status=ReportStatus.APPROVED,
+            report__month__range=(period.start.replace(day=1), period.end), indicator__code__in=codes,
+        )
+        .order_by().values("report__unit_id", "report__month", "indicator__code").annotate(v=Sum("value"))
+    )
+    return {(item["report__unit_id"], item["report__month"], item["indicator__code"]): item["v"] for item in values}
+
+
+def figures_counts(tree, rows, total, period: Period) -> list[dict]:
+    latest_waiting: dict[int, tuple[dt.date, int]] = {}
+    monthly: dict[dt.date, int] = defaultdict(int)
+    attrs = {"departed": "departed", "departed_female": "female", "departed_poor": "poor",
+             "departed_ethnic_minority": "ethnic_minority"}
+    # Waiting is a stock: the last figure of an abolished (or not yet created) unit is no longer current.
+    other_waiting_counts = structure_in_force(period.end) != tree.root.structure
+    for (uid, month, code), value in figures_by_unit_month(tree, period).items():
+        if not tree.knows(uid):
+            continue
+        if code == "waiting":
+            if uid in tree.mapped_to and not other_waiting_counts:
+                continue
+            if uid not in latest_waiting or latest_waiting[uid][0] < month:
+                latest_waiting[uid] = (month, value)
+            continue
+        spread(tree, rows, total, uid, attrs[code], value)
+        if code == "departed":
+            monthly[month] += value
+    for uid, (_month, value) in latest_waiting.items():
+        spread(tree, rows, total, uid, "waiting", value)
+    for (uid, _month, _code), value in figures_by_unit_month(tree, period.previous_year(), ("departed",)).items():
+        spread(tree, rows, total, uid, "previous_year", value)
+    # Orientation certificates are known from the registry only.
+    for item in (
+        Departure.objects.filter(tree.q("unit"), date__range=(period.start, period.end),
+                                 has_orientation_cert=True).order_by().values("unit_id").annotate(n=Count("id"))
+    ):
+        spread(tree, rows, total, item["unit_id"], "with_cert", item["n"])
+    return [{"month": month.isoformat(), "departed": n} for month, n in sorted(monthly.items())]
+
+
+def communes_count(tree, rows, total, period: Period) -> None:
+    # Per unit of the tree, its latest departure by the end with no return by then (the index
+    # departure_unit_date read backwards from the end, the return by its unique key): usually the first
+    # one read. A subquery with LIMIT 1, so that PostgreSQL runs it per unit instead of turning an EXISTS
+    # into a join: "no return or a later one" as a LEFT JOIN was estimated at 1 row and PostgreSQL hashed
+    # every departure and looped over them per unit (4.7 s instead of 0.05 s for Hà Nội), and even as
+    # NOT EXISTS it hashed every departure and return nationally (0.45–0.65 s instead of 0.2–0.33 s).
+    abroad = (
+        Departure.objects.filter(unit=OuterRef("pk"), date__lte=period.end)
+        .exclude(Exists(Return.objects.filter(departure=OuterRef("pk"), date__lte=period.end)))
+        .order_by("-date").values("pk")[:1]
+    )
+    abroad_units = (Unit.objects.filter(tree.in_tree()).annotate(abroad=Subquery(abroad)).filter(abroad__isnull=False)
+                    .order_by().values_list("id", flat=True))
+    covered = {tree.commune_of(uid) for uid in abroad_units} - {None}
+    communes = tree.commune_by_path.values()
+    roll_up(tree, rows, total, ("communes_total", "communes_covered"),
+             ((pk, (1, int(pk in covered))) for pk in communes))
+
+
+def targets_apply(tree, rows, total, period: Period, today: dt.date | None) -> dict[str, float | None]:
+    """Targets: each unit's own quota of each year; a year it has none of takes the quotas of the other
+    structure's units that count under it (the topmost ones: a legacy province's 2025 quota, not its
+    districts' as well), so a new province's 2025 report shows the 2025 plan of the provinces it absorbed,
+    and a legacy report of 2026 the quotas allocated to the new communes — only those of new units made
+    wholly of units within the row's (or the root's) unit (:meth:`portal.tree.UnitTree.made_within`)."""
+    unit_filter = Q(unit_id__in=[tree.root.pk, *tree.children]) | unit_tree.subtree_q("unit", tree.other_prefixes)
+    quotas = Quota.objects.filter(unit_filter, year__in=period.years).select_related("plan")
+    plans = list(
+        Plan.objects.filter(unit__path__in=unit_tree.ancestor_paths(tree.root.path, include_self=True),
+                            first_year__lte=period.end.year,
+                            last_year__gte=period.start.year)
+        .select_related("unit").prefetch_related("coverage_goals").order_by("-unit__path", "-first_year")
+    )
+    plan = plans[0] if plans else None  # the plan of the nearest unit at or above the chosen one
+    default_stretch = plan.stretch_percent if plan else None
+
+    own: dict[int, list[Quota]] = defaultdict(list)
+    carried: dict[tuple[int, int], list[tuple[str, Quota]]] = defaultdict(list)
+    for quota in quotas:
+        if quota.unit_id in tree.mapped_to:
+            item = (tree.other_paths[quota.unit_id], quota)
+            if tree.made_within(quota.unit_id, tree.root.path):
+                carried[(tree.root.pk, quota.year)].append(item)
+            child = tree.child_of(quota.unit_id)
+            if child is not None and tree.made_within(quota.unit_id, tree.units[child][3]):
+                carried[(child, quota.year)].append(item)
+        elif quota.unit_id in tree.units:
+            own[quota.unit_id].append(quota)
+
+    def effective(pk: int) -> list[Quota]:
+        mine = own.get(pk, [])
+        covered = {q.year for q in mine}
+        return mine + [q for year in period.years if year not in covered for q in unit_tree.topmost(carried.get((pk, year), []))]
+
+    def apply(row: ProgressRow, unit_quotas: list[Quota]) -> None:
+        row.target = sum(q.target for q in unit_quotas)
+        row.expected = round_half_up(sum(q.target * period.covered_fraction(q.year, today) for q in unit_quotas))
+        stretch = Fraction(0)
+        has_stretch = False
+        for q in unit_quotas:
+            percent = q.stretch_percent or (q.plan.stretch_percent if q.plan else None) or default_stretch
+            if percent:
+                has_stretch = True
+                stretch += q.target * Fraction(str(percent)) / 100
+        row.stretch_target = round_half_up(stretch) if has_stretch else None
+
+    for pk, row in rows.items():
+        apply(row, effective(pk))
+    root_quotas = effective(tree.root.pk)
+    if root_quotas:
+        apply(total, root_quotas)
+    else:
+        total.target = sum(r.target for r in rows.values())
+        total.expected = sum(r.expected for r in rows.values())
+        stretches = [r.stretch_target for r in rows.values() if r.stretch_target is not None]
+        total.stretch_target = sum(stretches) if stretches else None
+
+    goals: dict[str, float | None] = {"plan": plan.name if plan else None,
+                                      "stretch_percent": float(default_stretch) if default_stretch else None,
+                                      "orientation": None, "communes": None}
+    if plan:
+        for goal in plan.coverage_goals.all():
+            if goal.kind == CoverageKind.ORIENTATION_CERTIFICATE:
+                goals["orientation"] = float(goal.percent) / 100
+            elif goal.kind == CoverageKind.COMMUNES_COVERED:
+                goals["communes"] = float(goal.percent) / 100
+    return goals

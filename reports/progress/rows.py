@@ -1,0 +1,127 @@
+"""The report's rows: one per unit directly below the chosen one, and the total; what they are computed from."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from portal.models import Level
+from reports.progress.period import Period
+
+REGISTRY = "registry"
+FIGURES = "figures"
+SOURCES = (REGISTRY, FIGURES)
+
+MARKETS = ("JP", "KR", "TW")
+OTHER_MARKET = "other"
+MARKET_NAMES_VI = {"JP": "Nhật Bản", "KR": "Hàn Quốc", "TW": "Đài Loan", OTHER_MARKET: "thị trường khác"}
+LEVEL_WHOLE_VI = {
+    Level.PROVINCE: "toàn tỉnh", Level.DISTRICT: "toàn huyện", Level.COMMUNE: "toàn xã", Level.HAMLET: "toàn thôn",
+}
+
+
+def _fraction(numerator: int | float, denominator: int | float | None) -> float | None:
+    if not denominator:
+        return None
+    return float(Fraction(numerator) / Fraction(denominator)) if isinstance(numerator, int) else numerator / denominator
+
+
+def round_half_up(value: Fraction | float) -> int:
+    return int(Decimal(str(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _empty_markets() -> dict[str, int]:
+    return {code: 0 for code in (*MARKETS, OTHER_MARKET)}
+
+
+@dataclass
+class ProgressRow:
+    unit_id: int
+    code: str
+    name: str
+    level: str
+    path: str = ""
+    is_total: bool = False
+    target: int = 0
+    expected: int = 0
+    stretch_target: int | None = None
+    departed: int = 0
+    female: int = 0
+    poor: int = 0
+    ethnic_minority: int = 0
+    with_cert: int = 0
+    waiting: int = 0
+    previous_year: int = 0
+    markets: dict[str, int] | None = field(default_factory=_empty_markets)
+    communes_total: int = 0
+    communes_covered: int = 0
+    rank: int | None = None
+
+    @property
+    def percent(self) -> float | None:
+        return _fraction(self.departed, self.target)
+
+    @property
+    def gap(self) -> int:
+        return self.departed - self.expected
+
+    @property
+    def stretch_share(self) -> float | None:
+        return _fraction(self.departed, self.stretch_target)
+
+    @property
+    def cert_share(self) -> float | None:
+        return _fraction(self.with_cert, self.departed)
+
+    @property
+    def communes_share(self) -> float | None:
+        return _fraction(self.communes_covered, self.communes_total)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(percent=self.percent, gap=self.gap, stretch_share=self.stretch_share, cert_share=self.cert_share,
+                    communes_share=self.communes_share)
+        return data
+
+
+@dataclass
+class ProgressReport:
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    period: Period
+    source: str
+    as_of: dt.date
+    rows: list[ProgressRow]
+    total: ProgressRow
+    market_lines: list[dict[str, Any]] = field(default_factory=list)
+    monthly: list[dict[str, Any]] = field(default_factory=list)
+    goals: dict[str, float | None] = field(default_factory=dict)
+    reconciliation: list[dict[str, Any]] | None = None
+    sentence: str = ""
+
+    @property
+    def all_rows(self) -> list[ProgressRow]:
+        return [*self.rows, self.total]
+
+    @property
+    def markets_known(self) -> bool:
+        return self.total.markets is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": {"id": self.unit_id, "code": self.unit_code, "name": self.unit_name, "level": self.unit_level},
+            "period": {**self.period.to_params(), "label": self.period.label},
+            "source": self.source,
+            "as_of": self.as_of.isoformat(),
+            "rows": [row.to_dict() for row in self.rows],
+            "total": self.total.to_dict(),
+            "market_lines": self.market_lines,
+            "monthly": self.monthly,
+            "goals": self.goals,
+            "reconciliation": self.reconciliation,
+            "sentence": self.sentence,
+        }

@@ -1,0 +1,164 @@
+"""The progress workbook the province sends upward (sheets Tổng hợp, Thị trường, Đối chiếu, Nhận xét).
+
+Kept apart from ``targets/workbooks.py`` (the import templates) so that the
+two can change independently. Pure function of a ``ProgressReport``.
+"""
+from __future__ import annotations
+
+from typing import IO
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from portal import formats
+from portal.xlsx import neutralise
+from reports.progress.rows import MARKET_NAMES_VI, MARKETS, OTHER_MARKET, ProgressReport, ProgressRow
+
+INT = "#,##0"
+PCT = "0.0%"
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=13)
+THIN = Side(style="thin", color="999999")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+
+# (header, value of a row, number format)
+SUMMARY_COLUMNS = [
+    ("Mã đơn vị", lambda r: r.code, "@"),
+    ("Đơn vị", lambda r: neutralise(r.name), None),
+    ("Chỉ tiêu", lambda r: r.target, INT),
+    ("Đã xuất cảnh", lambda r: r.departed, INT),
+    ("Tỷ lệ", lambda r: r.percent, PCT),
+    ("Dự kiến theo tiến độ", lambda r: r.expected, INT),
+    ("Chênh lệch so với tiến độ", lambda r: r.gap, INT),
+    ("Xếp hạng", lambda r: r.rank, "0"),
+    ("Nữ", lambda r: r.female, INT),
+    ("Hộ nghèo, cận nghèo", lambda r: r.poor, INT),
+    ("Dân tộc thiểu số", lambda r: r.ethnic_minority, INT),
+    ("Đang đào tạo, chờ xuất cảnh", lambda r: r.waiting, INT),
+    ("Cùng kỳ năm trước", lambda r: r.previous_year, INT),
+    *[(MARKET_NAMES_VI[c][0].upper() + MARKET_NAMES_VI[c][1:],
+       (lambda code: lambda r: r.markets[code] if r.markets is not None else None)(c), INT)
+      for c in (*MARKETS, OTHER_MARKET)],
+    ("Chỉ tiêu phấn đấu", lambda r: r.stretch_target, INT),
+    ("Tỷ lệ so với chỉ tiêu phấn đấu", lambda r: r.stretch_share, PCT),
+    ("Tỷ lệ có chứng chỉ bồi dưỡng kiến thức cần thiết", lambda r: r.cert_share, PCT),
+    ("Số xã", lambda r: r.communes_total, INT),
+    ("Số xã có lao động đang ở nước ngoài", lambda r: r.communes_covered, INT),
+    ("Tỷ lệ xã có lao động đang ở nước ngoài", lambda r: r.communes_share, PCT),
+]
+SUMMARY_SHEET, MARKET_SHEET, RECONCILIATION_SHEET, REVIEW_SHEET = "Tổng hợp", "Thị trường", "Đối chiếu", "Nhận xét"
+SOURCE_LABELS = {"registry": "sổ theo dõi người lao động", "figures": "số liệu báo cáo tháng đã duyệt"}
+
+
+def _titles(ws, report: ProgressReport, title: str, width: int) -> int:
+    """The title lines above a table; returns the header row number."""
+    lines = [
+        (title.upper(), TITLE),
+        (f"Đơn vị: {neutralise(report.unit_name)} (mã {report.unit_code})", BOLD),
+        (f"Kỳ báo cáo: {report.period.label} (số liệu đến ngày {formats.format_date(report.as_of)})", None),
+        (f"Nguồn số liệu: {SOURCE_LABELS.get(report.source, report.source)}; "
+         f"lập ngày {formats.format_date(timezone.localdate())}", None),
+    ]
+    for index, (text, font) in enumerate(lines, start=1):
+        ws.cell(row=index, column=1, value=text)
+        if font:
+            ws.cell(row=index, column=1).font = font
+        ws.merge_cells(start_row=index, start_column=1, end_row=index, end_column=max(width, 1))
+    return len(lines) + 2
+
+
+def _header(ws, row: int, headers: list[str], widths: list[int]) -> None:
+    for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = ws.cell(row=row, column=col, value=text)
+        cell.font = BOLD
+        cell.fill = HEAD_FILL
+        cell.border = BOX
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+
+
+def _summary(ws, report: ProgressReport) -> None:
+    header_row = _titles(ws, report, "Tổng hợp kết quả đưa người lao động đi làm việc ở nước ngoài",
+                         len(SUMMARY_COLUMNS))
+    _header(ws, header_row, [c[0] for c in SUMMARY_COLUMNS], [11, 30] + [13] * (len(SUMMARY_COLUMNS) - 2))
+    rows: list[ProgressRow] = report.all_rows
+    for offset, row in enumerate(rows, start=1):
+        for col, (_title, value, number_format) in enumerate(SUMMARY_COLUMNS, start=1):
+            cell = ws.cell(row=header_row + offset, column=col, value=value(row))
+            cell.border = BOX
+            if number_format:
+                cell.number_format = number_format
+            if row.is_total:
+                cell.font = BOLD
+                cell.fill = TOTAL_FILL
+    ws.cell(row=header_row + len(rows) + 2, column=1,
+            value="Tỷ lệ = Đã xuất cảnh / Chỉ tiêu; Dự kiến theo tiến độ = chỉ tiêu chia đều theo thời gian đã qua "
+                  "của kỳ; dòng cuối là tổng của đơn vị.")
+
+
+def _markets(ws, report: ProgressReport) -> None:
+    header_row = _titles(ws, report, "Số lao động xuất cảnh theo thị trường và chương trình", 4)
+    _header(ws, header_row, ["Mã nước", "Nước, vùng lãnh thổ", "Chương trình", "Đã xuất cảnh"], [10, 26, 48, 14])
+    row = header_row
+    for line in report.market_lines:
+        row += 1
+        values = [line["country_code"], neutralise(line["country"]), neutralise(line["programme"]) or "Không ghi rõ",
+                  line["departed"]]
+        for col, value in enumerate(values, start=1):
+            ws.cell(row=row, column=col, value=value).border = BOX
+        ws.cell(row=row, column=4).number_format = INT
+    row += 1
+    total = sum(line["departed"] for line in report.market_lines)
+    for col, value in enumerate([report.unit_code, "Tổng cộng", "", total], start=1):
+        cell = ws.cell(row=row, column=col, value=value)
+        cell.font, cell.border = BOLD, BOX
+    ws.cell(row=row, column=4).number_format = INT
+    if not report.markets_known:
+        ws.cell(row=row + 2, column=1, value="Số liệu báo cáo tháng không chia theo thị trường; "
+                                             "bảng trên lấy từ sổ theo dõi khi nguồn là sổ theo dõi.")
+
+
+def _reconciliation(ws, report: ProgressReport) -> None:
+    header_row = _titles(ws, report, "Đối chiếu sổ theo dõi với số liệu báo cáo tháng đã duyệt", 7)
+    _header(ws, header_row, ["Mã đơn vị", "Đơn vị", "Tháng", "Theo sổ theo dõi", "Theo báo cáo đã duyệt",
+                             "Chênh lệch", "Ghi chú"], [11, 30, 10, 14, 14, 12, 30])
+    highlight = PatternFill("solid", fgColor="FCE4D6")
+    for offset, line in enumerate(report.reconciliation or [], start=1):
+        note = ""
+        if line["flagged"]:
+            note = "Chưa có báo cáo được duyệt" if line["figures"] is None else "Số liệu chênh lệch"
+        values = [line["code"], neutralise(line["name"]), line["month_label"], line["registry"], line["figures"],
+                  line["difference"], note]
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=header_row + offset, column=col, value=value)
+            cell.border = BOX
+            if col in (4, 5, 6):
+                cell.number_format = INT
+            if line["flagged"]:
+                cell.fill = highlight
+
+
+def _review(ws, report: ProgressReport) -> None:
+    ws.column_dimensions["A"].width = 120
+    ws["A1"] = "NHẬN XÉT"
+    ws["A1"].font = TITLE
+    ws["A2"] = f"{neutralise(report.unit_name)} – {report.period.label}"
+    ws["A4"] = report.sentence
+    ws["A4"].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_progress_workbook(report: ProgressReport, fileobj: IO[bytes]) -> None:
+    """Write the four sheets of ``report`` (with its reconciliation and sentence) to ``fileobj``."""
+    wb = Workbook()
+    summary = wb.active
+    summary.title = SUMMARY_SHEET
+    _summary(summary, report)
+    _markets(wb.create_sheet(MARKET_SHEET), report)
+    _reconciliation(wb.create_sheet(RECONCILIATION_SHEET), report)
+    _review(wb.create_sheet(REVIEW_SHEET), report)
+    wb.save(fileobj)

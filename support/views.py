@@ -1,0 +1,253 @@
+"""Thin views of support: policies, payments, loans, the summary and the imports."""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from portal.audit import acting_as
+from portal.forms import add_service_errors
+from portal.models import Level, Unit
+from portal.scoping import get_visible_or_404, require_write, user_unit, visible_units
+from portal.tree import province_path
+from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
+from portal.xlsx import ImportRejected
+from support import selectors, services
+from support.forms import (
+    LoanForm,
+    LoanStatusForm,
+    PaymentForm,
+    PaymentLineFormSet,
+    SummaryForm,
+    SupportFilterForm,
+    SupportImportForm,
+)
+from support.importers import import_loans, import_payments
+from support.models import ITEM_KIND_VI, ItemKind, Loan, Payment
+from support.workbooks import write_loan_template, write_payment_template, write_support_workbook
+from workers.models import Worker
+from workers.services import today
+
+PAGE_SIZE = 50
+
+
+def _xlsx(write, name: str, *args) -> FileResponse:
+    out = tempfile.TemporaryFile()
+    write(*args, out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+
+
+def _filters(request) -> tuple[SupportFilterForm, selectors.SupportFilters]:
+    form = SupportFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid() and ("unit" in form.errors or "policy" in form.errors):
+        raise Http404  # another unit's id: answer as if it did not exist
+    if form.is_bound and form.is_valid():
+        return form, selectors.SupportFilters(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
+    return form, selectors.SupportFilters()
+
+
+# --- Policies ------------------------------------------------------------------------------------
+
+
+@login_required
+def policy_list(request):
+    year = today().year
+    return render(request, "support/policy_list.html", {
+        "policies": selectors.policy_list(request.user, year=year), "year": year, "tab": "support"})
+
+
+@login_required
+def policy_detail(request, pk: int):
+    policy, budgets = selectors.policy_detail(request.user, pk)
+    items = [(item, ITEM_KIND_VI[item.kind])
+             for item in sorted(policy.items.all(), key=lambda item: ItemKind.values.index(item.kind))]
+    return render(request, "support/policy_detail.html",
+                  {"policy": policy, "budgets": budgets, "items": items, "tab": "support"})
+
+
+# --- Payments ------------------------------------------------------------------------------------
+
+
+@login_required
+def payment_list(request):
+    form, filters = _filters(request)
+    payments = selectors.payment_list(request.user, filters)
+    page = Paginator(payments, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "support/payment_list.html", {
+        "form": form, "page": page, "totals": selectors.payment_totals(payments), "tab": "support"})
+
+
+@login_required
+@require_write
+def payment_create(request, pk: int):
+    worker = get_visible_or_404(Worker.objects.select_related("unit"), request.user, pk=pk)
+    form = PaymentForm(request.POST or None, user=request.user)
+    lines = PaymentLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        policy = form.cleaned_data["policy"]
+        items = selectors.policy_items_by_kind(policy)
+        missing = [kind for kind, _amount in lines.lines() if kind not in items]
+        try:
+            if missing:
+                raise ValidationError({"policy": _("The policy %(code)s does not pay: %(items)s.") % {
+                    "code": policy.code, "items": ", ".join(str(ItemKind(k).label) for k in missing)}})
+            with acting_as(request.user):
+                services.payment_record(user=request.user, worker=worker, policy=policy,
+                                        date=form.cleaned_data["date"], decision_no=form.cleaned_data["decision_no"],
+                                        lines=[(items[kind], amount) for kind, amount in lines.lines()])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The payment was recorded."))
+            return redirect("workers:worker_detail", pk=worker.pk)
+    return render(request, "support/payment_form.html", {"form": form, "lines": lines, "worker": worker})
+
+
+# --- Loans ---------------------------------------------------------------------------------------
+
+
+@login_required
+def loan_list(request):
+    form, filters = _filters(request)
+    loans = selectors.loan_list(request.user, filters)
+    page = Paginator(loans, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "support/loan_list.html", {
+        "form": form, "page": page, "totals": selectors.loan_totals(loans), "tab": "support"})
+
+
+@login_required
+@require_write
+def loan_create(request, pk: int):
+    worker = get_visible_or_404(Worker.objects.select_related("unit"), request.user, pk=pk)
+    form = LoanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with acting_as(request.user):
+                services.loan_record(user=request.user, worker=worker, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The loan was recorded."))
+            return redirect("workers:worker_detail", pk=worker.pk)
+    return render(request, "support/loan_form.html", {"form": form, "worker": worker})
+
+
+@login_required
+@require_write
+def loan_status(request, pk: int):
+    loan = get_visible_or_404(Loan.objects.select_related("worker"), request.user, pk=pk)
+    form = LoanStatusForm(request.POST or None, initial={"status": loan.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with acting_as(request.user):
+                services.loan_update_status(user=request.user, loan=loan, status=form.cleaned_data["status"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The loan's status was changed."))
+            return redirect("workers:worker_detail", pk=loan.worker_id)
+    return render(request, "support/loan_status.html", {"form": form, "loan": loan, "worker": loan.worker})
+
+
+# --- Summary -------------------------------------------------------------------------------------
+
+
+def _default_unit(user) -> Unit | None:
+    unit = user_unit(user)
+    if unit is not None:
+        return unit
+    latest = Payment.objects.visible_to(user).select_related("worker__unit").order_by("-date", "-pk").first()
+    provinces = visible_units(user).filter(level=Level.PROVINCE)
+    if latest is not None:
+        province = provinces.filter(path=province_path(latest.worker.unit.path)).first()
+        if province is not None:
+            return province
+    return provinces.order_by("-structure", "path").first()
+
+
+def _summary(request):
+    form = SummaryForm(request.GET or None, user=request.user)
+    data = {}
+    if form.is_bound:
+        if not form.is_valid() and "unit" in form.errors:
+            raise Http404
+        data = form.cleaned_data if form.is_valid() else {}
+    unit = data.get("unit") or _default_unit(request.user)
+    day = today()
+    date_from = data.get("date_from") or dt.date(day.year, 1, 1)
+    date_to = data.get("date_to") or max(day, date_from)
+    summary = selectors.support_summary(unit=unit, date_from=date_from, date_to=date_to) if unit else None
+    if not form.is_bound:  # show what is shown
+        form = SummaryForm(user=request.user, initial={"unit": unit, "date_from": date_from, "date_to": date_to})
+    return form, summary
+
+
+@login_required
+def summary(request):
+    form, result = _summary(request)
+    return render(request, "support/summary.html", {"form": form, "summary": result, "tab": "support"})
+
+
+@login_required
+def summary_export(request):
+    _form, result = _summary(request)
+    if result is None:
+        raise Http404
+    name = f"ho-tro-{result.unit.code}-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.xlsx"
+    return _xlsx(write_support_workbook, name, result)
+
+
+# --- Imports -------------------------------------------------------------------------------------
+
+
+def _import_view(request, *, kind: str):
+    form = SupportImportForm(request.POST or None, request.FILES or None)
+    import_errors = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        try:
+            result = (import_payments if kind == "payments" else import_loans)(data, user=request.user)
+        except ImportRejected as exc:
+            import_errors = exc.errors
+        else:
+            if kind == "payments":
+                messages.success(request, _("Imported: %(lines)s payment items in %(payments)s payments, "
+                                            "%(unchanged)s already recorded.") % vars(result))
+                return redirect("support:payment_list")
+            messages.success(request, _("Imported: %(created)s new loans, %(updated)s status changes, "
+                                        "%(unchanged)s already recorded.") % vars(result))
+            return redirect("support:loan_list")
+    return render(request, f"support/{kind}_import.html",
+                  {"form": form, "import_errors": import_errors, "tab": "support"})
+
+
+@login_required
+@require_write
+def payment_import(request):
+    return _import_view(request, kind="payments")
+
+
+@login_required
+@require_write
+def loan_import(request):
+    return _import_view(request, kind="loans")
+
+
+@login_required
+@require_write
+def payment_import_template(request):
+    return _xlsx(write_payment_template, "mau-nhap-chi-ho-tro.xlsx")
+
+
+@login_required
+@require_write
+def loan_import_template(request):
+    return _xlsx(write_loan_template, "mau-nhap-vay-von.xlsx")
