@@ -12,6 +12,7 @@ class OutreachConfig(AppConfig):
 
         from outreach import models
         from outreach.signals import link_leads_on_worker_save, link_leads_on_workers_registered
+        from portal.sections import register_menu
         from workers.models import Worker
         from workers.services import workers_registered
 
@@ -20,3 +21,4 @@ class OutreachConfig(AppConfig):
         auditlog.register(models.Lead, exclude_fields=["phone_key"])
         post_save.connect(link_leads_on_worker_save, sender=Worker, dispatch_uid="outreach_link_leads")
         workers_registered.connect(link_leads_on_workers_registered, sender=Worker, dispatch_uid="outreach_link_leads_bulk")
+        register_menu("main", key="outreach", label=_("Outreach"), url_name="outreach:index", order=40)

@@ -12,6 +12,7 @@ class PortalConfig(AppConfig):
 
         from portal import invalidation, tasks  # noqa: F401  (tasks: registered in every process, for portal.jobs)
         from portal.models import Scope, Unit
+        from portal.sections import register_menu
 
         auditlog.register(Unit)
         auditlog.register(Scope)
@@ -19,3 +20,10 @@ class PortalConfig(AppConfig):
         # Units and the reform's mapping are national data: a change drops every cached figure.
         invalidation.track("portal.Unit")
         invalidation.track("portal.UnitSuccession")
+        # The menu: each app adds its own entries (portal.sections); these are the core's.
+        register_menu("main", key="units", label=_("Units"), url_name="unit_list", order=90)
+        register_menu("admin", key="django_admin", label=_("Users, units and audit log"), url_name="admin:index",
+                      order=10)
+        register_menu("admin", key="audit", label=_("Audit log"), url_name="audit_list", order=20)
+        register_menu("admin", key="dissolved_scopes", label=_("Accounts of abolished units"),
+                      url_name="dissolved_scopes", order=30)

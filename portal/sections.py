@@ -4,7 +4,8 @@ The worker page belongs to ``workers``, which imports no app above it; the suppo
 ``support``'s to show. ``support`` registers a section of the page (a template and the function giving its
 context) from its ``AppConfig.ready``; the page renders whatever is registered with
 ``{% page_sections "workers:worker_detail" worker %}``. Tabs of an app's navigation work the same way
-(``{% contributed_tabs "workers" tab %}``).
+(``{% contributed_tabs "workers" tab %}``), and so does the portal's own menu: every app adds its entries
+(:func:`register_menu`, group ``main`` or ``admin``) and ``base.html`` renders ``{% menu "main" %}``.
 """
 from __future__ import annotations
 
@@ -31,8 +32,18 @@ class Tab:
     after: str | None
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    label: str
+    url_name: str
+    order: int
+    visible: Callable[[Any], bool] | None
+
+
 _sections: dict[str, list[Section]] = defaultdict(list)
 _tabs: dict[str, list[Tab]] = defaultdict(list)
+_menus: dict[str, list[MenuEntry]] = defaultdict(list)
 
 
 def register_section(page: str, *, template: str, context: Callable[[HttpRequest, Any], dict[str, Any]],
@@ -58,3 +69,17 @@ def register_tab(group: str, *, key: str, label: str, url_name: str, after: str 
 def tabs(group: str, after: str | None = None) -> list[Tab]:
     """The contributed tabs of ``group`` that go after its own tab ``after`` (None: at the end)."""
     return [tab for tab in _tabs.get(group, ()) if tab.after == after]
+
+
+def register_menu(group: str, *, key: str, label: str, url_name: str, order: int = 100,
+                  visible: Callable[[Any], bool] | None = None) -> None:
+    """An entry of the portal's menu ``group`` (``"main"``: the top bar; ``"admin"``: the administration
+    drop-down), in ``order``; ``visible(user)`` hides it from those it is not for (default: everyone)."""
+    if any(entry.key == key for entry in _menus[group]):
+        return
+    _menus[group].append(MenuEntry(key, label, url_name, order, visible))
+    _menus[group].sort(key=lambda entry: entry.order)
+
+
+def menu(group: str, user) -> list[MenuEntry]:
+    return [entry for entry in _menus.get(group, ()) if entry.visible is None or entry.visible(user)]

@@ -8,5 +8,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import invalidation
+        from portal.sections import register_menu
 
         invalidation.track("reports.ProgressSnapshot", ("unit",))  # the dashboard's trend
+        register_menu("main", key="progress", label=_("Progress"), url_name="progress:form", order=20)

@@ -10,6 +10,7 @@ class TargetsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from portal import invalidation
+        from portal.sections import register_menu
         from targets import models
 
         for model in (
@@ -23,3 +24,4 @@ class TargetsConfig(AppConfig):
             invalidation.track(label, ("unit",))
         invalidation.track("targets.CoverageGoal", ("plan", "unit"))
         invalidation.track("targets.MonthlyValue", ("report", "unit"))
+        register_menu("main", key="targets", label=_("Targets"), url_name="targets:index", order=10)

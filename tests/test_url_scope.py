@@ -9,16 +9,13 @@ without a server error.
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-
-from tests.outreach.url_factories import FACTORIES as OUTREACH_FACTORIES
-from tests.support.url_factories import FACTORIES as SUPPORT_FACTORIES
-from tests.targets.url_factories import TARGETS_FACTORIES
-from tests.workers.url_factories import FACTORIES as WORKERS_FACTORIES
 
 pytestmark = pytest.mark.django_db
 
@@ -59,15 +56,20 @@ FACTORIES: dict[str, Callable[[SimpleNamespace], dict]] = {
     "jobs:retry": _finished_job_b,
     "progress:result": _finished_job_b,
 }
-FACTORIES.update(TARGETS_FACTORIES)
-FACTORIES.update(WORKERS_FACTORIES)
-FACTORIES.update(OUTREACH_FACTORIES)
-FACTORIES.update(SUPPORT_FACTORIES)
+# Every app's tests/<app>/url_factories.py contributes its FACTORIES (a new app's are found without an edit here),
+# and may name URLs whose object is national (NATIONAL) or for administrators only (ADMIN_ONLY).
+for _module_path in sorted(Path(__file__).parent.glob("*/url_factories.py")):
+    _module = importlib.import_module(f"tests.{_module_path.parent.name}.url_factories")
+    FACTORIES.update(_module.FACTORIES)
 
 # URLs whose parameter is not an object of a unit (e.g. a user scope for administrators only).
 ADMIN_ONLY = {"reassign_scope"}
 # National objects no unit owns (sending enterprises): officials may not edit them, the province may.
 NATIONAL = {"workers:enterprise_edit": lambda env: {"pk": _enterprise(env).pk}}
+for _module_path in sorted(Path(__file__).parent.glob("*/url_factories.py")):
+    _module = importlib.import_module(f"tests.{_module_path.parent.name}.url_factories")
+    ADMIN_ONLY |= set(getattr(_module, "ADMIN_ONLY", ()))
+    NATIONAL.update(getattr(_module, "NATIONAL", {}))
 
 
 def _enterprise(env):

@@ -10,6 +10,7 @@ class WorkersConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from portal import invalidation
+        from portal.sections import register_menu
         from workers import models
 
         for model in (models.Country, models.Programme, models.Ethnicity, models.HouseholdStatus,
@@ -27,3 +28,4 @@ class WorkersConfig(AppConfig):
         invalidation.track("workers.StatusChange", ("worker", "unit"))
         invalidation.track("workers.Departure", ("unit",), ("worker", "unit"))
         invalidation.track("workers.Return", ("departure", "unit"), ("departure", "worker", "unit"))
+        register_menu("main", key="workers", label=_("Workers"), url_name="workers:index", order=30)

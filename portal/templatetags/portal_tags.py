@@ -47,3 +47,12 @@ def page_sections(context, page: str, obj) -> str:
 def contributed_tabs(context, group: str, active: str, after: str | None = None) -> dict:
     """``<li>`` tabs other apps add to the navigation ``group`` (see ``portal.sections``)."""
     return {"tabs": sections.tabs(group, after), "active": active}
+
+
+@register.inclusion_tag("portal/_menu.html", takes_context=True)
+def menu(context, group: str, item_class: str = "nav-item", link_class: str = "nav-link") -> dict:
+    """The entries the apps registered in the portal's menu ``group`` that the user may see."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"entries": sections.menu(group, user), "item_class": item_class, "link_class": link_class,
+            "path": getattr(request, "path", "")}

@@ -48,3 +48,5 @@ TARGETS_FACTORIES: dict[str, Callable[[SimpleNamespace], dict]] = {
     "targets:figures_reopen": _figures_b,
     "targets:figures_review": _report_b,
 }
+
+FACTORIES = TARGETS_FACTORIES  # the name every app's url_factories module exports (tests/test_url_scope.py)
