@@ -36,25 +36,42 @@ def _tool(name: str) -> str:
 
 
 def backup_database(out: Path, *, alias: str = "default") -> Path:
+    """Write the backup to ``out``: first under a temporary name beside it, moved into place only when complete,
+    so a failure (disk full, folder not writable, the database gone) leaves no partial file and never spoils an
+    earlier backup of the same name."""
     connection = connections[alias]
     db = connection.settings_dict
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if connection.vendor == "postgresql":
-        result = subprocess.run(
-            [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(out), db["NAME"]],
-            env=_pg_env(db), capture_output=True, text=True,
-        )
-        if result.returncode != 0:
-            raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
-    elif connection.vendor == "sqlite":
-        connection.ensure_connection()
-        target = sqlite3.connect(out)
-        try:
-            connection.connection.backup(target)
-        finally:
-            target.close()
-    else:
-        raise BackupError(f"Backups are not supported on {connection.vendor}.")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"Cannot create the folder {out.parent}: {exc.strerror or exc}") from exc
+    partial = out.with_name(f".{out.name}.part")
+    try:
+        if connection.vendor == "postgresql":
+            result = subprocess.run(
+                [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(partial),
+                 db["NAME"]],
+                env=_pg_env(db), capture_output=True, text=True,
+            )
+            if result.returncode != 0:
+                raise BackupError(f"pg_dump failed: {result.stderr.strip()}. Nothing was written; an earlier backup "
+                                  "there is untouched.")
+        elif connection.vendor == "sqlite":
+            connection.ensure_connection()
+            target = sqlite3.connect(partial)
+            try:
+                connection.connection.backup(target)
+            finally:
+                target.close()
+        else:
+            raise BackupError(f"Backups are not supported on {connection.vendor}.")
+        os.replace(partial, out)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"The backup could not be written to {out}: {getattr(exc, 'strerror', None) or exc}. "
+                          "Nothing was written; an earlier backup there is untouched.") from exc
+    finally:
+        if partial.exists():
+            partial.unlink()
     return out
 
 

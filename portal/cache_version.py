@@ -32,6 +32,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from portal import tree
+from portal.cache_backends import take_recovery
 from portal.models import Unit
 from portal.scoping import sees_everything, user_unit
 
@@ -52,9 +53,14 @@ def _key(counter: str) -> str:
 
 def versions(counters: Iterable[str]) -> tuple[int, ...]:
     """The versions in force of ``counters`` (one round trip). A counter the cache lost (eviction, restart)
-    starts again from the clock: never a number an older entry was stored under."""
+    starts again from the clock: never a number an older entry was stored under. While the cache is down every
+    call gets new numbers (nothing cached is read), and when it answers again after an outage every cached
+    figure is forgotten first (a write during the outage could not bump its versions)."""
     names = list(counters)
     found = cache.get_many([_key(name) for name in names])
+    if take_recovery():
+        _bump_now((ALL, SHARED))
+        found = cache.get_many([_key(name) for name in names])
     result = []
     for name in names:
         version = found.get(_key(name))

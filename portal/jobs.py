@@ -24,9 +24,11 @@ holds, so a late-waking first worker cannot overwrite the re-run.
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +43,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from portal.celery import app as celery_app
 from portal.models import JobStatus, ReportJob, Unit
@@ -73,9 +77,55 @@ def job_function(kind: str) -> Callable[[ReportJob], Any]:
     return import_string(path)
 
 
+# What a broker that does not answer raises when a task is sent (kombu wraps most of them).
+BROKER_ERRORS = (KombuOperationalError, RedisError, OSError)
+BROKER_LOG_SECONDS = 60.0
+_broker_logged_at = -BROKER_LOG_SECONDS
+
+
+def _broker_failed(exc: BaseException) -> None:
+    """Logged once per minute, not once per job: an outage of the broker may last."""
+    global _broker_logged_at
+    now = time.monotonic()
+    if now - _broker_logged_at >= BROKER_LOG_SECONDS:
+        _broker_logged_at = now
+        logger.warning("The job service (Celery broker) does not answer (%s); jobs stay pending and are sent "
+                       "when it is back.", exc)
+
+
+def job_dispatch(job_id: int) -> bool:
+    """Hand a pending job to the job service; False when the broker does not answer.
+
+    Never raises and never waits long (no publish retries, short connection timeouts in settings): the job is
+    already stored, stays pending with ``dispatched_at`` empty, and :func:`job_dispatch_pending` sends it when
+    the broker is back. Sending one job twice is harmless: the claim runs it once.
+    """
+    try:
+        # By name: the task module imports this one (portal.tasks is imported by PortalConfig.ready).
+        celery_app.tasks[RUN_TASK].apply_async((job_id,), retry=False)
+    except BROKER_ERRORS as exc:
+        _broker_failed(exc)
+        return False
+    ReportJob.objects.filter(pk=job_id, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
+    return True
+
+
+def job_dispatch_pending() -> list[int]:
+    """Send every pending job the broker did not take (periodic, and when a worker starts); stops at the first
+    failure (the broker is still away)."""
+    sent = []
+    for job_id in ReportJob.objects.filter(status=JobStatus.PENDING, dispatched_at__isnull=True).order_by("pk") \
+            .values_list("pk", flat=True):
+        if not job_dispatch(job_id):
+            break
+        sent.append(job_id)
+    if sent:
+        logger.warning("Report jobs sent to the job service after it came back: %s", sent)
+    return sent
+
+
 def _enqueue(job_id: int) -> None:
-    # By name: the task module imports this one (portal.tasks is imported by PortalConfig.ready in every process).
-    transaction.on_commit(lambda: celery_app.tasks[RUN_TASK].delay(job_id))
+    transaction.on_commit(lambda: job_dispatch(job_id))
 
 
 def job_create(*, user, unit: Unit, kind: str, params: dict | None = None, enqueue: bool = True) -> ReportJob:
@@ -149,12 +199,29 @@ def job_requeue_stale() -> list[int]:
         with transaction.atomic():
             # Back to pending only if still stale: a worker may have finished it since the read above.
             if ReportJob.objects.filter(Q(pk=job_id) & (stale | forgotten)).update(
-                    status=JobStatus.PENDING, progress=0) == 1:
+                    status=JobStatus.PENDING, progress=0, dispatched_at=None) == 1:
                 _enqueue(job_id)
                 requeued.append(job_id)
     if requeued:
         logger.warning("Report jobs re-queued after their worker stopped answering: %s", requeued)
     return requeued
+
+
+class JobFileError(Exception):
+    """The job's file could not be written (disk full, folder not writable): said plainly to the user."""
+
+    def __init__(self, cause: OSError):
+        self.cause = cause
+        if cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            message = _("There is not enough free disk space to write the report file. Free some space, then run "
+                        "the report again.")
+        elif cause.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            message = _("The folder of report files cannot be written to. Ask the administrator to check its "
+                        "permissions, then run the report again.")
+        else:
+            message = _("The report file could not be written (%(error)s). Run the report again; if it fails "
+                        "again, tell the administrator.") % {"error": cause.strerror or cause}
+        super().__init__(message)
 
 
 def _safe_filename(name: str) -> str:
@@ -171,7 +238,10 @@ def _write_file(job: ReportJob, output: JobOutput) -> str:
     """
     final_name = f"{JOB_FILE_DIR}/{job.pk}/{job.attempts}/{_safe_filename(output.filename or 'report.xlsx')}"
     final_path = default_storage.path(final_name)
-    os.makedirs(os.path.dirname(final_path), exist_ok=True)
+    try:
+        os.makedirs(os.path.dirname(final_path), exist_ok=True)
+    except OSError as exc:
+        raise JobFileError(exc) from exc
     for folder, _dirs, files in os.walk(default_storage.path(f"{JOB_FILE_DIR}/{job.pk}")):
         if folder != os.path.dirname(final_path):
             for leftover in (name for name in files if name.endswith(".part")):
@@ -181,6 +251,8 @@ def _write_file(job: ReportJob, output: JobOutput) -> str:
         with open(temp_path, "wb") as handle:
             output.write(handle)
         os.replace(temp_path, final_path)
+    except OSError as exc:
+        raise JobFileError(exc) from exc
     finally:
         if os.path.exists(temp_path):
             os.remove(temp_path)
@@ -224,6 +296,7 @@ def job_retry(*, job: ReportJob) -> ReportJob:
     with transaction.atomic():
         updated = ReportJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
             status=JobStatus.PENDING, progress=0, error="", started_at=None, finished_at=None, result=None,
+            dispatched_at=None,
         )
         if not updated:
             raise ValidationError(_("Only a failed job can be run again."))
@@ -241,4 +314,5 @@ def job_status(job: ReportJob) -> dict[str, Any]:
         "progress": job.progress,
         "error": job.error if job.status == JobStatus.FAILED else "",
         "finished": job.is_finished,
+        "waiting_for_service": job.waiting_for_service,
     }

@@ -144,6 +144,8 @@ class ReportJob(models.Model):
     file = models.FileField(_("file"), upload_to="reports/", max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When the job service (Celery's broker) took the job; empty while the broker does not answer.
+    dispatched_at = models.DateTimeField(_("sent to the job service"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -154,7 +156,10 @@ class ReportJob(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_job_progress_0_100"),
         ]
-        indexes = [models.Index(fields=["user", "created_at"], name="report_job_user_created")]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="report_job_user_created"),
+            models.Index(fields=["status", "dispatched_at"], name="report_job_undispatched"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
@@ -162,3 +167,23 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def waiting_for_service(self) -> bool:
+        """Pending and not yet taken by the job service (its broker did not answer)."""
+        return self.status == JobStatus.PENDING and self.dispatched_at is None
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background service (``beat``: the periodic sweep ran; ``worker``: a worker
+    started or ran it), read by ``manage.py health`` and ``/healthz``."""
+
+    name = models.CharField(max_length=40, unique=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("service heartbeat")
+        verbose_name_plural = _("service heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%d/%m/%Y %H:%M}"

@@ -86,7 +86,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", schemes={"postgres", "postgresql", "sqlite"})
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Connections are kept between requests and health-checked before reuse (a PostgreSQL restart costs no
+    # failed request); statement timeouts per kind of process: portal.db.limit_statements.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+                                                  conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -162,6 +165,15 @@ UPLOAD_MAX_CELLS = env_int("UPLOAD_MAX_CELLS", 8_000_000, minimum=1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# A statement running longer than this is cancelled (PostgreSQL): on web requests, and in report jobs.
+DB_STATEMENT_TIMEOUT_SECONDS = env_int("DB_STATEMENT_TIMEOUT_SECONDS", 30, minimum=0)
+JOB_STATEMENT_TIMEOUT_SECONDS = env_int("JOB_STATEMENT_TIMEOUT_SECONDS", 15 * 60, minimum=0)
+
+# --- Health (manage.py health, /healthz) -----------------------------------------------
+# Less free space than this in MEDIA_ROOT's disk is a failure; so is a periodic sweep (beat) older than this.
+HEALTH_MIN_FREE_MB = env_int("HEALTH_MIN_FREE_MB", 500, minimum=0)
+HEALTH_BEAT_MAX_AGE_SECONDS = env_int("HEALTH_BEAT_MAX_AGE_SECONDS", 600, minimum=60)
+
 # --- Monthly reporting -----------------------------------------------------------
 # Units may edit a month's figures until this day of the following month.
 MONTHLY_DEADLINE_DAY = env_int("MONTHLY_DEADLINE_DAY", 5, minimum=1)
@@ -176,6 +188,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# A broker that does not answer must not hold a request up: fail fast (portal.jobs.job_dispatch keeps the job
+# pending and the sweep sends it when the broker is back).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1.0, "socket_timeout": 5.0, "max_retries": 0}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 2, "interval_start": 0,
+                                                            "interval_step": 0.5, "interval_max": 0.5}}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict = {
@@ -201,11 +221,14 @@ CACHE_URL = env_url("CACHE_URL", schemes={"redis", "rediss"}) or REDIS_URL
 _DB = DATABASES["default"]
 _CACHE_KEY_PREFIX = "portal-" + hashlib.sha256(
     "|".join(str(_DB.get(k, "")) for k in ("ENGINE", "HOST", "PORT", "NAME")).encode()).hexdigest()[:12]
+# Errors of the cache are misses (portal.cache_backends): pages work without it and use it again when it is back.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-                "KEY_PREFIX": _CACHE_KEY_PREFIX}
+    "default": {"BACKEND": "portal.cache_backends.ResilientRedisCache", "LOCATION": CACHE_URL,
+                "KEY_PREFIX": _CACHE_KEY_PREFIX,
+                # A cache that does not answer must not hold a page up: fail fast, then compute without it.
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}}
     if CACHE_URL else
-    {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    {"BACKEND": "portal.cache_backends.ResilientFileBasedCache",
      "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
      "KEY_PREFIX": _CACHE_KEY_PREFIX, "OPTIONS": {"MAX_ENTRIES": 5000}}
 }
@@ -231,6 +254,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the monitoring probe asks over plain HTTP on the machine
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import audit_views, scope_views, views
+from portal import audit_views, health_views, scope_views, views
 from reports import views as reports_views
 
 urlpatterns = [
     path("", reports_views.home, name="home"),
+    path("healthz", health_views.healthz, name="healthz"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/hamlets/new/", views.hamlet_create, name="hamlet_create"),

@@ -8,6 +8,7 @@
   var url = card.dataset.jobStatusUrl;
   var bar = card.querySelector("[data-job-progress]");
   var label = card.querySelector("[data-job-status]");
+  var waiting = card.querySelector("[data-job-waiting]");
   var delay = 800;
 
   function poll() {
@@ -22,6 +23,9 @@
         bar.value = data.progress;
         bar.textContent = data.progress + "%";
         label.textContent = data.status_label;
+        if (waiting) {
+          waiting.classList.toggle("d-none", !data.waiting_for_service);
+        }
         if (data.finished) {
           if (data.status === "done" && data.result_url) {
             window.location.assign(data.result_url);

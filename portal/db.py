@@ -1,0 +1,36 @@
+"""Database connections that ride through a restart and never let a runaway query hold a page.
+
+``CONN_HEALTH_CHECKS`` (settings) makes a connection kept between requests prove it still works before it is
+used, so the first requests after PostgreSQL restarts reconnect instead of failing. :func:`limit_statements`
+sets PostgreSQL's ``statement_timeout`` for the connections a process opens: the web server's
+(``portal.wsgi``) a short one, a Celery worker's (``portal.tasks``) the longer one reports need; management
+commands (migrations, imports, backups, the synthetic data) keep none.
+"""
+from __future__ import annotations
+
+import re
+
+from django.db import connections
+
+_TIMEOUT_FLAG = re.compile(r"\s*-c\s*statement_timeout=\S+")
+
+
+def with_statement_timeout(flags: str, seconds: int) -> str:
+    """libpq's ``options`` with the statement timeout set to ``seconds`` (0: none), other flags kept."""
+    flags = _TIMEOUT_FLAG.sub("", flags or "").strip()
+    return f"{flags} -c statement_timeout={int(seconds) * 1000}".strip() if seconds else flags
+
+
+def limit_statements(seconds: int) -> None:
+    """From now on every PostgreSQL connection of this process cancels a statement running longer than
+    ``seconds`` (0: no limit). Open connections are closed so that the next one takes the setting."""
+    for connection in connections.all(initialized_only=False):
+        if connection.vendor != "postgresql":
+            continue
+        options = connection.settings_dict.setdefault("OPTIONS", {})
+        flags = with_statement_timeout(options.get("options", ""), seconds)
+        if flags:
+            options["options"] = flags
+        else:
+            options.pop("options", None)
+        connection.close()
