@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from outreach.models import Activity, Campaign, Channel, Kind, Lead
 from portal.models import Unit
 from portal.scoping import user_unit
+from portal.tree import UnitTree
 from workers.models import Departure, Status, StatusChange, Worker
 
 GROUPS = ("campaign", "channel", "unit")
@@ -120,6 +121,7 @@ class Funnel:
                 {"key": "counselled", "label": _("Counselled"), "values": [r.counselled for r in self.rows]},
                 {"key": "departed", "label": _("Departed"), "values": [r.departed for r in self.rows]},
             ],
+            "logScaleLabel": _("People (logarithmic scale: each line is ten times the one before)"),
             "total": [
                 {"label": _("Reached"), "value": self.total.reached},
                 {"label": _("Leads"), "value": self.total.leads},
@@ -315,20 +317,36 @@ def worker_search(user, q: str, *, limit: int = 20) -> list[Worker]:
     return list(workers.order_by("name_key", "pk")[:limit])
 
 
+TOTALS = {
+    "job_fairs": lambda: Count("pk", filter=Q(kind=Kind.JOB_FAIR)),
+    "job_fair_enterprises": lambda: Coalesce(Sum("enterprises", filter=Q(kind=Kind.JOB_FAIR)), 0),
+    "job_fair_attendees": lambda: Coalesce(Sum("attendees", filter=Q(kind=Kind.JOB_FAIR)), 0),
+    "conferences": lambda: Count("pk", filter=Q(kind=Kind.CONFERENCE)),
+    "counselling_sessions": lambda: Count("pk", filter=Q(kind=Kind.COUNSELLING)),
+    "counselled": lambda: Coalesce(Sum("counselled"), 0),
+    "event_attendees": lambda: Coalesce(Sum("attendees", filter=~Q(kind=Kind.MEDIA)), 0),
+    "media_items": lambda: Count("pk", filter=Q(kind=Kind.MEDIA)),
+    "media_reach": lambda: Coalesce(Sum("reach", filter=Q(kind=Kind.MEDIA)), 0),
+    "cost": lambda: Coalesce(Sum("cost"), 0),
+}
+
+
 def overview_totals(user, *, year: int, unit: Unit | None = None) -> dict:
     """One query: what the year's activities in scope add up to."""
     activities = _activities(user, unit=unit, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31))
-    events = ~Q(kind=Kind.MEDIA)
-    totals = activities.aggregate(
-        job_fairs=Count("pk", filter=Q(kind=Kind.JOB_FAIR)),
-        job_fair_enterprises=Coalesce(Sum("enterprises", filter=Q(kind=Kind.JOB_FAIR)), 0),
-        job_fair_attendees=Coalesce(Sum("attendees", filter=Q(kind=Kind.JOB_FAIR)), 0),
-        conferences=Count("pk", filter=Q(kind=Kind.CONFERENCE)),
-        counselling_sessions=Count("pk", filter=Q(kind=Kind.COUNSELLING)),
-        counselled=Coalesce(Sum("counselled"), 0),
-        event_attendees=Coalesce(Sum("attendees", filter=events), 0),
-        media_items=Count("pk", filter=Q(kind=Kind.MEDIA)),
-        media_reach=Coalesce(Sum("reach", filter=Q(kind=Kind.MEDIA)), 0),
-        cost=Coalesce(Sum("cost"), 0),
-    )
+    return activities.aggregate(**{name: make() for name, make in TOTALS.items()})
+
+
+def activity_totals(*, unit: Unit, date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    """What the activities of ``unit`` and below add up to in the period (for the review document; the caller
+    checked the scope). Counted like the progress report: the other structure's activities under the units
+    they count under (``portal.tree.UnitTree``), one grouped query."""
+    units = UnitTree(unit)
+    rows = (Activity.objects.filter(units.q("unit"), date__range=(date_from, date_to)).order_by()
+            .values("unit_id").annotate(**{name: make() for name, make in TOTALS.items()}))
+    totals = dict.fromkeys(TOTALS, 0)
+    for row in rows:
+        if units.knows(row["unit_id"]):
+            for name in TOTALS:
+                totals[name] += row[name] or 0
     return totals

@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from outreach.selectors import FunnelRow
+from portal.printing import print_setup, title_fits
 from portal.xlsx import neutralise
 
 # header, attribute, number format
@@ -29,7 +30,7 @@ COLUMNS = [
     ("Tỷ lệ đăng ký / ghi nhận", "registration_rate", "0.0%"),
     ("Tỷ lệ tư vấn / đăng ký", "counselled_rate", "0.0%"),
     ("Tỷ lệ xuất cảnh / tư vấn", "departure_rate", "0.0%"),
-    ("Tỷ lệ xuất cảnh / tiếp cận", "overall_rate", "0.00%"),
+    ("Tỷ lệ xuất cảnh / tiếp cận", "overall_rate", "0.0%"),
     ("Chi phí (đồng)", "cost", "#,##0"),
     ("Chi phí / người đăng ký (đồng)", "cost_per_registration", "#,##0"),
     ("Chi phí / người xuất cảnh (đồng)", "cost_per_departure", "#,##0"),
@@ -56,6 +57,7 @@ def write_funnel_workbook(rows: Iterable[FunnelRow], fileobj: IO[bytes], *, tota
     first = 1
     if title:
         sheet.cell(row=1, column=1, value=neutralise(title)).font = Font(bold=True, size=13)
+        title_fits(sheet, 1, len(COLUMNS), height=22)
         first = 3
     for col, (header, _attr, _fmt) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=first, column=col, value=header)
@@ -73,5 +75,6 @@ def write_funnel_workbook(rows: Iterable[FunnelRow], fileobj: IO[bytes], *, tota
             if row is total:
                 cell.font = Font(bold=True)
         count += 1
+    print_setup(sheet, header_rows=(first, first))
     workbook.save(fileobj)
     return count

@@ -47,10 +47,15 @@ def format_decimal(value: float | Decimal | None, digits: int = 1) -> str:
 
 
 def format_percent(fraction: float | Decimal | None, digits: int = 1) -> str:
-    """0.637 → "63,7%" (the argument is a fraction, not a percent)."""
+    """0.637 → "63,7%" (the argument is a fraction, not a percent); one decimal everywhere. A share above zero
+    too small to show at that precision reads "< 0,1%", never "0,0%"."""
     if fraction is None:
         return ""
-    return format_decimal(Decimal(str(fraction)) * 100, digits) + "%"
+    percent = Decimal(str(fraction)) * 100
+    smallest = Decimal(1).scaleb(-digits) if digits else Decimal(1)
+    if 0 < percent < smallest / 2:
+        return f"<\u00a0{format_decimal(smallest, digits)}%"  # kept on one line
+    return format_decimal(percent, digits) + "%"
 
 
 def format_money(dong: int | None) -> str:

@@ -239,6 +239,7 @@ FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600, minimum=0)
 # Report jobs: kind -> plain function (job) -> result, run by portal.tasks.run_report_job.
 REPORT_JOB_KINDS: dict[str, str] = {
     "progress": "reports.progress.jobs.run_progress_job",
+    "review": "reports.review.run_review_job",
 }
 # A running job whose worker gave no sign of life (progress step) for this long is presumed dead and re-run.
 REPORT_JOB_LEASE_SECONDS = env_int("REPORT_JOB_LEASE_SECONDS", 15 * 60, minimum=1)

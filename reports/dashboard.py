@@ -22,6 +22,8 @@ from portal.scoping import sees_everything, user_unit
 from reports.models import ProgressSnapshot
 from reports.progress import MARKET_NAMES_VI, MARKETS, OTHER_MARKET, Period, progress_rows, review_sentence
 
+UNITS_SHOWN = 10  # bars of units on the dashboard before the rest are grouped as "the N other units"
+
 
 def dashboard_unit(user) -> Unit | None:
     """The user's top unit; for an administrator the first province; None without a scope."""
@@ -56,9 +58,7 @@ def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | No
     market_codes = (*MARKETS, OTHER_MARKET)
     charts = {
         "units": {
-            "labels": [row.name for row in report.rows],
-            "departed": [row.departed for row in report.rows],
-            "target": [row.target for row in report.rows],
+            **units_chart(report.rows),
             "departedLabel": _("Departed"), "targetLabel": _("Target"),
         },
         "monthly": {
@@ -80,6 +80,24 @@ def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | No
         "unit": unit, "year": today.year, "total": total, "sentence": report.sentence, "charts": charts,
         "has_rows": bool(report.rows),
     }
+
+
+def units_chart(rows: list, *, shown: int = UNITS_SHOWN) -> dict[str, Any]:
+    """The units' bars: all of them when few; else the ``shown`` units furthest along (departed, then target),
+    and the others summed up in a line under the chart (one bar for them would dwarf the rest), so that
+    65 communes stay readable."""
+    if len(rows) <= shown + 2:
+        chosen, others = list(rows), []
+    else:
+        ordered = sorted(rows, key=lambda row: (-row.departed, -row.target, row.code))
+        chosen, others = ordered[:shown], ordered[shown:]
+    note = ""
+    if others:
+        note = _("The %(count)s other units: %(departed)s departed for a target of %(target)s.") % {
+            "count": formats.format_int(len(others)), "departed": formats.format_int(sum(r.departed for r in others)),
+            "target": formats.format_int(sum(r.target for r in others))}
+    return {"labels": [row.name for row in chosen], "departed": [row.departed for row in chosen],
+            "target": [row.target for row in chosen], "others": len(others), "othersNote": note}
 
 
 def dashboard_cached(user, *, today: dt.date | None = None) -> dict[str, Any] | None:

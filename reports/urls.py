@@ -8,4 +8,10 @@ urlpatterns = [
     path("", views.progress_form, name="form"),
     path("jobs/<int:pk>/", views.progress_result, name="result"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),
+    path("review-template/", views.review_template, name="review_template"),
+    path("review-template/default.docx", views.review_template_download, {"which": "default"},
+         name="review_template_default"),
+    path("review-template/current.docx", views.review_template_download, {"which": "current"},
+         name="review_template_current"),
+    path("review-template/reset/", views.review_template_reset, name="review_template_reset"),
 ]

@@ -2,18 +2,30 @@
 the reconciliation."""
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal import formats
+from portal.forms import add_service_errors
 from portal.jobs import job_create
 from portal.models import JobStatus, Level, ReportJob
-from portal.scoping import get_visible_or_404, user_unit, visible_to
+from portal.scoping import can_approve, get_visible_or_404, user_unit, visible_to
 from portal.selectors import scope_level_counts
 from reports.dashboard import dashboard_cached
 from reports.forms import ProgressForm, report_units
+from reports.models import ReviewTemplate
 from reports.progress import Period, reconciliation_rows
+from reports.review import default_template_bytes, review_template_save, template_for
+from reports.review.context import FIELDS
+from reports.review.document import DOCX_CONTENT_TYPE
 
 
 @login_required
@@ -42,13 +54,18 @@ def progress_form(request):
     if request.method == "POST":
         _unit_or_404(request, request.POST)
         form = ProgressForm(request.POST, user=request.user)
+        review = request.POST.get("output") == "review"
+        if form.is_valid() and review and form.cleaned_data["period_value"].start > timezone.localdate():
+            form.add_error("period", _("The period has not begun yet: a review reports on what has happened."))
         if form.is_valid():
             period = form.cleaned_data["period_value"]
-            job = job_create(user=request.user, unit=form.cleaned_data["unit"], kind="progress", params={
-                "period": period.to_params(), "source": form.cleaned_data["source"], "label": period.label})
+            job = job_create(user=request.user, unit=form.cleaned_data["unit"], kind="review" if review else "progress",
+                             params={"period": period.to_params(), "source": form.cleaned_data["source"],
+                                     "label": period.label})
             job.refresh_from_db(fields=["status"])
             # Run in-process (no broker) the job is already done: straight to the table.
-            return redirect("progress:result" if job.status == JobStatus.DONE else "jobs:detail", pk=job.pk)
+            done = job.status == JobStatus.DONE and not review
+            return redirect("progress:result" if done else "jobs:detail", pk=job.pk)
     else:
         form = ProgressForm(user=request.user, initial={"unit": _default_unit(request.user)})
     recent = visible_to(ReportJob, request.user).filter(kind="progress").select_related("unit")[:10]
@@ -84,3 +101,73 @@ def reconciliation(request):
         "form": form, "lines": lines, "period": form.cleaned_data.get("period_value") if lines is not None else None,
         "flagged": sum(1 for line in lines or [] if line["flagged"]),
     })
+
+
+class ReviewTemplateForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Your template (.docx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".docx"):
+            raise forms.ValidationError(_("Upload a Word document (.docx)."))
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large."))
+        return upload
+
+
+@login_required
+def review_template(request):
+    """The layout of the review document: the portal's own to download and edit in Word, and the one the user's
+    unit uploaded (upload: provincial staff and administrators, for a unit of their scope)."""
+    unit = _default_unit(request.user)
+    if unit is None:
+        raise Http404
+    current = template_for(unit)
+    form = ReviewTemplateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_approve(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                review_template_save(user=request.user, unit=unit, content=form.cleaned_data["file"].read(),
+                                     name=form.cleaned_data["file"].name)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Your template is used from now on for %(unit)s.") % {"unit": unit.name})
+                return redirect("progress:review_template")
+    return render(request, "reports/review_template.html", {
+        "unit": unit, "current": current, "form": form, "fields": FIELDS, "may_upload": can_approve(request.user)})
+
+
+@login_required
+def review_template_download(request, which: str):
+    unit = _default_unit(request.user)
+    if unit is None or which not in ("default", "current"):
+        raise Http404
+    if which == "default":
+        content = default_template_bytes()
+    else:
+        current = template_for(unit)
+        if current is None:
+            raise Http404
+        with current.file.open("rb") as handle:
+            content = handle.read()
+    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="mau-bao-cao-{which}.docx"'
+    return response
+
+
+@login_required
+def review_template_reset(request):
+    """Back to the portal's own template (after a confirmation on the page)."""
+    unit = _default_unit(request.user)
+    if request.method != "POST" or unit is None:
+        raise Http404
+    if not can_approve(request.user):
+        raise PermissionDenied
+    current = get_visible_or_404(ReviewTemplate, request.user, unit=unit)
+    current.file.delete(save=False)
+    current.delete()
+    messages.success(request, _("The portal's own template is used again."))
+    return redirect("progress:review_template")

@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from portal.formats import format_date
+from portal.printing import print_setup, title_fits
 from portal.xlsx import neutralise
 from support.importers import LOAN_COLUMNS, PAYMENT_COLUMNS
 from support.models import ITEM_KIND_VI, ItemKind
@@ -33,6 +34,7 @@ def write_support_workbook(summary: SupportSummary, fileobj: IO[bytes]) -> None:
     sheet.title = "Hỗ trợ người lao động"
     sheet.append([f"Hỗ trợ người lao động đi làm việc ở nước ngoài – {neutralise(summary.unit.name)}"])
     sheet["A1"].font = Font(bold=True, size=13)
+    title_fits(sheet, 1, 7 + len(ItemKind.values), height=22)
     sheet.append([f"Từ ngày {format_date(summary.date_from)} đến ngày {format_date(summary.date_to)} (đơn vị: đồng)"])
     kinds = ItemKind.values
     _header(sheet, ["Mã đơn vị", "Đơn vị", "Số người được hỗ trợ", *[ITEM_KIND_VI[k] for k in kinds],
@@ -56,12 +58,16 @@ def write_support_workbook(summary: SupportSummary, fileobj: IO[bytes]) -> None:
                         line.left, line.used_here])
         for cell in budgets[budgets.max_row][3:]:
             cell.number_format = MONEY
+    print_setup(sheet, header_rows=(3, 3))
+    print_setup(budgets, header_rows=(1, 1))
     workbook.save(fileobj)
 
 
 def write_payment_template(fileobj: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Chi hỗ trợ")
+    # A write-only sheet writes its page setup with its first row: set it before.
+    print_setup(sheet, header_rows=(1, 1), last_row=2, last_column=len(PAYMENT_COLUMNS))
     sheet.append([c.label for c in PAYMENT_COLUMNS])
     sheet.append(["058095000123", "NQ-DEMO-2026", ITEM_KIND_VI[ItemKind.LANGUAGE], "3.400.000", "15/03/2026",
                   "123/QĐ-UBND"])
@@ -71,6 +77,8 @@ def write_payment_template(fileobj: IO[bytes]) -> None:
 def write_loan_template(fileobj: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Vay vốn NHCSXH")
+    # A write-only sheet writes its page setup with its first row: set it before.
+    print_setup(sheet, header_rows=(1, 1), last_row=2, last_column=len(LOAN_COLUMNS))
     sheet.append([c.label for c in LOAN_COLUMNS])
     sheet.append(["058095000123", "100.000.000", "20/04/2026", "36", "Đã giải ngân", "Chi phí đi làm việc ở nước ngoài",
                   ""])

@@ -166,3 +166,17 @@ def completeness(*, user, parent: Unit, year: int, include_parent: bool = False)
     return Completeness(
         parent=parent, year=year, months=months, rows=rows, counts={k: counter.get(k, 0) for k in STATUS_KEYS}
     )
+
+
+def missing_approved_months(*, parent: Unit, months: list[dt.date], deadline_passed_by: dt.date
+                            ) -> dict[str, list[dt.date]]:
+    """{name of a unit directly below ``parent``: its months of ``months`` whose deadline has passed by
+    ``deadline_passed_by`` without an approved report}, for the review document (the caller checked the scope)."""
+    due = [month for month in months if services.deadline(month) < deadline_passed_by]
+    if not due:
+        return {}
+    units = list(Unit.objects.filter(parent=parent).order_by("code").values_list("pk", "name"))
+    approved = set(MonthlyReport.objects.filter(unit_id__in=[pk for pk, _name in units], month__in=due,
+                                                status=ReportStatus.APPROVED).values_list("unit_id", "month"))
+    missing = {name: [month for month in due if (pk, month) not in approved] for pk, name in units}
+    return {name: months for name, months in missing.items() if months}

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from portal import formats
 from portal.models import Unit
+from portal.printing import print_setup
 from portal.xlsx import neutralise
 from targets.importers import MONTHLY_COLUMNS, QUOTA_COLUMNS
 from targets.models import Indicator, Quota
@@ -22,6 +23,7 @@ def _finish(ws, widths: list[int]) -> None:
     for idx, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(idx)].width = width
     ws.freeze_panes = "A2"
+    print_setup(ws, header_rows=(1, 1))
 
 
 def write_quota_template_workbook(rows: Iterable[tuple[Unit, int, Quota | None]], fileobj: IO[bytes]) -> None:

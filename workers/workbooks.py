@@ -12,6 +12,7 @@ from typing import IO
 import xlsxwriter
 from openpyxl import Workbook
 
+from portal.printing import print_setup, print_setup_xlsxwriter
 from portal.xlsx import neutralise
 from workers.importers import COLUMNS, SEX_VI, STATUS_VI
 from workers.selectors import ExportRow
@@ -65,6 +66,7 @@ def write_workers_workbook(rows: Iterable[ExportRow], fileobj: IO[bytes], *, ful
         for col, text in enumerate(cells):
             if text:  # None and "" stay empty cells
                 write(number, col, text)
+    print_setup_xlsxwriter(sheet, header_rows=(0, 0), last_row=number, last_column=len(labels) - 1)
     workbook.close()
     return number
 
@@ -87,6 +89,8 @@ def write_import_template(fileobj: IO[bytes]) -> None:
     """An empty sheet with the import headers and one example row (fake data)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Người lao động")
+    # A write-only sheet writes its page setup with its first row: set it before.
+    print_setup(sheet, header_rows=(1, 1), last_row=2, last_column=len(COLUMNS))
     sheet.append([c.label for c in COLUMNS])
     sheet.append(["Nguyễn Văn Ví Dụ", "058095000123", "12/04/1995", "Nam", "22780", "Kinh", "Hộ nghèo",
                   "Đã xuất cảnh", "15/03/2024", "Nhật Bản", "JP-TITP", "", ""])

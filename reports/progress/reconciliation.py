@@ -16,13 +16,15 @@ from reports.progress.queries import figures_by_unit_month
 from workers.models import Departure
 
 
-def reconciliation_rows(unit: Unit, period: Period) -> list[dict[str, Any]]:
-    """Departures in the registry against the approved figures, per unit below ``unit`` and month.
+def reconciliation_rows(unit: Unit, period: Period, *, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Departures in the registry against the approved figures, per unit below ``unit`` and month, for the months
+    of the period up to today (a month to come has nothing to reconcile).
 
     ``figures`` is None when the month has no approved report; a row is
     ``flagged`` whenever the two differ (a missing report counts as a
     difference when the registry has departures).
     """
+    last = period.as_of(today).replace(day=1)
     tree = UnitTree(unit)
     registry: dict[tuple[int, dt.date], int] = defaultdict(int)
     for item in (
@@ -42,7 +44,7 @@ def reconciliation_rows(unit: Unit, period: Period) -> list[dict[str, Any]]:
     lines = []
     for pk in [*tree.children, unit.pk]:
         code, name = tree.units[pk][0], tree.units[pk][1]
-        for month in period.months:
+        for month in (month for month in period.months if month <= last):
             reg = registry.get((pk, month), 0)
             fig = figures.get((pk, month))
             if pk == unit.pk and not reg and fig is None:

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from portal import formats
+from portal.printing import print_setup, title_fits
 from portal.xlsx import neutralise
 from reports.progress.rows import MARKET_NAMES_VI, MARKETS, OTHER_MARKET, ProgressReport, ProgressRow
 
@@ -51,6 +52,8 @@ SUMMARY_COLUMNS = [
     ("Tỷ lệ xã có lao động đang ở nước ngoài", lambda r: r.communes_share, PCT),
 ]
 SUMMARY_SHEET, MARKET_SHEET, RECONCILIATION_SHEET, REVIEW_SHEET = "Tổng hợp", "Thị trường", "Đối chiếu", "Nhận xét"
+# The header row of each table sheet (below the 4 title lines and a blank one): repeated on every printed page.
+HEADER_ROWS = {SUMMARY_SHEET: 6, MARKET_SHEET: 6, RECONCILIATION_SHEET: 6}
 SOURCE_LABELS = {"registry": "sổ theo dõi người lao động", "figures": "số liệu báo cáo tháng đã duyệt"}
 
 
@@ -67,11 +70,14 @@ def _titles(ws, report: ProgressReport, title: str, width: int) -> int:
         ws.cell(row=index, column=1, value=text)
         if font:
             ws.cell(row=index, column=1).font = font
-        ws.merge_cells(start_row=index, start_column=1, end_row=index, end_column=max(width, 1))
+        title_fits(ws, index, max(width, 1), height=22 if index == 1 else None)
     return len(lines) + 2
 
 
 def _header(ws, row: int, headers: list[str], widths: list[int]) -> None:
+    # Tall enough for a header of five lines: a spreadsheet program does not grow a row it was told the height of,
+    # and headers wrap in narrow columns so that the sheet prints one page wide at a readable size.
+    ws.row_dimensions[row].height = 78
     for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = ws.cell(row=row, column=col, value=text)
         cell.font = BOLD
@@ -85,7 +91,7 @@ def _header(ws, row: int, headers: list[str], widths: list[int]) -> None:
 def _summary(ws, report: ProgressReport) -> None:
     header_row = _titles(ws, report, "Tổng hợp kết quả đưa người lao động đi làm việc ở nước ngoài",
                          len(SUMMARY_COLUMNS))
-    _header(ws, header_row, [c[0] for c in SUMMARY_COLUMNS], [11, 30] + [13] * (len(SUMMARY_COLUMNS) - 2))
+    _header(ws, header_row, [c[0] for c in SUMMARY_COLUMNS], [9, 30] + [10] * (len(SUMMARY_COLUMNS) - 2))
     rows: list[ProgressRow] = report.all_rows
     for offset, row in enumerate(rows, start=1):
         for col, (_title, value, number_format) in enumerate(SUMMARY_COLUMNS, start=1):
@@ -99,6 +105,9 @@ def _summary(ws, report: ProgressReport) -> None:
     ws.cell(row=header_row + len(rows) + 2, column=1,
             value="Tỷ lệ = Đã xuất cảnh / Chỉ tiêu; Dự kiến theo tiến độ = chỉ tiêu chia đều theo thời gian đã qua "
                   "của kỳ; dòng cuối là tổng của đơn vị.")
+    if report.total.stretch_target is None:
+        ws.cell(row=header_row + len(rows) + 3, column=1,
+                value="Kế hoạch của kỳ không đặt chỉ tiêu phấn đấu: hai cột về chỉ tiêu phấn đấu để trống.")
 
 
 def _markets(ws, report: ProgressReport) -> None:
@@ -161,4 +170,7 @@ def write_progress_workbook(report: ProgressReport, fileobj: IO[bytes]) -> None:
     _markets(wb.create_sheet(MARKET_SHEET), report)
     _reconciliation(wb.create_sheet(RECONCILIATION_SHEET), report)
     _review(wb.create_sheet(REVIEW_SHEET), report)
+    for ws in wb.worksheets:
+        header_row = HEADER_ROWS.get(ws.title)
+        print_setup(ws, header_rows=(header_row, header_row) if header_row else None, portrait=ws.title == REVIEW_SHEET)
     wb.save(fileobj)

@@ -23,6 +23,7 @@
     }
   }
 
+  // Horizontal bars: unit names stay whole; counts are whole numbers on the axis.
   draw("chart-units", {
     type: "bar",
     data: {
@@ -32,7 +33,13 @@
         { label: data.units.targetLabel, data: data.units.target, backgroundColor: "#adb5bd" },
       ],
     },
-    options: common,
+    options: Object.assign({}, common, {
+      indexAxis: "y",
+      plugins: { tooltip: { callbacks: { label: function (ctx) {
+        return ctx.dataset.label + ": " + number.format(ctx.parsed.x);
+      } } } },
+      scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } },
+    }),
   });
   draw("chart-monthly", {
     type: "line",
@@ -43,7 +50,7 @@
         { label: data.monthly.proRataLabel, data: data.monthly.proRata, borderColor: "#dc3545", borderDash: [6, 4] },
       ],
     },
-    options: common,
+    options: Object.assign({}, common, { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }),
   });
   draw("chart-markets", {
     type: "doughnut",

@@ -13,11 +13,28 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
+  // Long labels on two or more lines instead of cut off (Chart.js draws an array as several lines).
+  function wrap(label, width) {
+    var words = String(label).split(" "), lines = [], line = "";
+    words.forEach(function (word) {
+      if (line && (line + " " + word).length > width) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    if (line) {
+      lines.push(line);
+    }
+    return lines.length > 1 ? lines : label;
+  }
+
   function drawTotal(canvas, data) {
     return new window.Chart(canvas, {
       type: "bar",
       data: {
-        labels: data.total.map(function (step) { return step.label; }),
+        labels: data.total.map(function (step) { return wrap(step.label, 16); }),
         datasets: [{
           data: data.total.map(function (step) { return step.value; }),
           backgroundColor: colours,
@@ -33,11 +50,13 @@
         scales: {
           x: {
             type: "logarithmic",
+            title: { display: true, text: data.logScaleLabel || "log" },
             ticks: {
               // Powers of ten only: the steps differ by orders of magnitude.
               callback: function (v) { return Math.log10(v) % 1 === 0 ? numberFormat.format(v) : ""; },
             },
           },
+          y: { ticks: { autoSkip: false } },
         },
       },
     });
@@ -47,7 +66,7 @@
     return new window.Chart(canvas, {
       type: "bar",
       data: {
-        labels: data.labels,
+        labels: data.labels.map(function (label) { return wrap(label, 18); }),
         datasets: data.series.filter(function (s) { return s.key !== "reached"; }).map(function (series, index) {
           return { label: series.label, data: series.values, backgroundColor: colours[(index + 1) % colours.length] };
         }),
@@ -57,7 +76,7 @@
         plugins: {
           tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + ": " + numberFormat.format(ctx.parsed.y); } } },
         },
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, x: { ticks: { autoSkip: false, maxRotation: 60 } } },
       },
     });
   }

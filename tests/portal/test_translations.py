@@ -42,3 +42,14 @@ class MessageCoverageTests:
         missing = sorted({e.msgid for catalog in extracted for e in catalog
                           if not e.obsolete and (e.msgctxt, e.msgid) not in translated})
         assert missing == [], f"{len(missing)} message(s) without Vietnamese, e.g. {missing[:10]}"
+
+
+def test_translation_functions_keep_names_makemessages_knows():
+    """`makemessages` finds only `_`, `gettext`, `gettext_lazy`, `ngettext`…: an alias such as `_l` would leave its
+    strings out of the catalog, in English, without anyone noticing."""
+    import re
+
+    alias = re.compile(r"import\s+(\w*gettext\w*)\s+as\s+(?!_\b)(\w+)")
+    found = [f"{path.relative_to(ROOT)}: {match.group(0)}" for name in project_app_dirs()
+             for path in (ROOT / name).rglob("*.py") for match in alias.finditer(path.read_text())]
+    assert found == []
