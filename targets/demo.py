@@ -4,12 +4,14 @@ Idempotent: each piece is looked up by its natural key first and left alone if p
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from notifications.services import silenced
 from portal.audit import acting_as
 from portal.models import Structure, Unit
 from targets import services
@@ -21,16 +23,27 @@ QUOTAS_2021 = {"585": 25, "586": 20, "587": 26, "589": 15, "588": 14, "584": 30,
 PLAN_2023 = ("Kế hoạch đưa người lao động đi làm việc ở nước ngoài giai đoạn 2023–2025", [400, 600, 700])
 PLAN_2026 = ("Kế hoạch giai đoạn 2026–2030: ít nhất 800 lao động mỗi năm", [800] * 5)
 
-# Status of the demo months that are not simply approved: (district, month) → status.
+# Status of the demo months that are not simply approved: (district, month) → status. Ninh Sơn (``ninhson``)
+# has a month sent back and one overdue; the province (``tinh``) has three months waiting for approval.
 SPECIAL = {
     ("588", dt.date(2026, 9, 1)): ReportStatus.SUBMITTED,
-    ("585", dt.date(2026, 10, 1)): ReportStatus.SUBMITTED,
+    ("585", dt.date(2026, 9, 1)): ReportStatus.RETURNED,
+    ("585", dt.date(2026, 10, 1)): None,  # not reported: overdue
     ("584", dt.date(2026, 10, 1)): ReportStatus.RETURNED,
     ("586", dt.date(2026, 10, 1)): ReportStatus.DRAFT,
+    ("587", dt.date(2026, 10, 1)): ReportStatus.SUBMITTED,
     ("589", dt.date(2026, 10, 1)): ReportStatus.SUBMITTED,
     ("588", dt.date(2026, 10, 1)): None,  # not reported
     ("582", dt.date(2026, 10, 1)): ReportStatus.DRAFT,
 }
+RETURN_COMMENTS = {
+    "584": "Số lao động nữ chưa khớp với danh sách xuất cảnh (minh hoạ).",
+    "585": "Số người được tư vấn chưa khớp với biên bản các buổi tư vấn trong tháng (minh hoạ).",
+}
+# Figures that stand out (the approval queue flags them).
+OUTLIERS = {("589", dt.date(2026, 10, 1)): {"counselled": 400}}
+# The months whose review tells the unit's officials (the rest is history, loaded without notifications).
+NOTIFIED = {*SPECIAL, ("585", dt.date(2026, 8, 1))}
 FIRST_MONTH, LAST_MONTH = dt.date(2025, 1, 1), dt.date(2026, 10, 1)
 
 
@@ -105,15 +118,17 @@ def load() -> str:
             status = SPECIAL.get((code, month), ReportStatus.APPROVED)
             if status is None or (code, month) in existing:
                 continue
-            with transaction.atomic(), acting_as(admin):
+            quiet = silenced() if (code, month) not in NOTIFIED else contextlib.nullcontext()
+            with transaction.atomic(), acting_as(admin), quiet:
                 report = services.figures_save(user=admin, unit=units[code], month=month,
-                                               values=_figures(code, month), version=None)
+                                               values={**_figures(code, month), **OUTLIERS.get((code, month), {})},
+                                               version=None)
                 if status != ReportStatus.DRAFT:
                     report = services.figures_submit(user=admin, report=report, version=report.version)
                 if status == ReportStatus.APPROVED:
                     services.figures_approve(user=staff, report=report, version=report.version)
                 elif status == ReportStatus.RETURNED:
                     services.figures_return(user=staff, report=report, version=report.version,
-                                            comment="Số lao động nữ chưa khớp với danh sách xuất cảnh (minh hoạ).")
+                                            comment=RETURN_COMMENTS.get(code, RETURN_COMMENTS["584"]))
             created["reports"] += 1
     return ", ".join(f"{k} created {v}" for k, v in created.items())
