@@ -7,7 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notifications import selectors, signals
+        from notifications import selectors, signals, tasks  # noqa: F401  (tasks: registered in every process, for beat)
         from portal.jobs import job_finished
         from portal.sections import register_navbar_item
 

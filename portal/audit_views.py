@@ -201,6 +201,8 @@ def change_rows(entry: LogEntry, reader: ValueReader | None = None) -> list[tupl
             else:
                 before, after = None, values
             before, after = reader.read(field, before), reader.read(field, after)
+        if before == after == EMPTY:
+            continue  # an empty field of a new record
         label = str(getattr(field, "verbose_name", name)) if field is not None else name
         rows.append((label[:1].upper() + label[1:], before, after))
     return rows

@@ -1,9 +1,9 @@
 """The monthly chase: which unit owes which month's figures, by when, and what waits for the province.
 
-**Who must report.** A unit below a province is expected to send its figures every month of a year in
-which it takes part in the programme: it was given a quota for that year, or it has already reported a
-month of it (the districts of the legacy structure, the communes of the 2025 one, and the communes a
-district gave quotas to).
+**Who must report.** A unit below a province that takes part in the programme: every month of a year for
+which it was given a quota (the districts of the legacy structure, the communes of the 2025 one, the
+communes a district gave quotas to), and, without a quota, every month from the first one it reported in
+that year.
 
 **A month's state on a given day** (:func:`month_cell`):
 
@@ -36,7 +36,7 @@ from portal.models import Level, Role, Unit
 from portal.scoping import sees_everything, user_role, user_unit, visible_units
 from targets import services
 from targets.checks import report_warnings
-from targets.models import MonthlyReport, Quota, ReportAction, ReportStatus
+from targets.models import MonthlyReport, MonthlyValue, Quota, ReportAction, ReportStatus
 
 NOT_DUE, DUE, DRAFT, OVERDUE = "not_due", "due", "draft", "overdue"
 SUBMITTED, RETURNED, APPROVED = ReportStatus.SUBMITTED.value, ReportStatus.RETURNED.value, ReportStatus.APPROVED.value
@@ -83,6 +83,7 @@ class ReportInfo:
     submitted_at: dt.datetime | None
     reviewed_at: dt.datetime | None
     first_submitted_at: dt.datetime | None
+    has_values: bool = True
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def month_cell(*, unit: Unit, month: dt.date, today: dt.date, report: ReportInfo
         late = max((today - in_force).days, 0)
         return MonthCell(status=RETURNED, days_late=late, days_left=max((in_force - today).days, 0) if not late else None,
                          **common)
-    has_draft = status == ReportStatus.DRAFT
+    has_draft = status == ReportStatus.DRAFT and report.has_values  # a reopening alone leaves an empty report
     if not expected and not has_draft:
         return MonthCell(status=NOT_REQUIRED, **common)
     if today > in_force:
@@ -169,9 +170,10 @@ def report_infos(units, first: dt.date, last: dt.date) -> dict[tuple[int, dt.dat
     """{(unit id, month): ReportInfo} of ``units`` (a queryset or a list) from ``first`` to ``last``; one query."""
     first_submission = Min("events__at", filter=Q(events__action__in=[ReportAction.SUBMITTED, ReportAction.IMPORTED]))
     rows = (MonthlyReport.objects.filter(unit__in=units, month__gte=first, month__lte=last)
-            .order_by().annotate(first_submitted_at=first_submission)
+            .order_by().annotate(first_submitted_at=first_submission,
+                                 has_values=Exists(MonthlyValue.objects.filter(report=OuterRef("pk"))))
             .values_list("id", "unit_id", "month", "status", "version", "comment", "reopened_until", "submitted_at",
-                         "reviewed_at", "first_submitted_at"))
+                         "reviewed_at", "first_submitted_at", "has_values"))
     return {(row[1], row[2]): ReportInfo(*row) for row in rows}
 
 
@@ -180,18 +182,23 @@ def quota_years(units, years: list[int]) -> set[tuple[int, int]]:
 
 
 def cells_for(units: list[Unit], months: list[dt.date], today: dt.date) -> dict[int, list[MonthCell]]:
-    """{unit id: its cells of ``months``}; a month is expected when the unit takes part in its year. Two queries."""
+    """{unit id: its cells of ``months``}. A month is expected when the unit has a quota for its year, or has
+    reported that month or an earlier one of the same year (a unit without a quota takes part from its first
+    report on). Three queries."""
     if not units or not months:
         return {unit.pk: [] for unit in units}
     years = sorted({m.year for m in months})
-    reports = report_infos(units, months[0], months[-1])
+    reports = report_infos(units, dt.date(months[0].year, 1, 1), months[-1])
     quotas = quota_years(units, years)
-    reported_years = {(unit_id, month.year) for unit_id, month in reports}
+    first_reported: dict[tuple[int, int], dt.date] = {}
+    for unit_id, month in sorted(reports, key=lambda key: key[1]):
+        first_reported.setdefault((unit_id, month.year), month)
     out = {}
     for unit in units:
-        out[unit.pk] = [month_cell(unit=unit, month=m, today=today, report=reports.get((unit.pk, m)),
-                                   expected=(unit.pk, m.year) in quotas or (unit.pk, m.year) in reported_years)
-                        for m in months]
+        out[unit.pk] = [
+            month_cell(unit=unit, month=m, today=today, report=reports.get((unit.pk, m)),
+                       expected=(unit.pk, m.year) in quotas or first_reported.get((unit.pk, m.year), m + dt.timedelta(1)) <= m)
+            for m in months]
     return out
 
 
