@@ -13,7 +13,7 @@ class NotificationsConfig(AppConfig):
 
         job_finished.connect(signals.job_finished, dispatch_uid="notifications.job_finished")
         # The navigation bar: what awaits the user (the inbox panels' counts) and the bell.
-        register_navbar_item("inbox", template="notifications/_inbox_badge.html", context=selectors.inbox_badge_context,
+        register_navbar_item("inbox", template="notifications/_inbox_badge.html", context=selectors.navbar_context,
                              order=10)
-        register_navbar_item("notifications", template="notifications/_bell.html", context=selectors.bell_context,
+        register_navbar_item("notifications", template="notifications/_bell.html", context=selectors.navbar_context,
                              order=20)

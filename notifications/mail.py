@@ -76,7 +76,7 @@ def digests_prepare(*, today: dt.date) -> int:
 
 def digest_message(digest: Digest, items: list[Notification]) -> mail.EmailMessage:
     """The e-mail of ``digest``, in Vietnamese."""
-    base = settings.PORTAL_BASE_URL.rstrip("/")
+    base = settings.PORTAL_BASE_URL.removesuffix("/")
     with translation.override(settings.LANGUAGE_CODE):
         subject = ngettext("[Labour-export portal] %(count)s new notification, %(date)s",
                            "[Labour-export portal] %(count)s new notifications, %(date)s", len(items)) % {

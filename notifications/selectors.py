@@ -26,19 +26,16 @@ def forget_unread(user_ids) -> None:
     cache.delete_many([unread_key(user_id) for user_id in set(user_ids)])
 
 
-def inbox_badge_context(request) -> dict | None:
-    """The number of things awaiting the user's action, added up over the home page's inbox panels."""
+def navbar_context(request) -> dict | None:
+    """The bell and the to-do count show for a signed-in user; their numbers come from :func:`counts` (fetched by
+    the page after it is shown, so that no page pays their queries)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    return {"inbox_count": inbox_count(user)}
+    return {} if user is not None and user.is_authenticated else None
 
 
-def bell_context(request) -> dict | None:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    return {"unread_notifications": unread_count(user)}
+def counts(user) -> dict[str, int]:
+    """What the navigation bar shows: the things awaiting the user (the inbox panels) and the unread notifications."""
+    return {"inbox": inbox_count(user), "unread": unread_count(user)}
 
 
 def notifications_of(user, *, unread_only: bool = False):

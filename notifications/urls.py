@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/read/", views.notification_read, name="read"),
     path("read-all/", views.notifications_read_all, name="read_all"),
     path("settings/", views.preferences, name="preferences"),
+    path("counts.json", views.counts, name="counts"),
 ]

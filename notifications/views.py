@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -30,6 +30,14 @@ def notification_list(request):
         request.GET.get("page"))
     return render(request, "notifications/notification_list.html", {
         "page": page, "unread_only": unread_only, "unread": selectors.unread_count(request.user)})
+
+
+@login_required
+def counts(request):
+    """The navigation bar's numbers (JSON), fetched by every page once shown."""
+    response = JsonResponse(selectors.counts(request.user))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -10,12 +10,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from notifications.services import silenced
 from portal.audit import acting_as
 from portal.models import Structure, Unit
 from targets import services
-from targets.models import CoverageKind, MonthlyReport, Plan, ReportStatus
+from targets.models import CoverageKind, MonthlyReport, MonthlyReportEvent, Plan, ReportAction, ReportStatus
 
 PROVINCE = "58"
 # The real allocation of 2021 (total 150).
@@ -80,6 +81,25 @@ def _figures(code: str, month: dt.date) -> dict[str, int]:
     }
 
 
+def _backdate(report: MonthlyReport, code: str, month: dt.date, *, reviewed: bool) -> None:
+    """The demo's history is written in one go: give each month the days a unit would really have sent it (the
+    1st to the 6th of the next month, so that about one month in six is a day late) and the province approved
+    it (two days later), so that the board's timeliness means something."""
+    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    k = (month.year - 2025) * 12 + month.month
+    sent = timezone.make_aware(dt.datetime(following.year, following.month, 1 + (k + int(code)) % 6, 9, 0))
+    approved = sent + dt.timedelta(days=2)
+    if approved >= timezone.now():
+        return
+    MonthlyReport.objects.filter(pk=report.pk).update(
+        submitted_at=sent, **({"reviewed_at": approved} if reviewed else {}))
+    events = MonthlyReportEvent.objects.filter(report=report)
+    events.filter(action=ReportAction.SAVED).update(at=sent - dt.timedelta(hours=1))
+    events.filter(action=ReportAction.SUBMITTED).update(at=sent)
+    if reviewed:
+        events.filter(action=ReportAction.APPROVED).update(at=approved)
+
+
 def load() -> str:
     User = get_user_model()
     admin, staff = User.objects.get(username="admin"), User.objects.get(username="tinh")
@@ -130,5 +150,7 @@ def load() -> str:
                 elif status == ReportStatus.RETURNED:
                     services.figures_return(user=staff, report=report, version=report.version,
                                             comment=RETURN_COMMENTS.get(code, RETURN_COMMENTS["584"]))
+                if status != ReportStatus.DRAFT:
+                    _backdate(report, code, month, reviewed=status == ReportStatus.APPROVED)
             created["reports"] += 1
     return ", ".join(f"{k} created {v}" for k, v in created.items())

@@ -22,18 +22,22 @@ def told(users):
 class BellTests:
     def test_the_bell_counts_the_unread_and_follows_every_change(self, users, told, client_for):
         client = client_for(users.official_a)
-        body = client.get(reverse("home")).content.decode()
-        assert 'data-testid="bell-count">2<' in body
+        assert 'data-testid="bell"' in client.get(reverse("home")).content.decode()
+        counts = lambda: client.get(reverse("notifications:counts")).json()  # noqa: E731  (what the page fetches)
+        assert counts()["unread"] == 2
         client.get(reverse("notifications:open", args=[told["Tháng 02/2026 quá hạn"].pk]))
-        assert 'data-testid="bell-count">1<' in client.get(reverse("home")).content.decode()
+        assert counts()["unread"] == 1
         client.post(reverse("notifications:read_all"))
-        assert 'data-testid="bell-count"' not in client.get(reverse("home")).content.decode()
+        assert counts()["unread"] == 0
+        assert client_for(users.official_b).get(reverse("notifications:counts")).json()["unread"] == 1
 
-    def test_the_bell_costs_no_query_once_counted(self, users, told, client_for, django_assert_max_num_queries):
+    def test_the_navigation_bar_costs_a_page_no_query(self, users, told, client_for, django_assert_max_num_queries):
         client = client_for(users.official_a)
-        client.get(reverse("notifications:preferences"))
-        with django_assert_max_num_queries(5):  # session, user, preference, scope, unit: not the bell
+        with django_assert_max_num_queries(5):  # session, user, preference, scope, unit: no count
             client.get(reverse("notifications:preferences"))
+        client.get(reverse("notifications:counts"))
+        with django_assert_max_num_queries(4):  # session, user, scope, unit: both counts come from the cache
+            assert client.get(reverse("notifications:counts")).json() == {"inbox": 0, "unread": 2}
 
 
 class ListTests:

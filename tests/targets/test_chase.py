@@ -210,6 +210,7 @@ class InboxTests:
         assert "Số liệu tháng 12/2025 của Huyện Ninh Sơn đã được duyệt" in body  # approved since the last visit
         assert reverse("targets:figures", args=[units.a.pk, 2026, 2]) in body
         assert 'data-testid="inbox-count"' in body and "Việc cần làm" in body
+        assert client_for(users.official_a).get(reverse("notifications:counts")).json() == {"inbox": 2, "unread": 2}  # approved December, sent-back January
 
     def test_another_official_sees_only_their_own_unit(self, users, units, calendar):
         box = chase.inbox(users.official_b)
@@ -232,7 +233,8 @@ class InboxTests:
     def test_a_viewer_and_a_user_without_a_unit_have_nothing_to_act_on(self, users, calendar, client_for):
         assert chase.inbox(users.viewer) is None and chase.inbox(users.nobody) is None
         body = client_for(users.viewer).get(reverse("home")).content.decode()
-        assert 'data-testid="inbox-targets"' not in body and 'data-testid="inbox-count"' not in body
+        assert 'data-testid="inbox-targets"' not in body
+        assert client_for(users.viewer).get(reverse("notifications:counts")).json() == {"inbox": 0, "unread": 0}
 
     def test_the_queue_is_oldest_first_with_outlier_warnings(self, users, units, taking_part, clock):
         clock(dt.date(2026, 8, 1))
