@@ -215,3 +215,21 @@ def broken(job):
 
 def quick(job):
     return {"ok": True}
+
+
+class MailSettingsTests:
+    def test_a_bad_mail_setting_or_deadline_day_stops_start_up_with_one_line(self, monkeypatch):
+        from django.core.exceptions import ImproperlyConfigured
+
+        from portal.env import env_int
+
+        monkeypatch.setenv("EMAIL_PORT", "70000")
+        with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT=70000 must be at most 65535"):
+            env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+        monkeypatch.setenv("MONTHLY_DEADLINE_DAY", "31")
+        assert env_int("MONTHLY_DEADLINE_DAY", 5, minimum=1, maximum=31) == 31
+
+    def test_the_default_backend_prints_on_the_console(self):
+        from portal import settings as project_settings
+
+        assert project_settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
