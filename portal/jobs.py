@@ -40,6 +40,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -54,6 +55,10 @@ RUN_TASK = "portal.tasks.run_report_job"
 logger = logging.getLogger(__name__)
 
 JOB_FILE_DIR = "reports"
+
+job_finished = Signal()
+"""Sent (``job=``) when a run ends a job, done or failed, under its own claim; apps above the core listen
+(the notifications app tells the user who started it). Sent after the job's row is written."""
 
 
 @dataclass
@@ -288,6 +293,11 @@ def job_run(job_id: int) -> ReportJob | None:
             logger.warning("Report job %s attempt %s finished after losing its lease; the other run's result stands",
                            job_id, attempt)
     job.refresh_from_db()
+    if job.is_finished and job.attempts == attempt:
+        # A listener's fault (a notification not written) must not change the job's outcome: logged, not raised.
+        for receiver, outcome in job_finished.send_robust(sender=ReportJob, job=job):
+            if isinstance(outcome, Exception):
+                logger.error("Listener %r of job_finished failed for job %s", receiver, job_id, exc_info=outcome)
     return job
 
 

@@ -6,6 +6,12 @@ context) from its ``AppConfig.ready``; the page renders whatever is registered w
 ``{% page_sections "workers:worker_detail" worker %}``. Tabs of an app's navigation work the same way
 (``{% contributed_tabs "workers" tab %}``), and so does the portal's own menu: every app adds its entries
 (:func:`register_menu`, group ``main`` or ``admin``) and ``base.html`` renders ``{% menu "main" %}``.
+
+The home page's inbox is built the same way: each app registers a panel (:func:`register_home_panel`: its
+template, the function giving its context for the request, None when it has nothing for this user, and how
+many items need the user's action); the home page renders ``{% home_panels %}`` and the navigation bar the
+sum of the counts (:func:`inbox_count`). Small items of the navigation bar itself (the notification bell)
+are registered with :func:`register_navbar_item`.
 """
 from __future__ import annotations
 
@@ -83,3 +89,59 @@ def register_menu(group: str, *, key: str, label: str, url_name: str, order: int
 
 def menu(group: str, user) -> list[MenuEntry]:
     return [entry for entry in _menus.get(group, ()) if entry.visible is None or entry.visible(user)]
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    key: str
+    template: str
+    context: Callable[[HttpRequest], dict[str, Any] | None]
+    count: Callable[[Any], int] | None
+    order: int
+
+
+@dataclass(frozen=True)
+class NavbarItem:
+    key: str
+    template: str
+    context: Callable[[HttpRequest], dict[str, Any] | None]
+    order: int
+
+
+_home_panels: list[HomePanel] = []
+_navbar_items: list[NavbarItem] = []
+
+
+def register_home_panel(key: str, *, template: str, context: Callable[[HttpRequest], dict[str, Any] | None],
+                        count: Callable[[Any], int] | None = None, order: int = 100) -> None:
+    """A part of the home page's inbox: ``template`` rendered with ``context(request)`` (None: nothing to show to
+    this user); ``count(user)``: the items awaiting the user's action, added up in the navigation bar (keep it
+    cheap: it runs on every page)."""
+    if any(panel.key == key for panel in _home_panels):
+        return
+    _home_panels.append(HomePanel(key, template, context, count, order))
+    _home_panels.sort(key=lambda panel: panel.order)
+
+
+def home_panels() -> list[HomePanel]:
+    return list(_home_panels)
+
+
+def inbox_count(user) -> int:
+    """The items of every panel that await ``user``'s action."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return sum(panel.count(user) for panel in _home_panels if panel.count is not None)
+
+
+def register_navbar_item(key: str, *, template: str, context: Callable[[HttpRequest], dict[str, Any] | None],
+                         order: int = 100) -> None:
+    """A small item of the navigation bar (left of the user's name), e.g. the notification bell."""
+    if any(item.key == key for item in _navbar_items):
+        return
+    _navbar_items.append(NavbarItem(key, template, context, order))
+    _navbar_items.sort(key=lambda item: item.order)
+
+
+def navbar_items() -> list[NavbarItem]:
+    return list(_navbar_items)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "portal",
+    "notifications",
     "workers",
     "targets",
     "support",
@@ -176,7 +177,7 @@ HEALTH_BEAT_MAX_AGE_SECONDS = env_int("HEALTH_BEAT_MAX_AGE_SECONDS", 600, minimu
 
 # --- Monthly reporting -----------------------------------------------------------
 # Units may edit a month's figures until this day of the following month.
-MONTHLY_DEADLINE_DAY = env_int("MONTHLY_DEADLINE_DAY", 5, minimum=1)
+MONTHLY_DEADLINE_DAY = env_int("MONTHLY_DEADLINE_DAY", 5, minimum=1, maximum=31)  # 31: the month's last day
 
 # --- Celery -------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
@@ -208,6 +209,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "requeue-stale-report-jobs": {
         "task": "portal.tasks.requeue_stale_report_jobs",
         "schedule": 120.0,
+    },
+    # Every morning: reminders of deadlines and overdue months, and the day's e-mail digests (send_reminders).
+    "send-reminders": {
+        "task": "notifications.tasks.send_reminders",
+        "schedule": crontab(minute=30, hour=6),
+    },
+    # Every hour: send again the digests a mail server refused or never got.
+    "retry-notification-digests": {
+        "task": "notifications.tasks.retry_digests",
+        "schedule": crontab(minute=15),
     },
 }
 
@@ -247,6 +258,31 @@ REPORT_JOB_LEASE_SECONDS = env_int("REPORT_JOB_LEASE_SECONDS", 15 * 60, minimum=
 REPORT_JOB_RESULT_URLS: dict[str, str] = {
     "progress": "progress:result",
 }
+
+# --- E-mail and reminders -------------------------------------------------------------
+# Django's mail framework, from the environment; by default mails are printed on the console (nothing leaves).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cổng XKLĐ <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+# The portal's address as its users reach it: links in e-mails.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Days before a monthly deadline a person is reminded (each may choose otherwise in their settings).
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3, minimum=0, maximum=31)
+# An overdue month is reminded on its first late day, then again every this many days (0: once).
+REMINDER_OVERDUE_REPEAT_DAYS = env_int("REMINDER_OVERDUE_REPEAT_DAYS", 7, minimum=0)
+# A report job that ran this long (or failed) tells its author in the bell: they may have left the page.
+JOB_NOTIFY_AFTER_SECONDS = env_int("JOB_NOTIFY_AFTER_SECONDS", 10, minimum=0)
 
 # --- Security (production) ---------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -288,6 +324,7 @@ LOGGING = {
 DEMO_LOADERS: list[str] = [
     "targets.demo.load",
     "targets.reform_demo.load",
+    "notifications.demo.load",
     "workers.demo.load",
     "support.demo.load",
     "outreach.demo.load",

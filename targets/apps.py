@@ -9,9 +9,10 @@ class TargetsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from notifications.reminders import register_reminder_source
         from portal import invalidation
-        from portal.sections import register_menu
-        from targets import models
+        from portal.sections import register_home_panel, register_menu
+        from targets import models, panels
 
         for model in (
             models.Plan, models.CoverageGoal, models.Quota, models.Indicator,
@@ -25,3 +26,7 @@ class TargetsConfig(AppConfig):
         invalidation.track("targets.CoverageGoal", ("plan", "unit"))
         invalidation.track("targets.MonthlyValue", ("report", "unit"))
         register_menu("main", key="targets", label=_("Targets"), url_name="targets:index", order=10)
+        # The monthly chase: the inbox on the home page, the morning reminders.
+        register_home_panel("targets", template="targets/_inbox.html", context=panels.inbox_context,
+                            count=panels.inbox_count, order=10)
+        register_reminder_source("targets.reminders.monthly_reminders")

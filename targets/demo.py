@@ -4,16 +4,19 @@ Idempotent: each piece is looked up by its natural key first and left alone if p
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
+from notifications.services import silenced
 from portal.audit import acting_as
 from portal.models import Structure, Unit
 from targets import services
-from targets.models import CoverageKind, MonthlyReport, Plan, ReportStatus
+from targets.models import CoverageKind, MonthlyReport, MonthlyReportEvent, Plan, ReportAction, ReportStatus
 
 PROVINCE = "58"
 # The real allocation of 2021 (total 150).
@@ -21,16 +24,27 @@ QUOTAS_2021 = {"585": 25, "586": 20, "587": 26, "589": 15, "588": 14, "584": 30,
 PLAN_2023 = ("Kế hoạch đưa người lao động đi làm việc ở nước ngoài giai đoạn 2023–2025", [400, 600, 700])
 PLAN_2026 = ("Kế hoạch giai đoạn 2026–2030: ít nhất 800 lao động mỗi năm", [800] * 5)
 
-# Status of the demo months that are not simply approved: (district, month) → status.
+# Status of the demo months that are not simply approved: (district, month) → status. Ninh Sơn (``ninhson``)
+# has a month sent back and one overdue; the province (``tinh``) has three months waiting for approval.
 SPECIAL = {
     ("588", dt.date(2026, 9, 1)): ReportStatus.SUBMITTED,
-    ("585", dt.date(2026, 10, 1)): ReportStatus.SUBMITTED,
+    ("585", dt.date(2026, 9, 1)): ReportStatus.RETURNED,
+    ("585", dt.date(2026, 10, 1)): None,  # not reported: overdue
     ("584", dt.date(2026, 10, 1)): ReportStatus.RETURNED,
     ("586", dt.date(2026, 10, 1)): ReportStatus.DRAFT,
+    ("587", dt.date(2026, 10, 1)): ReportStatus.SUBMITTED,
     ("589", dt.date(2026, 10, 1)): ReportStatus.SUBMITTED,
     ("588", dt.date(2026, 10, 1)): None,  # not reported
     ("582", dt.date(2026, 10, 1)): ReportStatus.DRAFT,
 }
+RETURN_COMMENTS = {
+    "584": "Số lao động nữ chưa khớp với danh sách xuất cảnh (minh hoạ).",
+    "585": "Số người được tư vấn chưa khớp với biên bản các buổi tư vấn trong tháng (minh hoạ).",
+}
+# Figures that stand out (the approval queue flags them).
+OUTLIERS = {("589", dt.date(2026, 10, 1)): {"counselled": 400}}
+# The months whose review tells the unit's officials (the rest is history, loaded without notifications).
+NOTIFIED = {*SPECIAL, ("585", dt.date(2026, 8, 1))}
 FIRST_MONTH, LAST_MONTH = dt.date(2025, 1, 1), dt.date(2026, 10, 1)
 
 
@@ -65,6 +79,25 @@ def _figures(code: str, month: dt.date) -> dict[str, int]:
         "returned": departed // 3,
         "absconded": 1 if (k + int(code)) % 11 == 0 else 0,
     }
+
+
+def _backdate(report: MonthlyReport, code: str, month: dt.date, *, reviewed: bool) -> None:
+    """The demo's history is written in one go: give each month the days a unit would really have sent it (the
+    1st to the 6th of the next month, so that about one month in six is a day late) and the province approved
+    it (two days later), so that the board's timeliness means something."""
+    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    k = (month.year - 2025) * 12 + month.month
+    sent = timezone.make_aware(dt.datetime(following.year, following.month, 1 + (k + int(code)) % 6, 9, 0))
+    approved = sent + dt.timedelta(days=2)
+    if approved >= timezone.now():
+        return
+    MonthlyReport.objects.filter(pk=report.pk).update(
+        submitted_at=sent, **({"reviewed_at": approved} if reviewed else {}))
+    events = MonthlyReportEvent.objects.filter(report=report)
+    events.filter(action=ReportAction.SAVED).update(at=sent - dt.timedelta(hours=1))
+    events.filter(action=ReportAction.SUBMITTED).update(at=sent)
+    if reviewed:
+        events.filter(action=ReportAction.APPROVED).update(at=approved)
 
 
 def load() -> str:
@@ -105,15 +138,19 @@ def load() -> str:
             status = SPECIAL.get((code, month), ReportStatus.APPROVED)
             if status is None or (code, month) in existing:
                 continue
-            with transaction.atomic(), acting_as(admin):
+            quiet = silenced() if (code, month) not in NOTIFIED else contextlib.nullcontext()
+            with transaction.atomic(), acting_as(admin), quiet:
                 report = services.figures_save(user=admin, unit=units[code], month=month,
-                                               values=_figures(code, month), version=None)
+                                               values={**_figures(code, month), **OUTLIERS.get((code, month), {})},
+                                               version=None)
                 if status != ReportStatus.DRAFT:
                     report = services.figures_submit(user=admin, report=report, version=report.version)
                 if status == ReportStatus.APPROVED:
                     services.figures_approve(user=staff, report=report, version=report.version)
                 elif status == ReportStatus.RETURNED:
                     services.figures_return(user=staff, report=report, version=report.version,
-                                            comment="Số lao động nữ chưa khớp với danh sách xuất cảnh (minh hoạ).")
+                                            comment=RETURN_COMMENTS.get(code, RETURN_COMMENTS["584"]))
+                if status != ReportStatus.DRAFT:
+                    _backdate(report, code, month, reviewed=status == ReportStatus.APPROVED)
             created["reports"] += 1
     return ", ".join(f"{k} created {v}" for k, v in created.items())

@@ -181,3 +181,46 @@ class ReturnForm(forms.Form):
 
 class ReopenForm(forms.Form):
     until = VNDateField(required=False, label=_("Open until"), help_text=_("Empty: one week from today."))
+
+
+class BoardFilterForm(forms.Form):
+    """The due/overdue board's filters (GET)."""
+
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100, label=_("Year"))
+    level = forms.ChoiceField(required=False, label=_("Level"))
+    status = forms.ChoiceField(required=False, label=_("Status"))
+
+    def __init__(self, *args, **kwargs):
+        from portal.models import Level
+        from targets.chase import STATUS_LABELS, STATUSES
+
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", _("All levels"))] + [
+            (value, label) for value, label in Level.choices if value != Level.PROVINCE]
+        self.fields["status"].choices = [("", _("All statuses"))] + [(key, STATUS_LABELS[key]) for key in STATUSES]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm" if isinstance(
+                field, forms.ChoiceField) else "form-control form-control-sm"
+
+
+class BulkReviewForm(forms.Form):
+    """Several reports of the approval queue, each with the version the reviewer saw, and what to do with them."""
+
+    action = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Send back"))])
+    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                              label=_("What must be corrected (for sending back)"))
+
+    def clean(self):
+        data = super().clean()
+        versions = {}
+        for raw in self.data.getlist("report"):
+            version = self.data.get(f"version_{raw}", "")
+            if not raw.isdigit() or not version.isdigit():
+                raise forms.ValidationError(_("The list of reports was damaged: reload the page."))
+            versions[int(raw)] = int(version)
+        if not versions:
+            raise forms.ValidationError(_("Tick at least one report."))
+        if data.get("action") == "return" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say what must be corrected."))
+        data["versions"] = versions
+        return data

@@ -6,11 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Sum
-from django.utils.translation import gettext_lazy as _
 
 from portal.models import Unit
 from portal.scoping import sees_everything, user_unit, visible_units
-from targets import services
+from targets import chase, services
 from targets.models import Indicator, MonthlyReport, MonthlyReportEvent, MonthlyValue, Plan, Quota, ReportStatus
 from targets.services import allocation_warning
 
@@ -115,24 +114,10 @@ def report_for(*, unit: Unit, month: dt.date) -> MonthlyReport | None:
     )
 
 
-STATUS_KEYS = ["empty", *ReportStatus.values]
-STATUS_LABELS = {"empty": _("Not reported"), **dict(ReportStatus.choices)}
-
-
-@dataclass(frozen=True)
-class Cell:
-    month: dt.date
-    status: str  # a ReportStatus value or "empty"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-
 @dataclass
 class CompletenessRow:
     unit: Unit
-    cells: list[Cell]
+    cells: list[chase.MonthCell]
 
 
 @dataclass
@@ -143,29 +128,26 @@ class Completeness:
     rows: list[CompletenessRow]
     counts: dict[str, int] = field(default_factory=dict)
 
-    def count_rows(self) -> list[tuple[str, str, int]]:
-        return [(key, STATUS_LABELS[key], self.counts.get(key, 0)) for key in STATUS_KEYS]
+    def count_rows(self) -> list[tuple[str, str, str, int]]:
+        return [(key, str(chase.STATUS_LABELS[key]), chase.STATUS_MARKS[key], self.counts.get(key, 0))
+                for key in chase.STATUSES if key != chase.NOT_REQUIRED or self.counts.get(key)]
 
 
 def completeness(*, user, parent: Unit, year: int, include_parent: bool = False) -> Completeness:
-    """Units directly below ``parent`` × the started months of ``year``, each with its report status."""
+    """Units directly below ``parent`` × the started months of ``year``, each month in its state around the
+    deadline (``targets.chase``: not yet due, due, overdue N days, draft, submitted, sent back, approved; not
+    required for a unit that takes no part in the year)."""
     units = list(visible_units(user).filter(parent=parent).order_by("code"))
     if include_parent:
         units.insert(0, parent)
     # Only months that have started: a future month is not missing.
-    current = services.today().replace(day=1)
+    today = services.today()
+    current = today.replace(day=1)
     months = [dt.date(year, m, 1) for m in range(1, 13) if dt.date(year, m, 1) <= current]
-    statuses = {
-        (unit_id, month): status
-        for unit_id, month, status in MonthlyReport.objects.filter(
-            unit_id__in=[u.pk for u in units], month__year=year
-        ).values_list("unit_id", "month", "status")
-    }
-    rows = [CompletenessRow(unit=u, cells=[Cell(m, statuses.get((u.pk, m), "empty")) for m in months]) for u in units]
+    cells = chase.cells_for(units, months, today)
+    rows = [CompletenessRow(unit=u, cells=cells[u.pk]) for u in units]
     counter = Counter(cell.status for row in rows for cell in row.cells)
-    return Completeness(
-        parent=parent, year=year, months=months, rows=rows, counts={k: counter.get(k, 0) for k in STATUS_KEYS}
-    )
+    return Completeness(parent=parent, year=year, months=months, rows=rows, counts=dict(counter))
 
 
 def missing_approved_months(*, parent: Unit, months: list[dt.date], deadline_passed_by: dt.date

@@ -25,11 +25,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications.services import notify
+from portal import formats
 from portal.models import Role, Unit
 from portal.scoping import can_approve, can_write, sees_everything, unit_in_scope, user_role, user_unit
+from portal.selectors import officials_covering
 from portal.tree import is_within
 from targets.models import (
     CoverageGoal,
@@ -383,6 +387,16 @@ def _review(*, user, report: MonthlyReport, version: int, allowed: Iterable[str]
     return report
 
 
+def _tell_unit(report: MonthlyReport, *, kind: str, title: str, body: str, user) -> None:
+    """Notify the unit's officials and whoever submitted the figures (not the reviewer who acted)."""
+    people = set(officials_covering([report.unit])[report.unit_id])
+    if report.submitted_by_id:
+        people.add(report.submitted_by_id)
+    people.discard(getattr(user, "pk", None))
+    notify(users=sorted(people), kind=kind, title=title, body=body, key=f"{kind}:{report.pk}:{report.version}",
+           url=reverse("targets:figures", args=[report.unit_id, report.month.year, report.month.month]))
+
+
 def figures_approve(*, user, report: MonthlyReport, version: int) -> MonthlyReport:
     with transaction.atomic():
         report = _review(user=user, report=report, version=version, allowed=[ReportStatus.SUBMITTED])
@@ -390,6 +404,10 @@ def figures_approve(*, user, report: MonthlyReport, version: int) -> MonthlyRepo
         report.reopened_until = None
         report.save()
         _event(report, ReportAction.APPROVED, user)
+        with translation.override(settings.LANGUAGE_CODE):  # stored once, read (and mailed) in Vietnamese
+            _tell_unit(report, kind="targets.approved", user=user, body="", title=_(
+                "The figures of %(unit)s for %(month)s were approved") % {
+                    "unit": report.unit.name, "month": formats.format_month(report.month)})
     return report
 
 
@@ -407,7 +425,48 @@ def figures_return(*, user, report: MonthlyReport, version: int, comment: str) -
             report.reopened_until = today() + dt.timedelta(days=REOPEN_DAYS)
         report.save()
         _event(report, ReportAction.RETURNED, user, comment)
+        with translation.override(settings.LANGUAGE_CODE):
+            body = _("What must be corrected: %(comment)s") % {"comment": comment}
+            if report.reopened_until:
+                body += "\n" + _("Send them again by %(date)s.") % {"date": formats.format_date(report.reopened_until)}
+            _tell_unit(report, kind="targets.returned", user=user, body=body, title=_(
+                "The figures of %(unit)s for %(month)s were sent back for correction") % {
+                    "unit": report.unit.name, "month": formats.format_month(report.month)})
     return report
+
+
+@dataclass
+class BulkReview:
+    done: list[MonthlyReport]
+    skipped: list[tuple[MonthlyReport | None, str]]  # the report (None: not found) and why
+
+
+def figures_review_many(*, user, versions: Mapping[int, int], action: str, comment: str = "") -> BulkReview:
+    """Approve (``action="approve"``) or send back with one ``comment`` several reports (id → the version the
+    user saw). Each is checked against its version and written in its own transaction: a report changed
+    meanwhile (or no longer submitted) is skipped and listed, the others go through."""
+    if action not in ("approve", "return"):
+        raise ValidationError(_("Unknown action."))
+    if action == "return" and not (comment or "").strip():
+        raise ValidationError({"comment": _("Say what must be corrected.")})
+    found = {r.pk: r for r in MonthlyReport.objects.visible_to(user).filter(pk__in=list(versions))
+             .select_related("unit")}
+    result = BulkReview(done=[], skipped=[])
+    for pk in sorted(versions):  # one lock order
+        report = found.get(pk)
+        if report is None:
+            result.skipped.append((None, _("Report not found.")))
+            continue
+        try:
+            if action == "approve":
+                done = figures_approve(user=user, report=report, version=versions[pk])
+            else:
+                done = figures_return(user=user, report=report, version=versions[pk], comment=comment)
+        except ValidationError as exc:
+            result.skipped.append((report, " ".join(exc.messages)))
+        else:
+            result.done.append(done)
+    return result
 
 
 def figures_reopen(*, user, unit: Unit, month: dt.date, until: dt.date | None = None, comment: str = "") -> MonthlyReport:

@@ -17,6 +17,9 @@ urlpatterns = [
     path("figures/<int:unit_id>/<int:year>/<int:month>/reopen/", views.figures_reopen, name="figures_reopen"),
     path("reports/<int:pk>/review/", views.figures_review, name="figures_review"),
     path("completeness/", views.completeness, name="completeness"),
+    path("due/", views.due_board, name="due_board"),
+    path("due/export.xlsx", views.due_board_export, name="due_board_export"),
+    path("queue/", views.approval_queue, name="queue"),
     path("figures/import/", views.monthly_import, name="monthly_import"),
     path("figures/template.xlsx", views.monthly_template, name="monthly_template"),
 ]

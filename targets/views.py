@@ -3,9 +3,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -27,11 +29,12 @@ from portal.scoping import (
 from portal.tree import ancestor_paths
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from portal.xlsx import ImportRejected
-from targets import selectors, services
-from targets.forms import FiguresForm, PlanForm, QuotaTableForm, ReopenForm, ReturnForm
+from targets import chase, selectors, services
+from targets.forms import BoardFilterForm, BulkReviewForm, FiguresForm, PlanForm, QuotaTableForm, ReopenForm, ReturnForm
 from targets.importers import import_monthly, import_quotas
 from targets.models import MonthlyReport, ReportStatus
 from targets.workbooks import (
+    write_due_board_workbook,
     write_monthly_template_workbook,
     write_quota_template_workbook,
 )
@@ -311,3 +314,56 @@ def monthly_template(request):
     return _xlsx_response(
         lambda f: write_monthly_template_workbook(units, month, selectors.active_indicators(), f),
         f"so-lieu-{parent.code}-{month:%Y-%m}.xlsx")
+
+
+# --- the monthly chase: the due/overdue board, the approval queue -----------------------------------------------
+
+BOARD_PAGE = 50
+
+
+def _board(request) -> tuple[chase.Board, BoardFilterForm]:
+    form = BoardFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    today = services.today()
+    return chase.due_board(user=request.user, year=data.get("year") or today.year, today=today,
+                           level=data.get("level") or None, status=data.get("status") or None), form
+
+
+@login_required
+def due_board(request):
+    """Units × months with each month's state around its deadline, and each unit's timeliness over the year."""
+    board, form = _board(request)
+    page = Paginator(board.rows, BOARD_PAGE).get_page(request.GET.get("page"))
+    return render(request, "targets/due_board.html", {"board": board, "form": form, "page": page,
+                                                        "deadline_day": settings.MONTHLY_DEADLINE_DAY})
+
+
+@login_required
+def due_board_export(request):
+    board, _form = _board(request)
+    return _xlsx_response(lambda f: write_due_board_workbook(board, f), f"han-nop-so-lieu-{board.year}.xlsx")
+
+
+@login_required
+@require_approver
+def approval_queue(request):
+    """The submitted months waiting for the province, oldest first; several approved or sent back at once."""
+    form = BulkReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.figures_review_many(user=request.user, versions=form.cleaned_data["versions"],
+                                                  action=form.cleaned_data["action"],
+                                                  comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if result.done:
+                messages.success(request, (_("%(n)s reports approved.") if form.cleaned_data["action"] == "approve"
+                                           else _("%(n)s reports sent back to their units.")) % {"n": len(result.done)})
+            for report, why in result.skipped:
+                messages.warning(request, _("Skipped %(report)s: %(why)s") % {
+                    "report": f"{report.unit.name} {report.month:%m/%Y}" if report else "—", "why": why})
+            return redirect("targets:queue")
+    page = Paginator(chase.queue_reports(request.user), BOARD_PAGE).get_page(request.GET.get("page"))
+    return render(request, "targets/approval_queue.html", {
+        "items": chase.queue_items(list(page)), "page": page, "form": form})

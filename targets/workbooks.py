@@ -5,14 +5,16 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import IO
 
+from django.utils import translation
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from portal import formats
 from portal.models import Unit
 from portal.printing import print_setup
 from portal.xlsx import neutralise
+from targets.chase import STATUS_LABELS, STATUS_MARKS, STATUSES, Board
 from targets.importers import MONTHLY_COLUMNS, QUOTA_COLUMNS
 from targets.models import Indicator, Quota
 
@@ -54,4 +56,53 @@ def write_monthly_template_workbook(
     for row in ws.iter_rows(min_row=2, max_col=3):
         row[0].number_format = row[2].number_format = "@"
     _finish(ws, [12, 36, 10] + [18] * len(indicators))
+    wb.save(fileobj)
+
+
+# The board's colours (a colour-blind-safe palette, light tints of Okabe–Ito) and, in every cell, a sign and words.
+STATUS_FILLS = {
+    "not_due": "F2F2F2", "due": "FBE3B3", "draft": "FBF6C4", "overdue": "F6CDB0", "submitted": "CFE3F3",
+    "returned": "F1D7E6", "approved": "CDEEE3", "not_required": "FFFFFF",
+}
+
+
+def write_due_board_workbook(board: Board, fileobj: IO[bytes]) -> None:
+    """The due/overdue board as on screen (every unit, no page): one row per unit, one column per month with
+    the state in words, then the unit's completeness and timeliness; a legend sheet. In Vietnamese."""
+    with translation.override("vi"):
+        _write_due_board(board, fileobj)
+
+
+def _write_due_board(board: Board, fileobj: IO[bytes]) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"Hạn nộp {board.year}"
+    ws.append(["Mã đơn vị", "Đơn vị", "Cấp", *[formats.format_month(m) for m in board.months],
+               "Tháng đã đến hạn", "Đã nộp", "Nộp đúng hạn", "Tỷ lệ đầy đủ", "Tỷ lệ đúng hạn"])
+    fills = {key: PatternFill("solid", fgColor=colour) for key, colour in STATUS_FILLS.items()}
+    fills["overdue_pattern"] = PatternFill("lightUp", fgColor="D55E00", bgColor=STATUS_FILLS["overdue"])
+    for row in board.rows:
+        ws.append([row.unit.code, neutralise(row.unit.name), row.unit.get_level_display(),
+                   *[f"{cell.mark} {cell.label}" for cell in row.cells],
+                   row.expected, row.submitted, row.on_time, row.completeness, row.timeliness])
+        excel_row = ws.max_row
+        for index, cell in enumerate(row.cells, start=4):
+            target = ws.cell(row=excel_row, column=index)
+            target.fill = fills["overdue_pattern"] if cell.status == "overdue" else fills[cell.status]
+        for column in (len(board.months) + 7, len(board.months) + 8):
+            ws.cell(row=excel_row, column=column).number_format = "0.0%"
+    for cell in ws["A"][1:]:
+        cell.number_format = "@"
+    for cell in ws[1]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _finish(ws, [12, 32, 10] + [16] * len(board.months) + [12, 10, 12, 12, 12])
+    legend = wb.create_sheet("Chú giải")
+    legend.append(["Ký hiệu", "Trạng thái", "Số ô"])
+    for key in STATUSES:
+        with_label = str(STATUS_LABELS[key])
+        legend.append([STATUS_MARKS[key], with_label, board.counts.get(key, 0)])
+        legend.cell(row=legend.max_row, column=1).fill = fills[key]
+    legend.append([])
+    legend.append(["Ngày tính", formats.format_date(board.today)])
+    _finish(legend, [10, 24, 10])
     wb.save(fileobj)

@@ -56,3 +56,31 @@ def menu(context, group: str, item_class: str = "nav-item", link_class: str = "n
     user = getattr(request, "user", None)
     return {"entries": sections.menu(group, user), "item_class": item_class, "link_class": link_class,
             "path": getattr(request, "path", "")}
+
+
+def _render_parts(context, parts) -> str:
+    out = []
+    for name, extra in parts:
+        if extra is None:
+            continue
+        with context.push(**extra):
+            out.append(context.template.engine.get_template(name).render(context))
+    return mark_safe("".join(out))  # each part was rendered (and escaped) by its template
+
+
+@register.simple_tag(takes_context=True)
+def home_panels(context) -> str:
+    """The inbox panels the apps registered (``portal.sections.register_home_panel``), those with something for
+    this user, in order."""
+    request = context.get("request")
+    return _render_parts(context, ((panel.template, panel.context(request)) for panel in sections.home_panels()))
+
+
+@register.simple_tag(takes_context=True)
+def navbar_items(context) -> str:
+    """The items the apps add to the navigation bar (``portal.sections``), for a signed-in user."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    return _render_parts(context, ((item.template, item.context(request)) for item in sections.navbar_items()))

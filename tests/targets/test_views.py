@@ -165,15 +165,22 @@ class CompletenessTests:
         response = client_for(users.province).get(reverse("targets:completeness"), {"year": 2026})
         data_ = response.context["data"]
         assert [m.month for m in data_.months] == [1, 2, 3, 4]
-        assert data_.counts == {"empty": 7 * 4 - 4, "draft": 1, "submitted": 1, "approved": 1, "returned": 1}
+        # Taking part in 2026: Bác Ái all year (its quota); Ninh Sơn, Ninh Hải and Ninh Phước from the first month
+        # they reported on.
+        assert data_.counts == {"overdue": 2, "approved": 1, "returned": 1, "draft": 1, "submitted": 1, "due": 1,
+                                "not_due": 4, "not_required": 17}
         cells = {row.unit.code: [c.status for c in row.cells] for row in data_.rows}
-        assert cells["585"] == ["empty", "empty", "approved", "empty"]
-        assert cells["584"] == ["empty", "empty", "returned", "empty"]
-        assert cells["586"] == ["empty", "empty", "draft", "empty"]
-        assert cells["587"] == ["empty", "submitted", "empty", "empty"]
+        # 2 April: January and February are past their deadline, March is due until 5 April, April is running.
+        assert cells["585"] == ["not_required", "not_required", "approved", "not_due"]
+        assert cells["584"] == ["overdue", "overdue", "returned", "not_due"]
+        assert cells["586"] == ["not_required", "not_required", "draft", "not_due"]
+        assert cells["587"] == ["not_required", "submitted", "due", "not_due"]
+        assert cells["588"] == ["not_required"] * 4
         body = response.content.decode()
-        for css in ("cell-empty", "cell-draft", "cell-submitted", "cell-approved", "cell-returned"):
+        for css in ("chase-overdue", "chase-draft", "chase-submitted", "chase-approved", "chase-returned",
+                    "chase-due", "chase-not_due"):
             assert css in body
+        assert "Quá hạn 56 ngày" in body  # January's deadline was 5 February
 
     def test_the_completeness_screen_runs_a_fixed_number_of_queries(self, users, data, client_for, django_assert_max_num_queries):
         client = client_for(users.province)
