@@ -373,3 +373,64 @@ class HealthTests:
         requeue_stale_report_jobs()
         assert set(Heartbeat.objects.values_list("name", flat=True)) == {"beat", "worker"}
 
+
+
+class RefusingSmtpServer:
+    """A real SMTP peer on a port of the test's own that greets with 554 (the server refuses us) and closes."""
+
+    def __init__(self):
+        import threading
+
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen()
+        self.port = self.socket.getsockname()[1]
+        self.connections = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                peer, _address = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with peer:
+                peer.sendall(b"554 5.7.1 Service unavailable; try again later\r\n")
+
+    def close(self):
+        self.socket.close()
+
+
+@pytest.mark.django_db
+class MailServerFaultTests:
+    def test_a_mail_server_that_refuses_or_is_down_loses_no_digest(self, settings, users, caplog):
+        from django.core import mail
+
+        from notifications.mail import digests_send
+        from notifications.models import Digest, Notification
+        from notifications.services import notify
+
+        for user in (users.official_a, users.official_b):
+            user.email = f"{user.username}@example.vn"
+            user.save(update_fields=["email"])
+        notify(users=[users.official_a, users.official_b], kind="test", title="Tháng 10/2026 quá hạn", url="/")
+        server = RefusingSmtpServer()
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 2
+        try:
+            with caplog.at_level(logging.ERROR, logger="notifications.mail"):
+                refused = digests_send(today=dt.date(2026, 11, 2))
+        finally:
+            server.close()
+        assert (refused.sent, refused.failed, refused.waiting) == (0, 1, 1)  # stopped at the first: one attempt
+        assert server.connections == 1
+        assert len([r for r in caplog.records if r.name == "notifications.mail"]) == 1
+        settings.EMAIL_PORT = free_port()  # then nothing listens at all
+        down = digests_send(today=dt.date(2026, 11, 2))
+        assert down.sent == 0 and Digest.objects.count() == 2
+        assert Notification.objects.count() == 2  # the portal tells them whatever the mail does
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the server is back
+        back = digests_send(today=dt.date(2026, 11, 2))
+        assert back.sent == 2 and sorted(m.to[0] for m in mail.outbox) == ["t_bacai@example.vn", "t_ninhson@example.vn"]
