@@ -56,3 +56,10 @@ def menu(context, group: str, item_class: str = "nav-item", link_class: str = "n
     user = getattr(request, "user", None)
     return {"entries": sections.menu(group, user), "item_class": item_class, "link_class": link_class,
             "path": getattr(request, "path", "")}
+
+
+@register.simple_tag(takes_context=True)
+def has_menu(context, group: str) -> bool:
+    """Whether the menu ``group`` has an entry for the user (the administration drop-down shows only then)."""
+    request = context.get("request")
+    return bool(sections.menu(group, getattr(request, "user", None)))
