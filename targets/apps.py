@@ -10,6 +10,7 @@ class TargetsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from portal import invalidation
+        from portal.scoping import can_approve
         from portal.sections import register_menu
         from targets import models
 
@@ -25,3 +26,5 @@ class TargetsConfig(AppConfig):
         invalidation.track("targets.CoverageGoal", ("plan", "unit"))
         invalidation.track("targets.MonthlyValue", ("report", "unit"))
         register_menu("main", key="targets", label=_("Targets"), url_name="targets:index", order=10)
+        register_menu("admin", key="indicators", label=_("Indicators of the monthly report"),
+                      url_name="targets:indicator_list", order=50, visible=can_approve)

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
-from accounts.roles import AccountRole
 from accounts.models import OneTimeCode
+from accounts.roles import AccountRole
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -6,8 +6,8 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
