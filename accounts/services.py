@@ -256,7 +256,7 @@ def password_link(user, base_url: str) -> str:
     """The one-time link with which ``user`` sets their password (Django's password-reset token)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return base_url.rstrip("/") + reverse("accounts:set_password", kwargs={"uidb64": uid, "token": token})
+    return base_url.removesuffix("/") + reverse("accounts:set_password", kwargs={"uidb64": uid, "token": token})
 
 
 def normalise_code(text: str) -> str:
