@@ -117,10 +117,12 @@ def user_list(request):
 @require_account_manager
 @require_POST
 def users_deactivate(request):
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    users = list(services.manageable_accounts(request.user).filter(pk__in=ids, is_active=True)
-                 .select_related("scope", "scope__unit").order_by("username"))
-    if len(users) != len(set(ids)) and not users:
+    ids = {int(i) for i in request.POST.getlist("ids") if i.isdigit()}
+    accounts = services.manageable_accounts(request.user).filter(pk__in=ids)
+    if accounts.count() != len(ids):
+        raise Http404  # an account outside the editor's scope: as if it did not exist
+    users = list(accounts.filter(is_active=True).select_related("scope", "scope__unit").order_by("username"))
+    if not users:
         messages.error(request, _("Tick the accounts to deactivate."))
         return redirect("accounts:user_list")
     if request.POST.get("confirm") != "yes":

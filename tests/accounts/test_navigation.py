@@ -56,8 +56,9 @@ def walk(client) -> tuple[set[str], list[tuple[str, str, dict]]]:
     return seen_names, found
 
 
+@pytest.mark.usefixtures("support", "departed")
 @pytest.mark.parametrize("role", ["admin", "province_admin", "province", "official_a", "viewer", "nobody"])
-def test_no_role_finds_a_link_into_admin(role, users, admins, support, departed, client_for):
+def test_no_role_finds_a_link_into_admin(role, users, admins, client_for):
     user = admins.qt58 if role == "province_admin" else getattr(users, role)
     visited, found = walk(client_for(user))
     into_admin = [(page, href) for page, href, attrs in found if href.startswith("/admin/")

@@ -230,3 +230,10 @@ class UnitPageTests:
 def test_a_profile_is_created_with_the_account(admins, units, client_for):
     new_account(client_for(admins.qt58), unit=units.commune_a.pk)
     assert AccountProfile.objects.filter(user__username="xa.moi", must_change_password=True).exists()
+
+
+def test_a_bulk_deactivation_naming_another_provinces_account_answers_404(admins, users, client_for):
+    response = client_for(admins.qt58).post(reverse("accounts:users_deactivate"),
+                                            {"ids": [users.official_a.pk, admins.official56.pk], "confirm": "yes"})
+    assert response.status_code == 404
+    assert User.objects.filter(pk__in=[users.official_a.pk, admins.official56.pk], is_active=True).count() == 2
