@@ -22,8 +22,9 @@ class PortalConfig(AppConfig):
         invalidation.track("portal.UnitSuccession")
         # The menu: each app adds its own entries (portal.sections); these are the core's.
         register_menu("main", key="units", label=_("Units"), url_name="unit_list", order=90)
-        register_menu("admin", key="django_admin", label=_("Users, units and audit log"), url_name="admin:index",
-                      order=10)
+        # /admin/ stays for the national administrator's emergencies; every task has its screen in the portal.
+        register_menu("admin", key="django_admin", label=_("Technical administration (/admin/, emergencies only)"),
+                      url_name="admin:index", order=999)
         register_menu("admin", key="audit", label=_("Audit log"), url_name="audit_list", order=20)
         register_menu("admin", key="dissolved_scopes", label=_("Accounts of abolished units"),
                       url_name="dissolved_scopes", order=30)

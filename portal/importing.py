@@ -79,11 +79,15 @@ class ImportCommand(BaseCommand):
     def run_import(self, data: bytes, user, options: dict):
         raise NotImplementedError
 
-    def handle(self, *args, **options) -> None:
+    def user_may_import(self, user) -> bool:
+        """Whether ``user`` may run this import (default: whoever may change data)."""
         from portal.scoping import can_write
 
+        return can_write(user)
+
+    def handle(self, *args, **options) -> None:
         user = command_user(options["user"])
-        if not can_write(user):
+        if not self.user_may_import(user):
             raise CommandError(f"The user {user.username} may not change data.")
         data = read_upload_path(options["file"])
         try:

@@ -99,17 +99,29 @@ class Role(models.TextChoices):
 
 
 class Scope(models.Model):
-    """A user's role and the unit their rights cover (that unit and below)."""
+    """A user's role and the unit their rights cover (that unit and below).
+
+    ``manages_accounts`` is the right of a provincial staff member to manage the accounts of their province
+    (the provincial administrator, ``portal.scoping.can_manage_accounts``): a right on top of the role, so
+    that everything provincial staff may do, a provincial administrator may do too.
+    """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scope")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="scopes"
     )
+    manages_accounts = models.BooleanField(
+        _("manages the accounts of the province"), default=False,
+        help_text=_("Provincial staff only: create, change and deactivate the accounts of the province."))
 
     class Meta:
         verbose_name = _("user scope")
         verbose_name_plural = _("user scope")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(manages_accounts=False) | models.Q(role="province"),
+                                   name="scope_manages_accounts_province_only"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.unit or '—'}"

@@ -63,6 +63,36 @@ def can_approve(user) -> bool:
     return role == Role.ADMIN or (role == Role.PROVINCE and user_unit(user) is not None)
 
 
+def manages_accounts(user) -> bool:
+    """Whether the user manages accounts at all: the national administrator, and provincial staff given the
+    right (``Scope.manages_accounts``, the provincial administrator)."""
+    if sees_everything(user):
+        return True
+    scope = user_scope(user)
+    return bool(scope and scope.manages_accounts and scope.role == Role.PROVINCE and scope.unit_id)
+
+
+def can_manage_accounts(user, unit: Unit | None) -> bool:
+    """Whether the user may give an account a scope on ``unit`` (None: the whole country, for administrators):
+    the national administrator everywhere, a provincial administrator on the units of their province."""
+    if sees_everything(user):
+        return True
+    return unit is not None and manages_accounts(user) and unit_in_scope(user, unit)
+
+
+def accounts_q(user, field: str = "scope__unit") -> models.Q | None:
+    """The condition on users whose accounts ``user`` manages (None: all of them, for administrators).
+
+    A provincial administrator manages the accounts of their province's units and, in the 2025 structure,
+    those still on the legacy units it inherited (to move them onto a new unit); nothing for anyone else.
+    """
+    if sees_everything(user):
+        return None
+    if not manages_accounts(user):
+        return models.Q(pk__in=[])
+    return scope_q(user, field)
+
+
 def scope_q(user, field: str | None = "unit", *, above: bool = False, inherited: bool = True) -> models.Q | None:
     """The condition on rows whose unit (reached by ``field``: ``"unit"``, ``"worker__unit"``…; ``None`` for a
     queryset of units) lies in the user's scope; ``None`` when the user sees everything.
@@ -164,6 +194,18 @@ def require_approver(view: Callable) -> Callable:
     def wrapper(request, *args, **kwargs):
         if not can_approve(request.user):
             raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def require_account_manager(view: Callable) -> Callable:
+    """Views of the accounts screens: 404 for anyone who manages no account (as for administrators' pages)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not manages_accounts(request.user):
+            raise Http404
         return view(request, *args, **kwargs)
 
     return wrapper

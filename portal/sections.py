@@ -22,6 +22,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from portal.scoping import sees_everything
+
 
 @dataclass(frozen=True)
 class Section:
@@ -80,7 +82,8 @@ def tabs(group: str, after: str | None = None) -> list[Tab]:
 def register_menu(group: str, *, key: str, label: str, url_name: str, order: int = 100,
                   visible: Callable[[Any], bool] | None = None) -> None:
     """An entry of the portal's menu ``group`` (``"main"``: the top bar; ``"admin"``: the administration
-    drop-down), in ``order``; ``visible(user)`` hides it from those it is not for (default: everyone)."""
+    drop-down), in ``order``; ``visible(user)`` hides it from those it is not for (default: everyone, and in
+    the ``"admin"`` group administrators only). The drop-down shows to whoever has an entry in it."""
     if any(entry.key == key for entry in _menus[group]):
         return
     _menus[group].append(MenuEntry(key, label, url_name, order, visible))
@@ -88,7 +91,8 @@ def register_menu(group: str, *, key: str, label: str, url_name: str, order: int
 
 
 def menu(group: str, user) -> list[MenuEntry]:
-    return [entry for entry in _menus.get(group, ()) if entry.visible is None or entry.visible(user)]
+    default = sees_everything if group == "admin" else (lambda user: True)
+    return [entry for entry in _menus.get(group, ()) if (entry.visible or default)(user)]
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "auditlog",
     "portal",
     "notifications",
+    "accounts",
     "workers",
     "targets",
     "support",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -108,6 +110,7 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"] if DATABASES["default"]["ENGINE"].endsw
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.OneTimeCodeBackend",  # a printed one-time code typed as the password, once
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -275,8 +278,8 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
-# The portal's address as its users reach it: links in e-mails.
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The portal's address as its users reach it: links in e-mails (sent by commands too, with no request to read it from).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").removesuffix("/")
 # Days before a monthly deadline a person is reminded (each may choose otherwise in their settings).
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3, minimum=0, maximum=31)
 # An overdue month is reminded on its first late day, then again every this many days (0: once).
@@ -329,4 +332,14 @@ DEMO_LOADERS: list[str] = [
     "support.demo.load",
     "outreach.demo.load",
     "reports.demo.load",
+    "accounts.demo.load",
 ]
+
+# --- Accounts (accounts/) ----------------------------------------------------------------
+# E-mail (EMAIL_*, DEFAULT_FROM_EMAIL) and PORTAL_BASE_URL: see "E-mail and reminders" above.
+# A one-time link to set one's password works once and expires after this many seconds (Django's token).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=300)
+# A printed one-time code (for an account without e-mail) works once and expires after this many days.
+ACCOUNT_CODE_DAYS = env_int("ACCOUNT_CODE_DAYS", 7, minimum=1)
+# An account that has not logged in for this many days is flagged (a province may set its own period).
+ACCOUNT_INACTIVE_DAYS = env_int("ACCOUNT_INACTIVE_DAYS", 90, minimum=1)

@@ -1,4 +1,5 @@
-"""Support policies are kept as data and edited by administrators here (items, caps and budgets inline)."""
+"""/admin/ for emergencies: policies are edited on the portal's screens (support.views.policy_edit), which version
+the caps; here an item's cap is read only, so that no change bypasses the versions past payments rely on."""
 from django.contrib import admin
 
 from support.models import LoanEligibility, Policy, PolicyBudget, PolicyItem
@@ -6,7 +7,12 @@ from support.models import LoanEligibility, Policy, PolicyBudget, PolicyItem
 
 class PolicyItemInline(admin.TabularInline):
     model = PolicyItem
-    extra = 1
+    extra = 0
+    readonly_fields = ["kind", "cap"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class PolicyBudgetInline(admin.TabularInline):

@@ -147,4 +147,29 @@ def load() -> str:
                                          purpose="Chi phí đi làm việc ở nước ngoài", status=status,
                                          bank_reference=f"DEMO-NHCS-{worker.pk:05d}")
                     loans += 1
+        _amend_provincial_policy(admin)
     return f"policies created {made}, payments created {paid}, loans created {loans}"
+
+
+# The province raises the travel cap of its own policy from December 2026 (a new version: the year's payments keep
+# the caps they were made under).
+AMENDMENT = ("DEMO-NQ-TINH", dt.date(2026, 12, 1), {ItemKind.TRAVEL: 2_500_000},
+             "Nghị quyết số 00/2026/NQ-HĐND sửa đổi mức hỗ trợ tiền đi lại (dữ liệu demo)")
+
+
+def _amend_provincial_policy(admin) -> int:
+    code, start, raised, reference = AMENDMENT
+    policy = Policy.objects.get(code=code)
+    services.policy_versions_ensure(policy, user=admin)
+    if policy.versions.count() > 1:
+        return 0
+    caps = {**{cap.item.kind: cap.cap for cap in policy.versions.get().caps.select_related("item")}, **raised}
+    terms = services.PolicyTerms(
+        code=policy.code, name=policy.name, unit=policy.unit, legal_basis=policy.legal_basis,
+        legal_reference=policy.legal_reference, valid_from=policy.valid_from, valid_to=policy.valid_to,
+        eligible_statuses=list(policy.eligible_statuses.all()), admits_ethnic_minority=policy.admits_ethnic_minority,
+        active=policy.active)
+    services.policy_update(user=admin, policy=policy, terms=terms, caps=caps,
+                           budgets={b.year: b.amount for b in policy.budgets.all()}, caps_from=start,
+                           caps_reference=reference)
+    return 1

@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
-from portal.formats import format_money, parse_date, parse_int
+from portal.formats import format_date, format_money, parse_date, parse_int
 from portal.scoping import unit_in_scope
 from portal.xlsx import Column, ErrorList, cell_text, length_problem, normalise_header, read_sheet
 from support import services as support
@@ -36,6 +36,7 @@ from support.models import (
     PaymentLine,
     Policy,
     PolicyBudget,
+    PolicyVersion,
 )
 from support.selectors import used_by_policy_year
 from workers.models import Worker
@@ -150,6 +151,19 @@ def import_payments(data: bytes, *, user) -> PaymentImportResult:
     policies = {normalise_header(p.code): p for p in Policy.objects.visible_to(user).select_related("unit")
                 .prefetch_related("items", "eligible_statuses")}
     items = {p.pk: {i.kind: i for i in p.items.all()} for p in policies.values()}
+    # The caps of each version, by start date: a row is checked against the version in force on its date (a policy
+    # without a version yet: its items' caps, which become its first version when the row is saved).
+    versions: dict[int, list[tuple]] = defaultdict(list)
+    for version in (PolicyVersion.objects.filter(policy__in=policies.values()).order_by("valid_from")
+                    .prefetch_related("caps")):
+        versions[version.policy_id].append((version.valid_from, {cap.item_id: cap.cap for cap in version.caps.all()}))
+
+    def caps_on(policy, date) -> dict[int, int]:
+        if not versions.get(policy.pk):
+            return {item.pk: item.cap for item in items[policy.pk].values()}
+        in_force = [caps for start, caps in versions[policy.pk] if start <= date]
+        return in_force[-1] if in_force else {}
+
     admitted = {p.pk: support.policy_groups(p) for p in policies.values()}
     groups = {w.pk: support.worker_groups(w) for w in workers.values()}
     budgets = {(b.policy_id, b.year): b.amount for b in PolicyBudget.objects.filter(policy__in=policies.values())}
@@ -208,12 +222,18 @@ def import_payments(data: bytes, *, user) -> PaymentImportResult:
         if problem:
             errors.add(row, PAY_LABEL["citizen_id"], problem)
             continue
+        cap = caps_on(policy, date).get(item.pk)
+        if cap is None:
+            errors.add(row, PAY_LABEL["item"], _("The version of the policy %(code)s in force on %(date)s does not pay "
+                                                 "“%(item)s”.") % {"code": policy.code, "date": format_date(date),
+                                                                  "item": ITEM_KIND_VI[kind]})
+            continue
         already = received[(worker.pk, item.pk)]
-        if already + amount > item.cap:
+        if already + amount > cap:
             errors.add(row, PAY_LABEL["amount"], _(
                 "Above the cap of %(cap)s per worker for this item: already received %(received)s (rows above "
-                "included), at most %(left)s more.") % {"cap": format_money(item.cap), "received": format_money(already),
-                                                        "left": format_money(max(item.cap - already, 0))})
+                "included), at most %(left)s more.") % {"cap": format_money(cap), "received": format_money(already),
+                                                        "left": format_money(max(cap - already, 0))})
             continue
         budget = budgets.get((policy.pk, date.year))
         if budget is None:

@@ -105,6 +105,9 @@ class Policy(models.Model):
 
 
 class PolicyItem(models.Model):
+    """An item a policy pays. ``cap`` is the cap of its latest version (the caps of each version are
+    ``PolicyCap`` rows: a payment is checked against the version in force on its date)."""
+
     policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(_("item"), max_length=12, choices=ItemKind.choices)
     cap = models.PositiveBigIntegerField(_("cap per worker (đồng)"))
@@ -124,6 +127,54 @@ class PolicyItem(models.Model):
     @property
     def name_vi(self) -> str:
         return ITEM_KIND_VI[self.kind]
+
+
+class PolicyVersion(models.Model):
+    """The caps of a policy from a date on, until the next version: a payment is checked against, and keeps, the
+    version in force on its date (``Payment.version``). A version starts after the last payment recorded before it,
+    so no past payment ever changes version; the latest version may be corrected in place, never below what was
+    already paid under it (``support.services.policy_update``)."""
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    valid_from = models.DateField(_("in force from"))
+    legal_reference = models.CharField(_("decision"), max_length=500, blank=True,
+                                       help_text=_("The decision that set these caps."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        ordering = ["policy", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="policy_version_unique_number"),
+            models.UniqueConstraint(fields=["policy", "valid_from"], name="policy_version_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.code} v{self.number}"
+
+
+class PolicyCap(models.Model):
+    """The cap per worker of one item in one version of a policy (an item a version does not pay has no row)."""
+
+    version = models.ForeignKey(PolicyVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="caps")
+    item = models.ForeignKey(PolicyItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="caps")
+    cap = models.PositiveBigIntegerField(_("cap per worker (đồng)"))
+
+    class Meta:
+        verbose_name = _("policy cap")
+        verbose_name_plural = _("policy caps")
+        ordering = ["version", "item__kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "item"], name="policy_cap_unique_item"),
+            models.CheckConstraint(condition=Q(cap__gt=0), name="policy_cap_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.item}: {self.cap}"
 
 
 class PolicyBudget(models.Model):
@@ -146,6 +197,10 @@ class Payment(models.Model):
 
     worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="payments")
     policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="payments")
+    # The version in force on the payment's date, whose caps it was checked against (empty: written in bulk by the
+    # synthetic data, read as the version in force on its date).
+    version = models.ForeignKey(PolicyVersion, verbose_name=_("policy version"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="payments")
     date = models.DateField(_("date"))
     decision_no = models.CharField(_("decision number"), max_length=60)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -66,6 +66,26 @@ def policy_detail(user, pk: int) -> tuple[Policy, list[BudgetLine]]:
     return policy, lines
 
 
+@dataclass
+class VersionRow:
+    version: object
+    valid_to: dt.date | None  # the day before the next version starts (None: in force until the policy ends)
+    caps: list[tuple[str, int | None]]  # (item's name, cap) for every item any version pays
+    payments: int
+
+
+def policy_versions(policy: Policy) -> list[VersionRow]:
+    """Each version of the policy's caps, with its period and how many payments were made under it (three queries)."""
+    versions = list(policy.versions.prefetch_related("caps__item").annotate(n=Count("payments")).order_by("valid_from"))
+    kinds = sorted({cap.item.kind for v in versions for cap in v.caps.all()}, key=ItemKind.values.index)
+    rows = []
+    for index, version in enumerate(versions):
+        caps = {cap.item.kind: cap.cap for cap in version.caps.all()}
+        end = versions[index + 1].valid_from - dt.timedelta(days=1) if index + 1 < len(versions) else policy.valid_to
+        rows.append(VersionRow(version, end, [(ItemKind(kind).label, caps.get(kind)) for kind in kinds], version.n))
+    return rows
+
+
 # --- Payments and loans ----------------------------------------------------------------------------
 
 

@@ -15,22 +15,24 @@ from django.utils.translation import gettext as _
 from portal.audit import acting_as
 from portal.forms import add_service_errors
 from portal.models import Level, Unit
-from portal.scoping import get_visible_or_404, require_write, user_unit, visible_units
+from portal.scoping import can_approve, get_visible_or_404, require_approver, require_write, user_unit, visible_units
 from portal.tree import province_path
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from portal.xlsx import ImportRejected
 from support import selectors, services
 from support.forms import (
+    BudgetFormSet,
     LoanForm,
     LoanStatusForm,
     PaymentForm,
     PaymentLineFormSet,
+    PolicyForm,
     SummaryForm,
     SupportFilterForm,
     SupportImportForm,
 )
 from support.importers import import_loans, import_payments
-from support.models import ITEM_KIND_VI, ItemKind, Loan, Payment
+from support.models import ITEM_KIND_VI, ItemKind, Loan, Payment, Policy
 from support.workbooks import write_loan_template, write_payment_template, write_support_workbook
 from workers.models import Worker
 from workers.services import today
@@ -61,7 +63,8 @@ def _filters(request) -> tuple[SupportFilterForm, selectors.SupportFilters]:
 def policy_list(request):
     year = today().year
     return render(request, "support/policy_list.html", {
-        "policies": selectors.policy_list(request.user, year=year), "year": year, "tab": "support"})
+        "policies": selectors.policy_list(request.user, year=year), "year": year, "tab": "support",
+        "can_add": can_approve(request.user)})
 
 
 @login_required
@@ -69,8 +72,65 @@ def policy_detail(request, pk: int):
     policy, budgets = selectors.policy_detail(request.user, pk)
     items = [(item, ITEM_KIND_VI[item.kind])
              for item in sorted(policy.items.all(), key=lambda item: ItemKind.values.index(item.kind))]
-    return render(request, "support/policy_detail.html",
-                  {"policy": policy, "budgets": budgets, "items": items, "tab": "support"})
+    return render(request, "support/policy_detail.html", {
+        "policy": policy, "budgets": budgets, "items": items, "versions": selectors.policy_versions(policy),
+        "can_edit": services.can_edit_policy(request.user, policy.unit), "tab": "support"})
+
+
+def _policy_form_view(request, policy=None):
+    initial, budgets = {}, []
+    if policy is not None:
+        latest = policy.versions.order_by("-valid_from").first()
+        caps = ({cap.item.kind: cap.cap for cap in latest.caps.select_related("item")} if latest is not None
+                else {item.kind: item.cap for item in policy.items.all()})
+        initial = {field: getattr(policy, field) for field in (
+            "code", "name", "unit", "legal_basis", "legal_reference", "valid_from", "valid_to", "admits_ethnic_minority",
+            "active")}
+        initial.update({f"cap_{kind}": cap for kind, cap in caps.items()},
+                       eligible_statuses=list(policy.eligible_statuses.all()),
+                       caps_from=latest.valid_from if latest else policy.valid_from,
+                       caps_reference=latest.legal_reference if latest else "")
+        budgets = [{"year": b.year, "amount": b.amount} for b in policy.budgets.order_by("year")]
+    else:
+        initial = {"unit": user_unit(request.user), "active": True}
+    form = PolicyForm(request.POST or None, user=request.user, initial=initial)
+    formset = BudgetFormSet(request.POST or None, prefix="budgets", initial=budgets)
+    if request.method == "POST" and form.is_bound and not form.is_valid() and any(
+            e.code == "invalid_choice" for e in form.errors.as_data().get("unit", [])):
+        raise Http404  # another unit's id: answer as if it did not exist
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            with acting_as(request.user):
+                if policy is None:
+                    policy = services.policy_create(user=request.user, terms=form.terms(), caps=form.caps(),
+                                                    budgets=formset.budgets(),
+                                                    caps_reference=form.cleaned_data["caps_reference"])
+                else:
+                    services.policy_update(user=request.user, policy=policy, terms=form.terms(), caps=form.caps(),
+                                           budgets=formset.budgets(), caps_from=form.cleaned_data["caps_from"],
+                                           caps_reference=form.cleaned_data["caps_reference"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The policy %(code)s was saved.") % {"code": policy.code})
+            return redirect("support:policy_detail", pk=policy.pk)
+    return render(request, "support/policy_form.html",
+                  {"form": form, "budgets": formset, "policy": policy, "tab": "support"})
+
+
+@login_required
+@require_approver
+def policy_create(request):
+    return _policy_form_view(request)
+
+
+@login_required
+@require_approver
+def policy_edit(request, pk: int):
+    policy = get_visible_or_404(Policy.objects.select_related("unit"), request.user, pk=pk)
+    if not services.can_edit_policy(request.user, policy.unit):
+        raise Http404  # a policy of the units above, or inherited history: read, not edited
+    return _policy_form_view(request, policy)
 
 
 # --- Payments ------------------------------------------------------------------------------------

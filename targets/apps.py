@@ -11,6 +11,7 @@ class TargetsConfig(AppConfig):
 
         from notifications.reminders import register_reminder_source
         from portal import invalidation
+        from portal.scoping import can_approve
         from portal.sections import register_home_panel, register_menu
         from targets import models, panels
 
@@ -30,3 +31,5 @@ class TargetsConfig(AppConfig):
         register_home_panel("targets", template="targets/_inbox.html", context=panels.inbox_context,
                             count=panels.inbox_count, order=10)
         register_reminder_source("targets.reminders.monthly_reminders")
+        register_menu("admin", key="indicators", label=_("Indicators of the monthly report"),
+                      url_name="targets:indicator_list", order=50, visible=can_approve)

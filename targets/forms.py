@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import formats
 from portal.forms import VNDateField, VNIntegerField
-from targets.models import CoverageKind, Indicator, Plan
+from targets.models import Aggregation, CoverageKind, Indicator, Plan
 from targets.services import GoalInput
 
 
@@ -224,3 +224,21 @@ class BulkReviewForm(forms.Form):
             self.add_error("comment", _("Say what must be corrected."))
         data["versions"] = versions
         return data
+
+
+class IndicatorForm(forms.Form):
+    """An indicator of the monthly report (its code, which monthly sheets name, is set once)."""
+
+    code = forms.SlugField(label=_("Code"), max_length=50,
+                           help_text=_("Letters without accents, digits, - and _; monthly sheets may name the column by it."))
+    name_vi = forms.CharField(label=_("Vietnamese name"), max_length=255)
+    name_en = forms.CharField(label=_("English name"), max_length=255)
+    aggregation = forms.ChoiceField(label=_("Over several months"), choices=Aggregation.choices)
+    order = forms.IntegerField(label=_("Order in the report"), min_value=0, max_value=32767, initial=0)
+    active = forms.BooleanField(label=_("Active (units report it)"), required=False, initial=True,
+                                help_text=_("An indicator is retired, never deleted: past figures keep it."))
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["code"]

@@ -56,6 +56,26 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def indicator_save(*, user, indicator: Indicator | None = None, code: str = "", name_vi: str, name_en: str,
+                   aggregation: str, order: int, active: bool) -> Indicator:
+    """Create or change an indicator of the monthly report (national: the national administrator's); its code is set
+    once, and an indicator with figures is retired (``active=False``), never deleted."""
+    if not sees_everything(user):
+        raise ValidationError(_("Only the national administrator changes the indicators."))
+    code = indicator.code if indicator is not None else code.strip().lower()
+    clash = Indicator.objects.filter(code=code)
+    if indicator is not None:
+        clash = clash.exclude(pk=indicator.pk)
+    if clash.exists():
+        raise ValidationError({"code": _("Another indicator has the code %(code)s.") % {"code": code}})
+    with transaction.atomic():
+        indicator = indicator or Indicator(code=code)
+        indicator.name_vi, indicator.name_en = " ".join(name_vi.split()), " ".join(name_en.split())
+        indicator.aggregation, indicator.order, indicator.active = aggregation, order, active
+        indicator.save()
+    return indicator
+
+
 class FiguresConflict(ValidationError):
     """Someone else saved the report since it was loaded: reload, never overwrite."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from targets import views
+from targets import indicator_views, views
 
 app_name = "targets"
 
@@ -22,4 +22,7 @@ urlpatterns = [
     path("queue/", views.approval_queue, name="queue"),
     path("figures/import/", views.monthly_import, name="monthly_import"),
     path("figures/template.xlsx", views.monthly_template, name="monthly_template"),
+    path("indicators/", indicator_views.indicator_list, name="indicator_list"),
+    path("indicators/new/", indicator_views.indicator_edit, name="indicator_create"),
+    path("indicators/<int:pk>/edit/", indicator_views.indicator_edit, name="indicator_edit"),
 ]

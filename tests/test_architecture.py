@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("portal", "notifications", "workers", "targets", "support", "outreach", "reports", "scale")
+APPS = ("portal", "notifications", "accounts", "workers", "targets", "support", "outreach", "reports", "scale")
 WIRING = {"settings.py", "urls.py", "celery.py"}
 
 

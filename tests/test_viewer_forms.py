@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from tests.test_url_scope import ADMIN_ONLY, FACTORIES, NATIONAL, url_for, walk
+from tests.test_url_scope import ADMIN_ONLY, FACTORIES, NATIONAL, PUBLIC, url_for, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ class ViewerFormTests:
         viewer = client_for(env.users.viewer)
         offered, offenders = 0, []
         for name, params in walk():
-            if name in NATIONAL or name in ADMIN_ONLY:
+            if name in NATIONAL or name in ADMIN_ONLY or name in PUBLIC:  # PUBLIC: one-time links, no login
                 continue
             url = url_for(name, FACTORIES[name](env) if params else {})
             page = viewer.get(url)

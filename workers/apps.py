@@ -10,11 +10,12 @@ class WorkersConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from portal import invalidation
+        from portal.scoping import can_approve
         from portal.sections import register_menu
         from workers import models
 
         for model in (models.Country, models.Programme, models.Ethnicity, models.HouseholdStatus,
-                      models.Enterprise, models.Departure, models.Return):
+                      models.Enterprise, models.EnterpriseStatusChange, models.Departure, models.Return):
             auditlog.register(model)
         auditlog.register(models.Worker, m2m_fields={"household_statuses"}, exclude_fields=["name_key"])
         # What the cached figures (dashboard, progress, the worker list's count and filters) read: a write drops
@@ -29,3 +30,9 @@ class WorkersConfig(AppConfig):
         invalidation.track("workers.Departure", ("unit",), ("worker", "unit"))
         invalidation.track("workers.Return", ("departure", "unit"), ("departure", "worker", "unit"))
         register_menu("main", key="workers", label=_("Workers"), url_name="workers:index", order=30)
+        # Reference data on the portal's screens (administration drop-down): enterprises edited by provincial staff,
+        # countries and programmes read by them and edited by the national administrator.
+        register_menu("admin", key="enterprises", label=_("Sending enterprises"), url_name="workers:enterprise_list",
+                      order=40, visible=can_approve)
+        register_menu("admin", key="reference", label=_("Countries and programmes"), url_name="workers:reference",
+                      order=45, visible=can_approve)

@@ -24,6 +24,7 @@ from workers.models import (
     Country,
     Enterprise,
     EnterpriseStatus,
+    EnterpriseStatusChange,
     Ethnicity,
     HouseholdStatus,
     Programme,
@@ -182,6 +183,25 @@ def _at(day: dt.date, hour: int = 9) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
 
+# The history of one demo enterprise's licence status (the others: their status since their licence date).
+SUSPENSION = ("DEMO-006/LĐTBXH-GP", dt.date(2026, 3, 16), "Quyết định số 00/QĐ-QLLĐNN đình chỉ hoạt động (dữ liệu demo)")
+
+
+def _status_history() -> None:
+    """Each demo enterprise's status as its first history row; the suspended one: active from its licence, then the
+    decision that suspended it. Rows already there are left alone."""
+    suspended_no, suspended_on, decision = SUSPENSION
+    for enterprise in Enterprise.objects.filter(licence_no__startswith="DEMO-", status_changes__isnull=True):
+        if enterprise.licence_no == suspended_no:
+            EnterpriseStatusChange.objects.create(enterprise=enterprise, to_status=EnterpriseStatus.ACTIVE,
+                                                  date=enterprise.licence_date)
+            EnterpriseStatusChange.objects.create(enterprise=enterprise, from_status=EnterpriseStatus.ACTIVE,
+                                                  to_status=enterprise.status, date=suspended_on, decision_no=decision)
+        else:
+            EnterpriseStatusChange.objects.create(enterprise=enterprise, to_status=enterprise.status,
+                                                  date=enterprise.licence_date)
+
+
 def load() -> str:
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     with transaction.atomic(), acting_as(admin):
@@ -190,6 +210,7 @@ def load() -> str:
             _obj, created = Enterprise.objects.get_or_create(
                 licence_no=licence_no, defaults={"name": name, "licence_date": licence_date, "status": status})
             made_enterprises += created
+        _status_history()
         existing = set(Worker.objects.filter(full_name__contains=" Demo ").values_list("citizen_id", flat=True))
         created = 0
         for plan in _plans():

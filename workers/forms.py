@@ -126,6 +126,38 @@ class EnterpriseForm(forms.Form):
     licence_no = forms.CharField(label=_("Licence number"), max_length=50)
     licence_date = VNDateField(label=_("Licence date"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=EnterpriseStatus.choices)
+    status_date = VNDateField(label=_("Date of the change of status"), required=False,
+                              help_text=_("Required when the status changes."))
+    status_decision = forms.CharField(label=_("Decision changing the status"), max_length=100, required=False,
+                                      help_text=_("E.g. Decision 123/QĐ-QLLĐNN; required when the status changes."))
+
+
+class CountryForm(forms.Form):
+    code = forms.RegexField(label=_("ISO code"), regex=r"^[A-Za-z]{2}$", max_length=2,
+                            help_text=_("Two letters (ISO 3166), e.g. JP; set once."))
+    name_vi = forms.CharField(label=_("Name (Vietnamese)"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    is_high_income = forms.BooleanField(label=_("High-income market"), required=False)
+    order = forms.IntegerField(label=_("Order in lists"), min_value=0, max_value=32767, initial=0)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["code"]
+
+
+class ProgrammeForm(forms.Form):
+    code = forms.RegexField(label=_("Code"), regex=r"^[0-9A-Za-z_-]{2,20}$", max_length=20,
+                            help_text=_("E.g. JP-IM; worker sheets name the programme by it, so it is set once."))
+    name_vi = forms.CharField(label=_("Name (Vietnamese)"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.order_by("order", "name_vi"))
+    order = forms.IntegerField(label=_("Order in lists"), min_value=0, max_value=32767, initial=0)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["code"]
 
 
 def options_html(choices) -> str:

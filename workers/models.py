@@ -38,17 +38,19 @@ class BilingualName(models.Model):
 class Country(BilingualName):
     code = models.CharField(_("ISO code"), max_length=2, unique=True)
     is_high_income = models.BooleanField(_("high-income market"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0,
+                                             help_text=_("Lists show smaller numbers first, then by name."))
 
     class Meta:
         verbose_name = _("country")
         verbose_name_plural = _("countries")
-        ordering = ["name_vi"]
+        ordering = ["order", "name_vi"]
 
 
 class Programme(BilingualName):
     code = models.CharField(_("code"), max_length=20, unique=True)
     country = models.ForeignKey(Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="programmes")
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("programme")
@@ -106,6 +108,29 @@ class Enterprise(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == EnterpriseStatus.ACTIVE
+
+
+class EnterpriseStatusChange(models.Model):
+    """One change of an enterprise's licence status: on which date, by which decision (the first row: its status
+    when it was entered)."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("sending enterprise"), on_delete=models.CASCADE,
+                                   related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=10, choices=EnterpriseStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=EnterpriseStatus.choices)
+    date = models.DateField(_("date of the change"))
+    decision_no = models.CharField(_("decision"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("enterprise status change")
+        verbose_name_plural = _("enterprise status changes")
+        ordering = ["enterprise", "date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise}: {self.to_status} ({self.date:%d/%m/%Y})"
 
 
 class Sex(models.TextChoices):

@@ -34,6 +34,8 @@ COUNTRIES = [
 # code, Vietnamese name, English name, country
 PROGRAMMES = [
     ("JP-TITP", "Thực tập sinh kỹ năng Nhật Bản", "Japan technical intern training", "JP"),
+    ("JP-IM", "Thực tập sinh kỹ năng Nhật Bản – chương trình IM Japan", "Japan technical intern training – IM Japan",
+     "JP"),
     ("JP-SSW", "Lao động kỹ năng đặc định Nhật Bản", "Japan specified skilled worker", "JP"),
     ("JP-ENG", "Kỹ sư, chuyên gia Nhật Bản", "Japan engineer and specialist", "JP"),
     ("KR-EPS", "Chương trình EPS Hàn Quốc", "Korea Employment Permit System (EPS)", "KR"),

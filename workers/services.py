@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from portal import cache_version
 from portal.audit import audit_bulk_created
 from portal.bulk import insert_objects, insert_rows
+from portal.formats import format_date
 from portal.models import Level, Unit
 from portal.scoping import unit_in_scope
 from workers.models import (
@@ -27,6 +28,7 @@ from workers.models import (
     Departure,
     Enterprise,
     EnterpriseStatus,
+    EnterpriseStatusChange,
     Ethnicity,
     HouseholdStatus,
     Programme,
@@ -501,9 +503,12 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
 
 
 def enterprise_save(*, user, enterprise: Enterprise | None = None, name: str, licence_no: str,
-                    licence_date: dt.date | None, status: str) -> Enterprise:
-    """Create (``enterprise=None``) or change a sending enterprise."""
+                    licence_date: dt.date | None, status: str, status_date: dt.date | None = None,
+                    status_decision: str = "") -> Enterprise:
+    """Create (``enterprise=None``) or change a sending enterprise. Its status history keeps the date and the decision
+    of every change of status (required then; the first row is its status when entered)."""
     licence_no = licence_no.strip()
+    status_decision = " ".join((status_decision or "").split())
     clash = Enterprise.objects.filter(licence_no__iexact=licence_no)
     if enterprise is not None:
         clash = clash.exclude(pk=enterprise.pk)
@@ -511,12 +516,67 @@ def enterprise_save(*, user, enterprise: Enterprise | None = None, name: str, li
         raise ValidationError({"licence_no": _("Another enterprise has this licence number.")})
     if licence_date and licence_date > today():
         raise ValidationError({"licence_date": _("The licence date is in the future.")})
+    changed = enterprise is None or enterprise.status != status
+    errors: dict[str, list[str]] = {}
+    if status_date and status_date > today():
+        errors["status_date"] = [_("The date of the change is in the future.")]
+    if enterprise is not None and changed:
+        if status_date is None:
+            errors["status_date"] = [_("Enter the date of the change of status.")]
+        if not status_decision:
+            errors["status_decision"] = [_("Enter the decision that changed the status.")]
+        last = enterprise.status_changes.order_by("-date", "-pk").first()
+        if status_date and last and status_date < last.date:
+            errors.setdefault("status_date", []).append(_("The last change was on %(date)s: a new one cannot be "
+                                                          "earlier.") % {"date": format_date(last.date)})
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
+        previous = "" if enterprise is None else enterprise.status
         enterprise = enterprise or Enterprise()
         enterprise.name, enterprise.licence_no = " ".join(name.split()), licence_no
         enterprise.licence_date, enterprise.status = licence_date, status
         enterprise.save()
+        if changed:
+            EnterpriseStatusChange.objects.create(
+                enterprise=enterprise, from_status=previous, to_status=status,
+                date=status_date or licence_date or today(), decision_no=status_decision,
+                created_by=user if getattr(user, "is_authenticated", False) else None)
     return enterprise
+
+
+def country_save(*, user, country: Country | None = None, code: str, name_vi: str, name_en: str,
+                 is_high_income: bool, order: int) -> Country:
+    """Create or change a destination country (national reference data; its ISO code is set once)."""
+    code = code.strip().upper() if country is None else country.code
+    clash = Country.objects.filter(code=code)
+    if country is not None:
+        clash = clash.exclude(pk=country.pk)
+    if clash.exists():
+        raise ValidationError({"code": _("Another country has the code %(code)s.") % {"code": code}})
+    with transaction.atomic():
+        country = country or Country(code=code)
+        country.name_vi, country.name_en = " ".join(name_vi.split()), " ".join(name_en.split())
+        country.is_high_income, country.order = is_high_income, order
+        country.save()
+    return country
+
+
+def programme_save(*, user, programme: Programme | None = None, code: str, name_vi: str, name_en: str,
+                   country: Country, order: int) -> Programme:
+    """Create or change a programme (its code, which worker sheets name, is set once)."""
+    code = code.strip().upper() if programme is None else programme.code
+    clash = Programme.objects.filter(code__iexact=code)
+    if programme is not None:
+        clash = clash.exclude(pk=programme.pk)
+    if clash.exists():
+        raise ValidationError({"code": _("Another programme has the code %(code)s.") % {"code": code}})
+    with transaction.atomic():
+        programme = programme or Programme(code=code)
+        programme.name_vi, programme.name_en = " ".join(name_vi.split()), " ".join(name_en.split())
+        programme.country, programme.order = country, order
+        programme.save()
+    return programme
 
 
 def access_log_record(*, user, worker: Worker) -> AccessLog:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workers import views
+from workers import reference_views, views
 
 app_name = "workers"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("enterprises/new/", views.enterprise_edit, name="enterprise_create"),
     path("enterprises/<int:pk>/edit/", views.enterprise_edit, name="enterprise_edit"),
     path("access-log/", views.access_log, name="access_log"),
+    path("reference/", reference_views.reference, name="reference"),
+    path("reference/countries/new/", reference_views.country_edit, name="country_create"),
+    path("reference/countries/<int:pk>/edit/", reference_views.country_edit, name="country_edit"),
+    path("reference/programmes/new/", reference_views.programme_edit, name="programme_create"),
+    path("reference/programmes/<int:pk>/edit/", reference_views.programme_edit, name="programme_edit"),
 ]

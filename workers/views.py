@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +37,7 @@ from workers.forms import (
     WorkerImportForm,
 )
 from workers.importers import import_workers
-from workers.models import Country, Departure, Enterprise, Sex, Status, Worker
+from workers.models import Country, Departure, Enterprise, EnterpriseStatusChange, Sex, Status, Worker
 from workers.pipeline import ABROAD, MAY_DEPART
 from workers.workbooks import MAX_ROWS, write_import_template, write_workers_workbook
 
@@ -226,7 +227,8 @@ def worker_import_template(request):
 
 @login_required
 def enterprise_list(request):
-    enterprises = Enterprise.objects.order_by("name")
+    last_first = EnterpriseStatusChange.objects.order_by("-date", "-pk")
+    enterprises = Enterprise.objects.order_by("name").prefetch_related(Prefetch("status_changes", queryset=last_first))
     query = request.GET.get("q", "").strip()
     if query:
         enterprises = enterprises.filter(name__icontains=query) | enterprises.filter(licence_no__icontains=query)
@@ -249,7 +251,8 @@ def enterprise_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": enterprise.name})
             return redirect("workers:enterprise_list")
-    return render(request, "workers/enterprise_form.html", {"form": form, "enterprise": enterprise})
+    history = enterprise.status_changes.order_by("date", "pk") if enterprise else []
+    return render(request, "workers/enterprise_form.html", {"form": form, "enterprise": enterprise, "history": history})
 
 
 @login_required

@@ -84,3 +84,10 @@ def navbar_items(context) -> str:
     if user is None or not user.is_authenticated:
         return ""
     return _render_parts(context, ((item.template, item.context(request)) for item in sections.navbar_items()))
+
+
+@register.simple_tag(takes_context=True)
+def has_menu(context, group: str) -> bool:
+    """Whether the menu ``group`` has an entry for the user (the administration drop-down shows only then)."""
+    request = context.get("request")
+    return bool(sections.menu(group, getattr(request, "user", None)))

@@ -32,3 +32,14 @@ FACTORIES = {
     "support:loan_create": lambda env: {"pk": worker_b(env).pk},
     "support:loan_status": lambda env: {"pk": _loan_b(env).pk},
 }
+
+
+def _policy_of_the_province(env):
+    number = next(_serial)
+    return Policy.objects.create(code=f"URL-58-{number}", name="Chính sách của tỉnh", unit=env.units.province,
+                                 legal_basis=LegalBasis.PROVINCIAL, valid_from=dt.date(2020, 1, 1))
+
+
+# Policies are edited by provincial staff only (officials, viewers: 403), as national objects are: the walk checks
+# it that way; tests/support/test_policy_screens.py checks another province's policy answers 404.
+NATIONAL = {"support:policy_edit": lambda env: {"pk": _policy_of_the_province(env).pk}}

@@ -50,3 +50,5 @@ TARGETS_FACTORIES: dict[str, Callable[[SimpleNamespace], dict]] = {
 }
 
 FACTORIES = TARGETS_FACTORIES  # the name every app's url_factories module exports (tests/test_url_scope.py)
+# The indicators of the monthly report are national: edited by the national administrator only (404 to others).
+ADMIN_ONLY = {"targets:indicator_edit"}

@@ -250,10 +250,15 @@ class FormTests:
             "name": "Công ty Mới", "licence_no": "N-1/GP", "licence_date": "01/02/2020", "status": "active"})
         assert response.status_code == 302
         enterprise = Enterprise.objects.get(licence_no="N-1/GP")
-        client.post(reverse("workers:enterprise_edit", args=[enterprise.pk]), {
-            "name": "Công ty Mới", "licence_no": "N-1/GP", "licence_date": "01/02/2020", "status": "revoked"})
+        url = reverse("workers:enterprise_edit", args=[enterprise.pk])
+        edit = {"name": "Công ty Mới", "licence_no": "N-1/GP", "licence_date": "01/02/2020", "status": "revoked"}
+        refused = client.post(url, edit)  # a change of status needs its date and decision
+        assert {"status_date", "status_decision"} <= refused.context["form"].errors.keys()
+        client.post(url, {**edit, "status_date": "15/03/2026", "status_decision": "123/QĐ-QLLĐNN"})
         enterprise.refresh_from_db()
         assert enterprise.status == "revoked"
+        assert [(c.from_status, c.to_status, c.decision_no) for c in enterprise.status_changes.order_by("pk")] == [
+            ("", "active", ""), ("active", "revoked", "123/QĐ-QLLĐNN")]
         response = client.post(reverse("workers:enterprise_create"), {
             "name": "Trùng", "licence_no": "n-1/gp", "status": "active"})
         assert "licence_no" in response.context["form"].errors

@@ -38,3 +38,5 @@ FACTORIES = {
     "workers:return_create": lambda env: {"pk": _departure_b(env).pk},
 }
 NOT_UNIT_OBJECTS = {"workers:enterprise_edit"}
+# National reference lists (countries, programmes): edited by the national administrator only (404 to everyone else).
+ADMIN_ONLY = {"workers:country_edit", "workers:programme_edit"}
