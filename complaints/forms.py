@@ -132,7 +132,7 @@ class OutcomeForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Document (PDF, JPEG or PNG)"))
-    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+    description = forms.CharField(label=_("What the document is"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,7 +144,7 @@ class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Number, party or phone"), required=False)
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units"))
     state = forms.ChoiceField(label=_("State"), required=False, choices=[
-        ("", _("All cases")), ("open", _("Open")), ("overdue", _("Overdue")), ("final", _("Finished"))])
+        ("", _("All cases")), ("open", _("Being handled")), ("overdue", _("Overdue")), ("final", _("Finished"))])
     status = forms.ChoiceField(label=_("Step"), required=False, choices=[("", _("All steps")), *Status.choices])
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False,
                                       empty_label=_("All categories"))

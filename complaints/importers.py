@@ -179,6 +179,13 @@ class ParsedRow:
     number: str
     intake: dict[str, Any]
     steps: list[tuple[str, dt.date, dict[str, Any], str]]  # status, date, extra kwargs, the column of its date
+    errored: set[str]  # the columns already in error: the row is still tried, to list the services' errors too
+
+    @property
+    def triable(self) -> bool:
+        """Whether the services can be tried on the row (what they cannot do without parsed)."""
+        essentials = ("unit", "received_on", "complainant_kind", "respondent_kind", "category")
+        return bool(self.number) and all(self.intake[key] is not None for key in essentials)
 
 
 def _parse(sheet, errors: ErrorList, user, today: dt.date) -> list[tuple[int, ParsedRow]]:
@@ -244,9 +251,8 @@ def _parse(sheet, errors: ErrorList, user, today: dt.date) -> list[tuple[int, Pa
         incident_date = _date(errors, row, "incident_date", values.get("incident_date"), today)
         amount_claimed = _amount(errors, row, "amount_claimed", values.get("amount_claimed"))
         steps = _steps(errors, row, values, texts, today)
-        if len(errors) > before:
-            continue
-        parsed.append((row, ParsedRow(number=texts["number"], steps=steps, intake={
+        errored = {error.column for error in errors.items[before:]}
+        parsed.append((row, ParsedRow(number=texts["number"], steps=steps, errored=errored, intake={
             "unit": unit, "received_on": received_on, "channel": channel, "complainant_kind": complainant_kind,
             "worker": worker, "complainant_name": texts["complainant_name"],
             "complainant_phone": texts["complainant_phone"], "complainant_address": texts["complainant_address"],
@@ -285,7 +291,8 @@ def _steps(errors: ErrorList, row: int, values: dict, texts: dict, today: dt.dat
     return steps
 
 
-def _add_errors(errors: ErrorList, row: int, exc: ValidationError, *, date_column: str = "") -> None:
+def _add_errors(errors: ErrorList, row: int, exc: ValidationError, *, date_column: str = "",
+                skip: set[str] = frozenset()) -> None:
     for field, messages in exc.message_dict.items():
         if field == "on":
             column = date_column
@@ -293,6 +300,8 @@ def _add_errors(errors: ErrorList, row: int, exc: ValidationError, *, date_colum
             column = ""
         else:
             column = FIELD_COLUMN.get(field, field)
+        if LABEL.get(column, "") in skip:
+            continue  # the cell was already found wrong
         for message in messages:
             errors.add(row, LABEL.get(column, ""), message)
 
@@ -310,6 +319,8 @@ def import_cases(data: IO[bytes] | bytes, *, user, today: dt.date | None = None)
         visible = set(Case.objects.visible_to(user).filter(pk__in=[c.pk for c in existing.values()])
                       .values_list("pk", flat=True))
         for row, item in parsed:
+            if not item.triable:
+                continue
             if item.number in seen:
                 errors.add(row, LABEL["number"], _("The same case number is also on row %(row)s.") % {
                     "row": seen[item.number]})
@@ -322,6 +333,8 @@ def import_cases(data: IO[bytes] | bytes, *, user, today: dt.date | None = None)
             try:
                 with transaction.atomic():
                     outcome = _save(user, case, item, today=today, errors=errors, row=row)
+                    if item.errored:
+                        raise _RowFailed  # tried for its other errors only: undo it
             except _RowFailed:
                 continue
             if outcome == "created":
@@ -345,7 +358,7 @@ def _save(user, case: Case | None, item: ParsedRow, *, today: dt.date, errors: E
         try:
             case = services.case_receive(user=user, today=today, **item.intake)
         except ValidationError as exc:
-            _add_errors(errors, row, exc)
+            _add_errors(errors, row, exc, skip=item.errored)
             raise _RowFailed from None
         done = [Status.RECEIVED]
     else:
@@ -362,7 +375,7 @@ def _save(user, case: Case | None, item: ParsedRow, *, today: dt.date, errors: E
         try:
             services.case_advance(user=user, case=case, to_status=status, on=on, today=today, **extra)
         except ValidationError as exc:
-            _add_errors(errors, row, exc, date_column=column)
+            _add_errors(errors, row, exc, date_column=column, skip=item.errored)
             raise _RowFailed from None
     if created:
         return "created"

@@ -137,8 +137,12 @@ def case_detail(request, pk: int):
     services.case_access_record(user=request.user, case=case, full=full)
     day = today()
     days_left = workflow.days_left(case.due_on, day)
+    steps = list(case.steps.all())
+    rule = workflow.deadline_rules().get(case.status)
+    current = next((step for step in steps if step.status == case.status), None)
     return render(request, "complaints/case_detail.html", {
-        "case": case, "full": full, "steps": list(case.steps.all()), "attachments": list(case.attachments.all()),
+        "case": case, "full": full, "steps": steps, "attachments": list(case.attachments.all()),
+        "may_extend": bool(rule and rule.extension_days and current and not current.extension_days),
         "overdue": workflow.is_overdue(case.status, case.due_on, day), "days_left": days_left,
         "days_overdue": -days_left if days_left is not None and days_left < 0 else 0,
         "is_open": case.status in OPEN_STATUSES, "is_final": case.status in FINAL_STATUSES,

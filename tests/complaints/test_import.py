@@ -114,6 +114,14 @@ class ImportTests:
         assert "cannot become" in messages[(4, "Kết quả")]
         assert Case.objects.count() == 0 and Party.objects.count() == 0 and CaseStep.objects.count() == 0
 
+    def test_a_row_with_a_bad_cell_is_still_checked_by_the_workflows_rules(self, units, users):
+        bad = row(**{"Số tiền yêu cầu (đồng)": "hai chục triệu", "Người khiếu nại là": "Nặc danh"})
+        with pytest.raises(ImportRejected) as exc:
+            import_cases(workbook(bad), user=users.province, today=TODAY)
+        # The amount is not a number, and the intake's own rule (an anonymous complaint has no name) is checked too.
+        assert {(e.row, e.column) for e in exc.value.errors} == {(2, "Số tiền yêu cầu (đồng)"), (2, "Người khiếu nại là")}
+        assert Case.objects.count() == 0 and Party.objects.count() == 0
+
     def test_an_official_imports_only_into_their_unit(self, units, users):
         with pytest.raises(ImportRejected) as exc:
             import_cases(workbook(row(**{"Mã đơn vị thụ lý": "584"})), user=users.official_a, today=TODAY)
