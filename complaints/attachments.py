@@ -53,7 +53,11 @@ class CheckedFile:
 
 
 def max_bytes_text() -> str:
-    return f"{settings.ATTACHMENT_MAX_BYTES / 1048576:.1f}".replace(".", ",").replace(",0", "") + " MB"
+    """The size limit as people read it: "10 MB", "2,5 MB", "512 KB"."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if limit < 1048576:
+        return f"{limit // 1024} KB"
+    return f"{limit / 1048576:.1f}".replace(".", ",").removesuffix(",0") + " MB"
 
 
 def clean_name(name: str | None) -> str:

@@ -1,7 +1,7 @@
 """Fixtures of the complaints tests.
 
 The categories and the statutory deadlines are seeded again (a transactional test elsewhere flushes the tables
-the data migration filled); attachments go to a temporary folder. ``make_case`` records a case through the
+the data migration filled); attachments go to a temporary folder (tests/conftest.py). ``make_case`` records a case through the
 intake service on a fixed calendar: received on 02/03/2026 by Ninh Sơn (unit A) unless told otherwise, about
 a broker, "fraud", with a named complainant; ``TODAY`` is 30/11/2026.
 """
@@ -20,11 +20,10 @@ TODAY = dt.date(2026, 11, 30)
 
 
 @pytest.fixture(autouse=True)
-def complaint_reference(db, settings, tmp_path):
+def complaint_reference(db):
     from django.apps import apps
 
     importlib.import_module("complaints.migrations.0002_seed_categories_and_deadlines").seed(apps, None)
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return SimpleNamespace(**{category.code: category for category in Category.objects.all()})
 
 
