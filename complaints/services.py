@@ -211,7 +211,7 @@ def case_receive(*, user, unit: Unit, received_on: dt.date, complainant_kind: st
                             address=respondent_address)
         rules = workflow.deadline_rules()
         due = workflow.due_date(Status.RECEIVED, received_on, rules)
-        case = Case.objects.create(
+        fields = dict(
             number=number or next_number(unit, received_on.year), unit=unit, received_on=received_on, channel=channel,
             complainant_kind=complainant_kind, worker=worker, complainant_name=complainant_name,
             complainant_phone=complainant_phone, complainant_address=complainant_address,
@@ -221,6 +221,14 @@ def case_receive(*, user, unit: Unit, received_on: dt.date, complainant_kind: st
             party=party, category=category, country=country, incident_date=incident_date,
             amount_claimed=amount_claimed, description=description, status=Status.RECEIVED,
             step_started_on=received_on, due_on=due, created_by=_user_or_none(user))
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(**fields)
+        except IntegrityError:
+            if not Case.objects.filter(number=fields["number"]).exists():
+                raise
+            # The same number typed in another intake at the same moment.
+            raise ValidationError({"number": [_("A case with this number already exists.")]}) from None
         CaseStep.objects.create(case=case, status=Status.RECEIVED, started_on=received_on, due_on=due,
                                 note=_text(note), by=_user_or_none(user))
     return case

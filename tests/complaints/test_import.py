@@ -184,3 +184,24 @@ class ExportTests:
         call_command("export_complaints", "--out", str(out), "--user", users.official_a.username)
         sheet = load_workbook(out).active
         assert sheet.max_row == 2  # the header and Ninh Sơn's case
+
+
+class ImportScreenTests:
+    def test_the_upload_screen_imports_and_reports_the_counts(self, units, users, enterprises, client_for):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        client = client_for(users.province)
+        response = client.post("/complaints/import/", {"file": SimpleUploadedFile("ds.xlsx", workbook(*LIST))})
+        assert response.status_code == 302 and response["Location"] == "/complaints/"
+        assert Case.objects.count() == 3
+        response = client.post("/complaints/import/", {"file": SimpleUploadedFile("ds.xlsx", workbook(
+            row(**{"Số hồ sơ": "09/2026/KN", "Số tiền yêu cầu (đồng)": "abc"})))})
+        assert response.status_code == 200
+        assert [(e.row, e.column) for e in response.context["import_errors"]] == [(2, "Số tiền yêu cầu (đồng)")]
+        assert Case.objects.count() == 3
+
+    def test_the_blank_sheet_has_the_import_headers(self, users, client_for):
+        response = client_for(users.official_a).get("/complaints/import/template.xlsx")
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        assert [cell.value for cell in sheet[1]] == LABELS
+        assert client_for(users.viewer).get("/complaints/import/template.xlsx").status_code == 403
