@@ -18,6 +18,8 @@ class ComplaintsConfig(AppConfig):
         auditlog.register(models.Case, exclude_fields=["respondent_name_key", "respondent_phone_key", "updated_at"],
                           mask_fields=["complainant_phone", "complainant_address"])
         register_menu("main", key="complaints", label=_("Complaints"), url_name="complaints:case_list", order=50)
+        register_menu("admin", key="complaint_access", label=_("Case access log"), url_name="complaints:access_log",
+                      order=40)
         # What the cases give back on the pages of the registry: the counts on the enterprises' list, and a
         # worker's own cases (for those who may see that the worker complained).
         register_section("workers:enterprise_list", template="complaints/enterprise_section.html",
