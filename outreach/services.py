@@ -16,8 +16,8 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
 
 from outreach.models import MEDIA_CHANNELS, Activity, Campaign, Channel, Kind, Lead, LinkMethod
-from outreach.phones import normalise_phone
 from portal.models import Unit
+from portal.phones import normalise_phone
 from portal.scoping import unit_in_scope
 from portal.tree import is_within, province_path
 from workers.models import Worker

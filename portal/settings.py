@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "targets",
     "support",
     "outreach",
+    "complaints",
     "reports",
     "scale",
 ]
@@ -167,6 +168,10 @@ UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 200_000, minimum=1)
 # Readers allocate the whole rectangle up to the farthest cell: bound it before reading.
 UPLOAD_MAX_CELLS = env_int("UPLOAD_MAX_CELLS", 8_000_000, minimum=1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Documents attached to complaint cases (PDF, JPEG, PNG): the largest accepted, and where they are kept: outside
+# STATIC_ROOT and MEDIA_ROOT, never served but through the scoped download view (complaints.storage).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # A statement running longer than this is cancelled (PostgreSQL): on web requests, and in report jobs.
@@ -331,6 +336,7 @@ DEMO_LOADERS: list[str] = [
     "workers.demo.load",
     "support.demo.load",
     "outreach.demo.load",
+    "complaints.demo.load",
     "reports.demo.load",
     "accounts.demo.load",
 ]

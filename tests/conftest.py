@@ -32,7 +32,7 @@ PASSWORD = "Test-pass-2026!"
 
 
 @pytest.fixture(autouse=True)
-def _portal_test_defaults(settings):
+def _portal_test_defaults(settings, tmp_path_factory):
     # Vietnamese first, and static files served without a collectstatic manifest.
     settings.LANGUAGE_CODE = "vi"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
@@ -43,6 +43,8 @@ def _portal_test_defaults(settings):
     # A cache of the test's own (not Redis, not the previous test's): cached figures never outlive a test.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": f"test-{uuid.uuid4()}"}}
+    # Documents attached in a test (complaints) go to a folder of the test's own, not the checkout's var/private.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from outreach import services
 from outreach.models import Kind, Lead, LinkMethod
-from outreach.phones import normalise_phone
+from portal.phones import normalise_phone
 from tests.outreach.conftest import cccd
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,7 @@
-"""Phone numbers as keys: 0912 345 678, 0912.345.678, +84 912 345 678 and 84912345678 are one number."""
+"""Phone numbers as keys: 0912 345 678, 0912.345.678, +84 912 345 678 and 84912345678 are one number.
+
+In the core because several apps match people by phone (outreach links leads to workers, complaints
+matches the brokers named in cases)."""
 from __future__ import annotations
 
 import re
