@@ -266,5 +266,6 @@ DEMO_LOADERS: list[str] = [
     "workers.demo.load",
     "support.demo.load",
     "outreach.demo.load",
+    "workers.aftercare.demo.load",
     "reports.demo.load",
 ]

@@ -24,5 +24,6 @@ urlpatterns = [
     path("outreach/", include("outreach.urls")),
     path("jobs/", include("portal.job_urls")),
     path("progress/", include("reports.urls")),
+    path("after-departure/", include("reports.aftercare.urls")),
     path("admin/", admin.site.urls),
 ]

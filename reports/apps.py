@@ -8,7 +8,12 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import invalidation
-        from portal.sections import register_menu
+        from portal.sections import register_menu, register_section
 
         invalidation.track("reports.ProgressSnapshot", ("unit",))  # the dashboard's trend
         register_menu("main", key="progress", label=_("Progress"), url_name="progress:form", order=20)
+        register_menu("main", key="aftercare", label=_("After departure"), url_name="aftercare:overstay", order=35)
+        from reports.aftercare.views import enterprise_card_context
+
+        register_section("workers:enterprise_detail", template="reports/aftercare/_enterprise_card.html",
+                         context=enterprise_card_context)

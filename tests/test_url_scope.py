@@ -66,10 +66,13 @@ for _module_path in sorted(Path(__file__).parent.glob("*/url_factories.py")):
 ADMIN_ONLY = {"reassign_scope"}
 # National objects no unit owns (sending enterprises): officials may not edit them, the province may.
 NATIONAL = {"workers:enterprise_edit": lambda env: {"pk": _enterprise(env).pk}}
+# National objects every signed-in user may read (a sending enterprise's page): no server error for any role.
+PUBLIC: dict[str, Callable[[SimpleNamespace], dict]] = {}
 for _module_path in sorted(Path(__file__).parent.glob("*/url_factories.py")):
     _module = importlib.import_module(f"tests.{_module_path.parent.name}.url_factories")
     ADMIN_ONLY |= set(getattr(_module, "ADMIN_ONLY", ()))
     NATIONAL.update(getattr(_module, "NATIONAL", {}))
+    PUBLIC.update(getattr(_module, "PUBLIC", {}))
 
 
 def _enterprise(env):
@@ -91,7 +94,7 @@ def url_for(name: str, kwargs: dict) -> str:
 
 class UrlScopeTests:
     def test_every_url_with_parameters_has_a_factory(self):
-        covered = FACTORIES.keys() | ADMIN_ONLY | NATIONAL.keys()
+        covered = FACTORIES.keys() | ADMIN_ONLY | NATIONAL.keys() | PUBLIC.keys()
         missing = [name for name, params in walk() if params and name not in covered]
         assert not missing, f"add a factory for: {missing}"
 
@@ -100,7 +103,7 @@ class UrlScopeTests:
         official_b = client_for(env.users.official_b)
         checked = 0
         for name, params in walk():
-            if not params or name in ADMIN_ONLY or name in NATIONAL:
+            if not params or name in ADMIN_ONLY or name in NATIONAL or name in PUBLIC:
                 continue
             url = url_for(name, FACTORIES[name](env))
             for method in ("get", "post"):
@@ -128,6 +131,13 @@ class UrlScopeTests:
                     status = getattr(client_for(user), method)(url).status_code
                     assert status in (403, 404), f"{method.upper()} {url} as {user}: {status}"
             assert client_for(env.users.province).get(url).status_code == 200
+
+    def test_public_national_objects_answer_every_role_without_a_server_error(self, env, client_for):
+        for name, factory in PUBLIC.items():
+            url = url_for(name, factory(env))
+            for role in ("admin", "province", "official_a", "official_b", "viewer", "nobody"):
+                status = client_for(getattr(env.users, role)).get(url).status_code
+                assert status == 200, f"GET {url} as {role}: {status}"
 
     @pytest.mark.parametrize("role", ["admin", "province", "official_a", "viewer", "nobody"])
     def test_every_page_answers_every_role_without_a_server_error(self, env, client_for, role):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from workers import views
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("departures/<int:pk>/return/", views.return_create, name="return_create"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/new/", views.enterprise_edit, name="enterprise_create"),
+    path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<int:pk>/edit/", views.enterprise_edit, name="enterprise_edit"),
     path("access-log/", views.access_log, name="access_log"),
+    path("", include("workers.aftercare.urls")),
 ]
