@@ -264,8 +264,8 @@ DEMO_LOADERS: list[str] = [
     "targets.demo.load",
     "targets.reform_demo.load",
     "workers.demo.load",
+    "workers.aftercare.demo.load",  # before the demos that pick among the demo workers
     "support.demo.load",
     "outreach.demo.load",
-    "workers.aftercare.demo.load",
     "reports.demo.load",
 ]

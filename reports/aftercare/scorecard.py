@@ -79,17 +79,19 @@ DEFAULT_SORT = "-absconded_rate"
 
 
 def sort_rows(rows: list[ScorecardRow], sort: str) -> list[ScorecardRow]:
-    """Sorted by a column of ``SORTS`` (``-`` first: descending); empty values last both ways, then by name."""
+    """Sorted by a column of ``SORTS`` (``-`` first: descending); empty values last both ways, then by name; the
+    departures without an enterprise (not an enterprise to compare) always last."""
     key = sort.lstrip("-")
     if key not in SORTS:
         key, sort = DEFAULT_SORT.lstrip("-"), DEFAULT_SORT
     descending = sort.startswith("-")
-    by_name = sorted(rows, key=lambda row: (row.key == NO_ENTERPRISE, row.name.casefold()))
+    apart = [row for row in rows if row.key == NO_ENTERPRISE]
+    by_name = sorted((row for row in rows if row.key != NO_ENTERPRISE), key=lambda row: row.name.casefold())
     if key == "name":
-        return by_name[::-1] if descending else by_name
+        return (by_name[::-1] if descending else by_name) + apart
     known = [row for row in by_name if getattr(row, key) not in (None, "")]
     unknown = [row for row in by_name if getattr(row, key) in (None, "")]
-    return sorted(known, key=lambda row: getattr(row, key), reverse=descending) + unknown
+    return sorted(known, key=lambda row: getattr(row, key), reverse=descending) + unknown + apart
 
 
 @dataclass

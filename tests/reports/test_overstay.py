@@ -227,7 +227,7 @@ class DashboardWarningTests:
         assert [[row.code for row in report.at_risk] for report in warnings] == [["585"]]
         assert dashboard_data(users.official_a, today=today)["overstay"] == []
         html = client_for(users.province).get(reverse("home")).content.decode()
-        assert 'data-testid="overstay-warning"' in html and "Huyện Ninh Sơn (4; 66,7%)" in html
+        assert 'data-testid="overstay-warning"' in html and "Huyện Ninh Sơn (4 lao động cư trú bất hợp pháp, 66,7% không về nước đúng hạn)" in html
 
     def test_a_rule_of_long_ago_does_not_warn(self, dataset, rule, units):
         rule.year = 2020

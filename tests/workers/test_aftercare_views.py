@@ -159,14 +159,17 @@ class ReturneeListTests:
         assert "3 người về nước" in client_for(users.province).get(reverse("workers:returnee_list")).content.decode()
 
     def test_the_list_makes_as_many_queries_for_many_returnees_as_for_few(self, returnees, users, client_for):
+        from django.core.cache import cache
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
         client = client_for(users.official_a)
         returnees(2)
+        cache.clear()  # the filter's units are cached: both pages compute them
         with CaptureQueriesContext(connection) as few:
             client.get(reverse("workers:returnee_list"))
         returnees(15)
+        cache.clear()
         with CaptureQueriesContext(connection) as many:
             html = client.get(reverse("workers:returnee_list")).content.decode()
         assert "17 người về nước" in html and len(many.captured_queries) == len(few.captured_queries)
@@ -186,7 +189,7 @@ class RuleAndSettingsPageTests:
         assert (rule.min_rate, rule.rate_inclusive) == (Decimal(28), True)
         assert client_for(users.official_a).post(reverse("workers:overstay_rule_create"), values).status_code == 403
         listed = client_for(users.official_a).get(reverse("workers:overstay_rule_list")).content.decode()
-        assert "≥ 28,00%" in listed
+        assert "≥ 28%" in listed
 
     def test_the_province_sets_its_grace_period_and_an_official_cannot(self, users, units, client_for):
         client = client_for(users.province)

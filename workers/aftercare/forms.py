@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import VNDateField, VNIntegerField
 from portal.models import Level, Unit
 from portal.scoping import visible_units
-from workers.forms import ContractFields, UnitChoiceField, VNDecimalField, _bootstrap
+from workers.forms import (
+    ContractFields,
+    PlainSelect,
+    UnitChoiceField,
+    VNDecimalField,
+    _bootstrap,
+    _unit_options,
+    options_html,
+)
 from workers.models import AbscondingSource, FollowUpMilestone, Programme, ReturnOutcome, Work
 
 NEED_CHOICES = [("job_referral", _("Job referral")), ("loan", _("Loan")), ("training", _("Training"))]
@@ -58,7 +66,8 @@ class FollowUpForm(forms.Form):
 
 class ReturneeFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or citizen ID"), required=False)
-    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units"))
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units"),
+                           widget=PlainSelect)
     date_from = VNDateField(label=_("Returned from"), required=False)
     date_to = VNDateField(label=_("Returned until"), required=False)
     outcome = forms.ChoiceField(label=_("Return"), required=False, choices=[("", _("Any return")), *ReturnOutcome.choices])
@@ -68,16 +77,19 @@ class ReturneeFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = (visible_units(user).filter(level__in=(Level.PROVINCE, Level.DISTRICT,
-                                                                              Level.COMMUNE))
-                                        .select_related("parent").order_by("path"))
+        unit = self.fields["unit"]
+        unit.queryset = (visible_units(user).filter(level__in=(Level.PROVINCE, Level.DISTRICT, Level.COMMUNE))
+                         .select_related("parent").order_by("path"))
+        # The worker list's short list of units (not the country's ~11,000), kept in the cache.
+        unit.widget.options_html = options_html([("", unit.empty_label)]) + _unit_options(user, unit,
+                                                                                          self["unit"].data)
         _bootstrap(self)
         self.fields["due"].widget.attrs["class"] = "form-check-input"
 
 
 class OverstayRuleForm(forms.Form):
     programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.all())
-    year = VNIntegerField(label=_("Year of the notice"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("Year of the notice"), min_value=2000, max_value=2100)
     min_stayers = VNIntegerField(label=_("Workers staying illegally: threshold"), min_value=0)
     stayers_inclusive = forms.TypedChoiceField(
         label=_("Reached when the number is"), coerce=lambda value: value == "1",
