@@ -327,13 +327,15 @@ def _enterprise_counts(cases: QuerySet[Case], today: dt.date) -> dict[int, Enter
         row["claimed"] or 0, row["recovered"] or 0) for row in rows}
 
 
-def complaint_counts_by_enterprise(unit: Unit, date_from: dt.date, date_to: dt.date, *,
+def complaint_counts_by_enterprise(unit: Unit | None, date_from: dt.date, date_to: dt.date, *,
                                    today: dt.date | None = None) -> dict[int, EnterpriseComplaints]:
     """Per licensed enterprise (by id): the cases received in the period by ``unit`` and the units below it
-    (a 2025 unit: with the legacy units it took over), how many of them are still open (and overdue), resolved,
-    rejected, and the money claimed and recovered. One query; for the enterprise scorecard."""
-    cases = Case.objects.filter(tree.subtree_q("unit", [unit.path, *tree.legacy_prefixes(unit)]),
-                                received_on__range=(date_from, date_to))
+    (a 2025 unit: with the legacy units it took over; None: the whole country), how many of them are still open
+    (and overdue), resolved, rejected, and the money claimed and recovered. One query; for the enterprise
+    scorecard (the caller checked the scope)."""
+    cases = Case.objects.filter(received_on__range=(date_from, date_to))
+    if unit is not None:
+        cases = cases.filter(tree.subtree_q("unit", [unit.path, *tree.legacy_prefixes(unit)]))
     return _enterprise_counts(cases, today or local_today())
 
 

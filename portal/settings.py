@@ -334,6 +334,7 @@ DEMO_LOADERS: list[str] = [
     "targets.reform_demo.load",
     "notifications.demo.load",
     "workers.demo.load",
+    "workers.aftercare.demo.load",  # before the demos that pick among the demo workers
     "support.demo.load",
     "outreach.demo.load",
     "complaints.demo.load",

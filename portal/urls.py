@@ -29,5 +29,6 @@ urlpatterns = [
     path("jobs/", include("portal.job_urls")),
     path("notifications/", include("notifications.urls")),
     path("progress/", include("reports.urls")),
+    path("after-departure/", include("reports.aftercare.urls")),
     path("admin/", admin.site.urls),
 ]

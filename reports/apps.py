@@ -8,7 +8,17 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import invalidation
-        from portal.sections import register_menu
+        from portal.sections import register_menu, register_section, register_tab
 
         invalidation.track("reports.ProgressSnapshot", ("unit",))  # the dashboard's trend
         register_menu("main", key="progress", label=_("Progress"), url_name="progress:form", order=20)
+        register_menu("main", key="aftercare", label=_("After departure"), url_name="aftercare:overstay", order=35)
+        # The after-departure navigation is the registry's (workers/aftercare/_nav.html): the reports go first.
+        register_tab("aftercare", key="overstay", label=_("Overstay and suspension risk"),
+                     url_name="aftercare:overstay", after="start")
+        register_tab("aftercare", key="scorecard", label=_("Enterprise scorecard"), url_name="aftercare:scorecard",
+                     after="start")
+        from reports.aftercare.views import enterprise_card_context
+
+        register_section("workers:enterprise_detail", template="reports/aftercare/_enterprise_card.html",
+                         context=enterprise_card_context)

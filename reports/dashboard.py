@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from portal import cache_version, formats
 from portal.models import Unit
 from portal.scoping import sees_everything, user_unit
+from reports.aftercare.overstay import overstay_warnings
 from reports.models import ProgressSnapshot
 from reports.progress import MARKET_NAMES_VI, MARKETS, OTHER_MARKET, Period, progress_rows, review_sentence
 
@@ -79,6 +80,7 @@ def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | No
     return {
         "unit": unit, "year": today.year, "total": total, "sentence": report.sentence, "charts": charts,
         "has_rows": bool(report.rows),
+        "overstay": overstay_warnings(unit, today=today),  # a province's units at risk of a suspension rule
     }
 
 

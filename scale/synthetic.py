@@ -19,7 +19,8 @@ Rules (what makes the data plausible):
 - A worker registers on a day of the years asked; about 80 % of those
   registered before the last year depart 2–10 months later (markets: Japan
   ~52 %, Taiwan ~24 %, Korea ~14 %, others ~10 %), and those whose contract
-  ended by 31 December of the last year have returned (3 % absconded).
+  ended by 31 December of the last year have returned (3 % absconded: a dated
+  absconding, open); departures carry their contract end.
   The rest are registered, counselled, in training, waiting or withdrawn.
 - Citizen IDs follow the rules of ``workers.validators`` (province of birth,
   sex and century digit, year of birth, a serial unique per prefix).
@@ -203,6 +204,7 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
     )
     from targets.models import Indicator, MonthlyReport, MonthlyValue, Plan, Quota, ReportStatus
     from workers.models import (
+        Absconding,
         Country,
         Departure,
         Enterprise,
@@ -332,15 +334,18 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
     departure_table = Table(Departure, [
         "id", "worker_id", "date", "country_id", "programme_id", "enterprise_id", "occupation", "contract_months",
         "orientation_cert_no", "orientation_cert_date", "warning", "unit_id", "sex", "is_poor_or_near_poor",
-        "is_ethnic_minority", "has_orientation_cert", "created_at", "created_by_id"])
+        "is_ethnic_minority", "has_orientation_cert", "created_at", "created_by_id", "contract_end"])
     return_table = Table(Return, ["departure_id", "date", "early", "reason", "follow_up", "created_at",
-                                  "created_by_id"])
+                                  "created_by_id", "outcome", "days_past_contract"])
+    absconding_table = Table(Absconding, ["departure_id", "learned_on", "place", "source", "note", "closed_how",
+                                          "closed_note", "created_at", "created_by_id"])
     payment_table = Table(Payment, ["id", "worker_id", "policy_id", "date", "decision_no", "created_at",
                                     "created_by_id"])
     line_table = Table(PaymentLine, ["payment_id", "item_id", "amount"])
     loan_table = Table(Loan, ["worker_id", "amount", "date", "term_months", "purpose", "status", "bank_reference",
                               "created_at", "created_by_id"])
-    registry_tables = [worker_table, household_table, change_table, departure_table, return_table, payment_table,
+    registry_tables = [worker_table, household_table, change_table, departure_table, return_table, absconding_table,
+                       payment_table,
                        line_table, loan_table]
     payment_id = _next_id(Payment)
 
@@ -431,7 +436,7 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
                 departure_id, worker_id, departure, country_id, picker.pick(rng) if picker else None,
                 enterprises.pick(rng), rng.choice(OCCUPATIONS), contract,
                 f"ĐH-{departure_id:07d}" if cert else "", departure - dt.timedelta(days=7) if cert else None, "",
-                home, sex, poor, minority, cert, at(departure, 8), None)
+                home, sex, poor, minority, cert, at(departure, 8), None, back_day)
             key = (district, departure.replace(day=1))
             counts = figures[key]
             counts["departed"] += 1
@@ -440,14 +445,18 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
             counts["departed_ethnic_minority"] += minority
             departed_by_district_year[(district, departure.year)] += 1
             if rng.random() < 0.03:
-                timeline.append((Status.ABSCONDED, departure + dt.timedelta(days=rng.randint(90, 600))))
+                learned = departure + dt.timedelta(days=rng.randint(90, 600))
+                timeline.append((Status.ABSCONDED, learned))
+                absconding_table.add(departure_id, learned, "", "other", "", "", "",  # no draw: the stream stays
+                                     dt.datetime(learned.year, learned.month, learned.day, 11, tzinfo=tz), None)
             else:
                 early = rng.random() < 0.08
+                end = back_day
                 if early:
                     back_day = departure + dt.timedelta(days=rng.randint(60, max(61, (back_day - departure).days - 30)))
                 if back_day <= cutoff:
                     return_table.add(departure_id, back_day, early, "Về nước trước hạn" if early else "",
-                                     "", at(back_day, 10), None)
+                                     "", at(back_day, 10), None, "early" if early else "on_time", (back_day - end).days)
                     timeline.append((Status.RETURNED, back_day))
                     figures[(district, back_day.replace(day=1))]["returned"] += 1
             if (poor or minority) and rng.random() < 0.7:
@@ -591,7 +600,7 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
         budget_table.flush()
 
     cache_version.bump()  # COPY sends no signals: forget every cached figure
-    _reset_sequences([Enterprise, Worker, StatusChange, Departure, Return, Plan, Quota, MonthlyReport, MonthlyValue,
+    _reset_sequences([Enterprise, Worker, StatusChange, Departure, Return, Absconding, Plan, Quota, MonthlyReport, MonthlyValue,
                       Campaign, Activity, Policy, PolicyItem, PolicyBudget, Payment, PaymentLine, Loan])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

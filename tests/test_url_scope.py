@@ -69,11 +69,14 @@ NATIONAL = {"workers:enterprise_edit": lambda env: {"pk": _enterprise(env).pk}}
 # URLs opened without a session by a one-time token (a link to set one's password): they answer anyone, and a
 # wrong token changes nothing.
 PUBLIC: dict[str, Callable[[SimpleNamespace], dict]] = {}
+# National objects every signed-in user may read (a sending enterprise's page): no server error for any role.
+READ_BY_ALL: dict[str, Callable[[SimpleNamespace], dict]] = {}
 for _module_path in sorted(Path(__file__).parent.glob("*/url_factories.py")):
     _module = importlib.import_module(f"tests.{_module_path.parent.name}.url_factories")
     ADMIN_ONLY |= set(getattr(_module, "ADMIN_ONLY", ()))
     NATIONAL.update(getattr(_module, "NATIONAL", {}))
     PUBLIC.update(getattr(_module, "PUBLIC", {}))
+    READ_BY_ALL.update(getattr(_module, "READ_BY_ALL", {}))
 
 
 def _enterprise(env):
@@ -95,7 +98,7 @@ def url_for(name: str, kwargs: dict) -> str:
 
 class UrlScopeTests:
     def test_every_url_with_parameters_has_a_factory(self):
-        covered = FACTORIES.keys() | ADMIN_ONLY | NATIONAL.keys() | PUBLIC.keys()
+        covered = FACTORIES.keys() | ADMIN_ONLY | NATIONAL.keys() | PUBLIC.keys() | READ_BY_ALL.keys()
         missing = [name for name, params in walk() if params and name not in covered]
         assert not missing, f"add a factory for: {missing}"
 
@@ -104,7 +107,7 @@ class UrlScopeTests:
         official_b = client_for(env.users.official_b)
         checked = 0
         for name, params in walk():
-            if not params or name in ADMIN_ONLY or name in NATIONAL or name in PUBLIC:
+            if not params or name in ADMIN_ONLY or name in NATIONAL or name in PUBLIC or name in READ_BY_ALL:
                 continue
             url = url_for(name, FACTORIES[name](env))
             for method in ("get", "post"):
@@ -145,6 +148,13 @@ class UrlScopeTests:
             assert response.status_code == 200
             env.users.official_b.refresh_from_db()
             assert env.users.official_b.password == before
+
+    def test_national_objects_read_by_all_answer_every_role_without_a_server_error(self, env, client_for):
+        for name, factory in READ_BY_ALL.items():
+            url = url_for(name, factory(env))
+            for role in ("admin", "province", "official_a", "official_b", "viewer", "nobody"):
+                status = client_for(getattr(env.users, role)).get(url).status_code
+                assert status == 200, f"GET {url} as {role}: {status}"
 
     @pytest.mark.parametrize("role", ["admin", "province", "official_a", "viewer", "nobody"])
     def test_every_page_answers_every_role_without_a_server_error(self, env, client_for, role):

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from tests.test_url_scope import ADMIN_ONLY, FACTORIES, NATIONAL, PUBLIC, url_for, walk
+from tests.test_url_scope import ADMIN_ONLY, FACTORIES, NATIONAL, PUBLIC, READ_BY_ALL, url_for, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ class ViewerFormTests:
         for name, params in walk():
             if name in NATIONAL or name in ADMIN_ONLY or name in PUBLIC:  # PUBLIC: one-time links, no login
                 continue
-            url = url_for(name, FACTORIES[name](env) if params else {})
+            url = url_for(name, {**FACTORIES, **READ_BY_ALL}[name](env) if params else {})
             page = viewer.get(url)
             if page.status_code != 200 or "text/html" not in page.get("Content-Type", ""):
                 continue

@@ -11,11 +11,13 @@ class WorkersConfig(AppConfig):
 
         from portal import invalidation
         from portal.scoping import can_approve
-        from portal.sections import register_menu
+        from portal.sections import register_menu, register_tab
         from workers import models
 
         for model in (models.Country, models.Programme, models.Ethnicity, models.HouseholdStatus,
-                      models.Enterprise, models.EnterpriseStatusChange, models.Departure, models.Return):
+                      models.Enterprise, models.EnterpriseStatusChange, models.Departure, models.Return,
+                      models.ContractExtension, models.Absconding, models.FollowUp, models.OverstayRule,
+                      models.AftercareSettings):
             auditlog.register(model)
         auditlog.register(models.Worker, m2m_fields={"household_statuses"}, exclude_fields=["name_key"])
         # What the cached figures (dashboard, progress, the worker list's count and filters) read: a write drops
@@ -29,6 +31,12 @@ class WorkersConfig(AppConfig):
         invalidation.track("workers.StatusChange", ("worker", "unit"))
         invalidation.track("workers.Departure", ("unit",), ("worker", "unit"))
         invalidation.track("workers.Return", ("departure", "unit"), ("departure", "worker", "unit"))
+        # After departure: the overstay warnings and the returnees' figures read these.
+        invalidation.track("workers.ContractExtension", ("departure", "unit"))
+        invalidation.track("workers.Absconding", ("departure", "unit"))
+        invalidation.track("workers.FollowUp", ("return_record", "departure", "unit"))
+        invalidation.track("workers.OverstayRule")
+        invalidation.track("workers.AftercareSettings", ("unit",))
         register_menu("main", key="workers", label=_("Workers"), url_name="workers:index", order=30)
         # Reference data on the portal's screens (administration drop-down): enterprises edited by provincial staff,
         # countries and programmes read by them and edited by the national administrator.
@@ -36,3 +44,5 @@ class WorkersConfig(AppConfig):
                       order=40, visible=can_approve)
         register_menu("admin", key="reference", label=_("Countries and programmes"), url_name="workers:reference",
                       order=45, visible=can_approve)
+        register_tab("workers", key="returnees", label=_("Returnees"), url_name="workers:returnee_list",
+                     after="workers")

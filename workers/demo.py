@@ -20,7 +20,9 @@ from portal.audit import acting_as
 from portal.demo import DEMO_PROVINCE
 from portal.models import Level, Structure, Unit
 from workers import services
+from workers.contracts import add_months
 from workers.models import (
+    AbscondingSource,
     Country,
     Enterprise,
     EnterpriseStatus,
@@ -78,6 +80,7 @@ class Plan:
     departure: dict | None = None
     return_on: dt.date | None = None
     early: bool = False
+    extension: tuple[dt.date, dt.date] | None = None  # (new end, approved on)
 
 
 def _pick(rng: random.Random, weights: dict):
@@ -153,7 +156,7 @@ def _plans() -> list[Plan]:
             plan.registered_on = date - dt.timedelta(days=rng.randint(150, 330))
             if plan.status == Status.RETURNED:
                 plan.early = rng.random() < 0.3
-                end = services._contract_end(services_departure_stub(date, months))
+                end = add_months(date, months)
                 back = _day(rng, date + dt.timedelta(days=60), end) if plan.early else end + dt.timedelta(days=rng.randint(0, 20))
                 if back > LAST_DAY:
                     back, plan.early = _day(rng, date + dt.timedelta(days=60), LAST_DAY), True
@@ -161,13 +164,29 @@ def _plans() -> list[Plan]:
         else:
             plan.registered_on = _day(rng, dt.date(2024, 6, 1), LAST_DAY)
         plans.append(plan)
+    _settle_contracts(plans)
     return plans
 
 
-def services_departure_stub(date: dt.date, months: int):
-    from workers.models import Departure
-
-    return Departure(date=date, contract_months=months)
+def _settle_contracts(plans: list[Plan]) -> None:
+    """Workers still "departed" whose contract ended long before the demo's last day mostly came home at its end
+    or had it extended; a few stay on (the overstays the portal computes). Drawn from a random stream of its
+    own, so that the people, units and departures above stay as they were."""
+    rng = random.Random(SEED + 7)
+    for plan in plans:
+        if plan.status != Status.DEPARTED or plan.departure is None:
+            continue
+        end = add_months(plan.departure["date"], plan.departure["contract_months"])
+        if end + dt.timedelta(days=45) >= LAST_DAY:
+            continue
+        draw = rng.random()
+        if draw < 0.12:
+            continue  # overstaying: computed from the contract's end, no return recorded
+        longer = add_months(end, 12 * rng.randint(1, 3))
+        if draw < 0.30 and longer > LAST_DAY:
+            plan.extension = (longer, end - dt.timedelta(days=rng.randint(20, 80)))
+        else:
+            plan.status, plan.return_on = Status.RETURNED, min(end + dt.timedelta(days=rng.randint(0, 20)), LAST_DAY)
 
 
 def _path(status: str) -> list[str]:
@@ -236,14 +255,20 @@ def _create(plan: Plan, user) -> None:
     if plan.departure:
         departure = services.departure_record(user=user, worker=worker, **plan.departure)
         moments.append(plan.departure["date"])
+        if plan.extension:
+            new_end, approved_on = plan.extension
+            services.contract_extend(user=user, departure=departure, new_end=new_end, approved_on=approved_on,
+                                     note="Gia hạn hợp đồng")
         if plan.return_on:
             services.return_record(user=user, departure=departure, date=plan.return_on, early=plan.early,
                                    reason="Hết hợp đồng" if not plan.early else "Sức khỏe",
                                    follow_up="Làm việc tại địa phương")
             moments.append(plan.return_on)
         elif plan.status == Status.ABSCONDED:
-            services.worker_change_status(user=user, worker=worker, to_status=Status.ABSCONDED, note="Demo")
-            moments.append(min(plan.departure["date"] + dt.timedelta(days=200), LAST_DAY))
+            learned = min(plan.departure["date"] + dt.timedelta(days=200), LAST_DAY)
+            services.absconding_record(user=user, departure=departure, learned_on=learned,
+                                       source=AbscondingSource.ENTERPRISE, note="Demo")
+            moments.append(learned)
     changes = list(StatusChange.objects.filter(worker=worker).order_by("pk"))
     for change, day in zip(changes, moments, strict=True):
         change.at = _at(day)

@@ -1,6 +1,7 @@
 """Forms adapt input into domain values; the rules live in the services."""
 from __future__ import annotations
 
+from decimal import Decimal
 from html import escape
 
 from django import forms
@@ -12,16 +13,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal import cache_version
+from portal.formats import format_decimal, parse_decimal
 from portal.forms import StructureUploadForm, VNDateField, VNIntegerField
 from portal.models import Level, Unit
 from portal.scoping import user_unit, visible_units
 from workers.models import (
     Country,
+    Currency,
     Enterprise,
     EnterpriseStatus,
     Ethnicity,
     HouseholdStatus,
     Programme,
+    Sector,
     Sex,
     Status,
 )
@@ -101,17 +105,68 @@ class StatusChangeForm(forms.Form):
             (value, label) for value, label in Status.choices if value not in allowed and value != current]
 
 
-class DepartureForm(forms.Form):
+class VNDecimalField(forms.DecimalField):
+    """A number typed the Vietnamese way: 1.800.000 or 2.150,50 (a comma for decimals)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+    default_error_messages = {"invalid": _("Enter a number, e.g. 1.800.000 or 28,5.")}
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return format_decimal(value, 2 if value != value.to_integral_value() else 0)
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_decimal(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class ContractFields(forms.Form):
+    """The contract of a departure: its end (or its length), the employer, the wage."""
+
+    contract_months = VNIntegerField(label=_("Contract length (months)"), required=False, min_value=1, max_value=240)
+    contract_end = VNDateField(label=_("Contract end"), required=False,
+                               help_text=_("Leave empty to count it from the departure date and the length."))
+    employer_name = forms.CharField(label=_("Employer"), max_length=255, required=False)
+    employer_country = forms.ModelChoiceField(label=_("Employer's country"), queryset=Country.objects.all(),
+                                              required=False, help_text=_("Empty: the country of destination."))
+    employer_sector = forms.ChoiceField(label=_("Employer's sector"), required=False,
+                                        choices=[("", "—"), *Sector.choices])
+    monthly_wage = VNDecimalField(label=_("Monthly wage"), required=False, min_value=0, max_digits=12,
+                                  decimal_places=2)
+    wage_currency = forms.ChoiceField(label=_("Currency"), required=False, choices=[("", "—"), *Currency.choices])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("monthly_wage") is not None and not data.get("wage_currency"):
+            self.add_error("wage_currency", _("Choose the currency of the wage."))
+        return data
+
+
+class DepartureForm(ContractFields):
     date = VNDateField(label=_("Departure date"))
     country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.all())
     programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.select_related("country"),
                                        required=False)
     enterprise = forms.ModelChoiceField(label=_("Sending enterprise"), queryset=Enterprise.objects.all(), required=False)
     occupation = forms.CharField(label=_("Occupation"), max_length=200, required=False)
-    contract_months = VNIntegerField(label=_("Contract length (months)"), required=False, min_value=1, max_value=240)
     orientation_cert_no = forms.CharField(label=_("Orientation certificate number"), max_length=50, required=False)
     orientation_cert_date = VNDateField(label=_("Orientation certificate date"), required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    field_order = ["date", "country", "programme", "enterprise", "occupation", "contract_months", "contract_end",
+                   "employer_name", "employer_country", "employer_sector", "monthly_wage", "wage_currency",
+                   "orientation_cert_no", "orientation_cert_date", "note"]
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["employer_country"] = data.get("employer_country") or (
+            data["country"] if data.get("employer_name") else None)
+        return data
 
 
 class ReturnForm(forms.Form):

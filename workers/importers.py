@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
-from portal.formats import parse_date
+from portal.formats import parse_date, parse_int
 from portal.models import Unit
 from portal.scoping import unit_in_scope
 from portal.unit_codes import UnitCodeError, UnitResolver
@@ -41,6 +41,8 @@ COLUMNS = [
     Column("programme", "Chương trình", required=False),
     Column("enterprise", "Doanh nghiệp", required=False),
     Column("return_date", "Ngày về nước", required=False),
+    Column("contract_end", "Ngày hết hạn hợp đồng", required=False),
+    Column("contract_months", "Thời hạn hợp đồng (tháng)", required=False),
 ]
 LABEL = {c.key: c.label for c in COLUMNS}
 
@@ -62,10 +64,12 @@ class ImportResult:
     departures: int = 0
     returns: int = 0
     status_changes: int = 0
+    contracts: int = 0  # recorded departures whose contract a row completed
 
     def __str__(self) -> str:
         return (f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-                f"departures {self.departures}, returns {self.returns}, status changes {self.status_changes}")
+                f"departures {self.departures}, returns {self.returns}, status changes {self.status_changes}, "
+                f"contracts completed {self.contracts}")
 
 
 @dataclass
@@ -79,6 +83,8 @@ class RowPlan:
     departure_date: dt.date | None = None
     return_date: dt.date | None = None
     new_return: bool = False
+    contract: dict[str, Any] = field(default_factory=dict)  # contract_end and/or contract_months given
+    contract_update: Any = None  # a recorded departure whose contract the row completes
     changes: list[str] = field(default_factory=list)
 
 
@@ -207,6 +213,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
 
         departure_date = _date(errors, row, "departure_date", values.get("departure_date"))
         return_date = _date(errors, row, "return_date", values.get("return_date"))
+        contract = _contract(errors, row, values, departure_date)
         country = programme = enterprise = None
         if _text(values.get("country")):
             country = lookups.countries.get(normalise_header(values["country"]))
@@ -246,7 +253,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
         if errors and errors.items[-1].row == row:
             continue
         plan = RowPlan(row=row, worker=worker, status=status, household=household, departure_date=departure_date,
-                       return_date=return_date, values={
+                       return_date=return_date, contract=contract, values={
                            "citizen_id": citizen_id, "full_name": full_name, "date_of_birth": dob, "sex": sex,
                            "unit": unit, **({"ethnicity": ethnicity} if ethnicity else {})})
         _plan_pipeline(errors, plan, country=country, programme=programme, enterprise=enterprise)
@@ -256,6 +263,31 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
         _check_duplicates(errors, plans)
     errors.raise_if_any()
     return _save(plans, user=user)
+
+
+def _contract(errors: ErrorList, row: int, values: dict, departure_date: dt.date | None) -> dict[str, Any]:
+    """The contract a row gives: its end (a date after the departure) and/or its length in months."""
+    contract: dict[str, Any] = {}
+    end = _date(errors, row, "contract_end", values.get("contract_end"))
+    if end is not None:
+        if departure_date is not None and end <= departure_date:
+            errors.add(row, LABEL["contract_end"], _("The contract ends on or before the departure date."))
+        else:
+            contract["contract_end"] = end
+    if values.get("contract_months") not in (None, ""):
+        try:
+            months = parse_int(values["contract_months"])
+        except ValueError:
+            months = None
+        if months is None or not 1 <= months <= 240:
+            errors.add(row, LABEL["contract_months"], _("Write the contract length as a whole number of months "
+                                                          "(1 to 240)."))
+        else:
+            contract["contract_months"] = months
+    if (end is not None or values.get("contract_months") not in (None, "")) and values.get("departure_date") in (
+            None, ""):
+        errors.add(row, LABEL["departure_date"], _("Required when a contract is given."))
+    return contract
 
 
 def _resolve_unit(errors: ErrorList, row: int, resolver: UnitResolver, code: str, on_date: dt.date | None) -> Unit | None:
@@ -292,8 +324,11 @@ def _plan_pipeline(errors: ErrorList, plan: RowPlan, *, country, programme, ente
         if departures and max(departures) > plan.departure_date:
             errors.add(row, LABEL["departure_date"], _("The worker already has a later departure."))
             return
-        plan.departure = {"date": plan.departure_date, "country": country, "programme": programme, "enterprise": enterprise}
+        plan.departure = {"date": plan.departure_date, "country": country, "programme": programme,
+                          "enterprise": enterprise, **plan.contract}
         status = Status.DEPARTED
+    elif plan.departure_date and plan.contract:
+        _plan_contract(errors, plan, departures[plan.departure_date])
     if plan.return_date:
         departure = departures.get(plan.departure_date)
         if departure is None or not hasattr(departure, "return_record"):
@@ -317,6 +352,24 @@ def _plan_pipeline(errors: ErrorList, plan: RowPlan, *, country, programme, ente
             errors.add(row, LABEL["status"], problem)
             return
         plan.changes.append(wanted)
+
+
+def _plan_contract(errors: ErrorList, plan: RowPlan, departure) -> None:
+    """A row naming a recorded departure completes its contract when the record has none; a different one
+    already recorded is an error (an extension moves a contract's end, on the worker's page)."""
+    end = plan.contract.get("contract_end")
+    months = plan.contract.get("contract_months")
+    if end is not None and departure.contract_end is not None and end != departure.contract_end:
+        errors.add(plan.row, LABEL["contract_end"], _(
+            "The contract of this departure ends on %(end)s: record an extension on the worker's page to move "
+            "it.") % {"end": departure.contract_end.strftime("%d/%m/%Y")})
+        return
+    if months is not None and departure.contract_months is not None and months != departure.contract_months:
+        errors.add(plan.row, LABEL["contract_months"], _("The contract of this departure is for %(months)s "
+                                                          "months.") % {"months": departure.contract_months})
+        return
+    if (end is not None and departure.contract_end is None) or (months is not None and departure.contract_months is None):
+        plan.contract_update = departure
 
 
 def _check_duplicates(errors: ErrorList, plans: list[RowPlan]) -> None:
@@ -407,6 +460,16 @@ def _save_row(plan: RowPlan, *, user, result: ImportResult) -> None:
     if plan.departure:
         departure = services.departure_record(user=user, worker=worker, note=note, **plan.departure)
         result.departures += 1
+    elif plan.contract_update is not None:
+        recorded = plan.contract_update
+        services.contract_update(
+            user=user, departure=recorded,
+            contract_end=plan.contract.get("contract_end") or recorded.contract_end,
+            contract_months=plan.contract.get("contract_months") or recorded.contract_months,
+            employer_name=recorded.employer_name, employer_country=recorded.employer_country,
+            employer_sector=recorded.employer_sector, monthly_wage=recorded.monthly_wage,
+            wage_currency=recorded.wage_currency)
+        result.contracts += 1
     if plan.new_return:
         if departure is None:  # a departure known already (read with the worker)
             departure = next(d for d in worker.departures.all() if d.date == plan.departure_date)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -133,6 +133,38 @@ class EnterpriseStatusChange(models.Model):
         return f"{self.enterprise}: {self.to_status} ({self.date:%d/%m/%Y})"
 
 
+class Sector(models.TextChoices):
+    """The employer's sector, as the receiving countries' programmes name them."""
+
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    CONSTRUCTION = "construction", _("Construction")
+    AGRICULTURE = "agriculture", _("Agriculture and livestock")
+    FISHERY = "fishery", _("Fishery")
+    CARE = "care", _("Caregiving and nursing")
+    SERVICES = "services", _("Services")
+    OTHER = "other", _("Other")
+
+
+class Currency(models.TextChoices):
+    """Currencies of the wages in contracts (ISO 4217)."""
+
+    JPY = "JPY", _("JPY – Japanese yen")
+    KRW = "KRW", _("KRW – Korean won")
+    TWD = "TWD", _("TWD – New Taiwan dollar")
+    USD = "USD", _("USD – US dollar")
+    EUR = "EUR", _("EUR – euro")
+    AUD = "AUD", _("AUD – Australian dollar")
+    SAR = "SAR", _("SAR – Saudi riyal")
+    AED = "AED", _("AED – UAE dirham")
+    RON = "RON", _("RON – Romanian leu")
+    HUF = "HUF", _("HUF – Hungarian forint")
+    GBP = "GBP", _("GBP – pound sterling")
+    CNY = "CNY", _("CNY – Chinese yuan")
+    SGD = "SGD", _("SGD – Singapore dollar")
+    MYR = "MYR", _("MYR – Malaysian ringgit")
+    VND = "VND", _("VND – Vietnamese đồng")
+
+
 class Sex(models.TextChoices):
     MALE = "male", _("Male")
     FEMALE = "female", _("Female")
@@ -234,6 +266,17 @@ class Departure(models.Model):
     orientation_cert_no = models.CharField(_("orientation certificate number"), max_length=50, blank=True)
     orientation_cert_date = models.DateField(_("orientation certificate date"), null=True, blank=True)
     warning = models.CharField(_("warning"), max_length=500, blank=True)
+    # The contract (one departure, one contract). ``contract_end`` is the end in force: the end signed (or the
+    # departure date + ``contract_months``), moved by each extension (``ContractExtension`` keeps the history).
+    contract_end = models.DateField(_("contract end"), null=True, blank=True)
+    employer_name = models.CharField(_("employer"), max_length=255, blank=True, default="", db_default="")
+    employer_country = models.ForeignKey(Country, verbose_name=_("employer's country"), null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    employer_sector = models.CharField(_("employer's sector"), max_length=20, choices=Sector.choices, blank=True,
+                                       default="", db_default="")
+    monthly_wage = models.DecimalField(_("monthly wage"), max_digits=12, decimal_places=2, null=True, blank=True)
+    wage_currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, blank=True, default="",
+                                     db_default="")
     # Snapshot at departure time, for GROUP BY reports without a join through workers.
     unit = models.ForeignKey(Unit, verbose_name=_("home unit"), on_delete=models.PROTECT, related_name="departures")
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
@@ -254,17 +297,41 @@ class Departure(models.Model):
             models.CheckConstraint(condition=Q(contract_months__isnull=True) | Q(contract_months__gt=0),
                                    name="departure_contract_months_positive"),
             models.UniqueConstraint(fields=["worker", "date"], name="departure_one_per_worker_and_date"),
+            models.CheckConstraint(condition=Q(contract_end__isnull=True) | Q(contract_end__gt=F("date")),
+                                   name="departure_contract_ends_after_departure"),
+            models.CheckConstraint(condition=Q(monthly_wage__isnull=True) | Q(monthly_wage__gte=0),
+                                   name="departure_wage_not_negative"),
         ]
         indexes = [
             models.Index(fields=["unit", "date"], name="departure_unit_date"),
             models.Index(fields=["date"], name="departure_date"),
+            # The overstay rule: contracts of a programme that ended in a window, by unit.
+            models.Index(fields=["programme", "contract_end"], name="departure_programme_end"),
         ]
 
     def __str__(self) -> str:
         return f"{self.worker} → {self.country} ({self.date:%d/%m/%Y})"
 
 
+class ReturnOutcome(models.TextChoices):
+    ON_TIME = "on_time", _("On time")
+    EARLY = "early", _("Early")
+    AFTER_OVERSTAY = "after_overstay", _("After overstaying")
+
+
+class Work(models.TextChoices):
+    """What a returnee does, as a follow-up finds them."""
+
+    EMPLOYED = "employed", _("Employed")
+    SELF_EMPLOYED = "self_employed", _("Self-employed")
+    UNEMPLOYED = "unemployed", _("Unemployed")
+    ABROAD_AGAIN = "abroad_again", _("Abroad again")
+
+
 class Return(models.Model):
+    """The return of a departure, and the returnee's reintegration: the outcome (on time, early, after
+    overstaying) and, copied from the latest follow-up (``FollowUp``), what they do and need now."""
+
     SCOPE_FIELD = "departure__unit"
 
     departure = models.OneToOneField(Departure, on_delete=models.PROTECT, related_name="return_record")
@@ -272,6 +339,19 @@ class Return(models.Model):
     early = models.BooleanField(_("returned early"), default=False)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     follow_up = models.CharField(_("after return"), max_length=500, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=15, choices=ReturnOutcome.choices,
+                               default=ReturnOutcome.ON_TIME, db_default=ReturnOutcome.ON_TIME)
+    # Days between the end of the contract in force and the return (negative: early; None: no end known). Late
+    # is more than the province's grace period: kept as a number so that a report compares it with the grace
+    # in force, without date arithmetic in SQL.
+    days_past_contract = models.IntegerField(_("days after the contract's end"), null=True, blank=True)
+    # From the latest follow-up (services.follow_up_record), so that the returnee list filters and counts
+    # without reading the follow-ups.
+    work = models.CharField(_("work"), max_length=15, choices=Work.choices, blank=True, default="", db_default="")
+    needs_job_referral = models.BooleanField(_("needs a job referral"), default=False, db_default=False)
+    needs_loan = models.BooleanField(_("needs a loan"), default=False, db_default=False)
+    needs_training = models.BooleanField(_("needs training"), default=False, db_default=False)
+    last_follow_up_on = models.DateField(_("last followed up on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -283,6 +363,179 @@ class Return(models.Model):
         verbose_name_plural = _("returns")
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["date"], name="return_date")]
+
+
+class FollowUpMilestone(models.IntegerChoices):
+    THREE = 3, _("3 months")
+    SIX = 6, _("6 months")
+    TWELVE = 12, _("12 months")
+
+
+class FollowUp(models.Model):
+    """A follow-up of a returnee at 3, 6 or 12 months after the return: who, when, what they do and need.
+
+    Only follow-ups done are rows; the ones due are computed from the return date
+    (``workers.contracts.follow_up_due``)."""
+
+    SCOPE_FIELD = "return_record__departure__unit"
+
+    return_record = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="follow_ups")
+    milestone = models.PositiveSmallIntegerField(_("follow-up"), choices=FollowUpMilestone.choices)
+    done_on = models.DateField(_("followed up on"))
+    work = models.CharField(_("work"), max_length=15, choices=Work.choices)
+    certificate_used = models.BooleanField(_("skills certificate used"), null=True, blank=True)
+    needs_job_referral = models.BooleanField(_("needs a job referral"), default=False)
+    needs_loan = models.BooleanField(_("needs a loan"), default=False)
+    needs_training = models.BooleanField(_("needs training"), default=False)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("followed up by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("returnee follow-up")
+        verbose_name_plural = _("returnee follow-ups")
+        ordering = ["return_record", "milestone"]
+        constraints = [
+            models.UniqueConstraint(fields=["return_record", "milestone"], name="followup_one_per_milestone"),
+        ]
+
+
+class ContractExtension(models.Model):
+    """An extension of a contract: the end it replaced, the new end, and when it was approved."""
+
+    SCOPE_FIELD = "departure__unit"
+
+    departure = models.ForeignKey(Departure, on_delete=models.CASCADE, related_name="extensions")
+    previous_end = models.DateField(_("previous end"))
+    new_end = models.DateField(_("new end"))
+    approved_on = models.DateField(_("approved on"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract extension")
+        verbose_name_plural = _("contract extensions")
+        ordering = ["departure", "new_end", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(new_end__gt=F("previous_end")), name="extension_moves_the_end_later"),
+        ]
+
+
+class AbscondingSource(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Report of the sending enterprise")
+    FAMILY = "family", _("Family")
+    EMBASSY = "embassy", _("Embassy or labour attaché")
+    OTHER = "other", _("Other")
+
+
+class AbscondingClosure(models.TextChoices):
+    FOUND = "found", _("Found")
+    RETURNED = "returned", _("Returned home")
+
+
+class Absconding(models.Model):
+    """A worker left their employer abroad: when the province learned it, where, from whom; closed when the
+    worker is found or comes home (the return closes it). Overstaying is not stored: it is computed from the
+    contract's end, the province's grace period and the return (``workers.overstay``)."""
+
+    SCOPE_FIELD = "departure__unit"
+
+    departure = models.ForeignKey(Departure, on_delete=models.PROTECT, related_name="abscondings")
+    learned_on = models.DateField(_("date learned"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=AbscondingSource.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_how = models.CharField(_("closed by"), max_length=10, choices=AbscondingClosure.choices, blank=True)
+    closed_note = models.CharField(_("note on closing"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("absconding")
+        verbose_name_plural = _("abscondings")
+        ordering = ["departure", "learned_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["departure"], condition=Q(closed_on__isnull=True),
+                                    name="absconding_one_open_per_departure"),
+            models.CheckConstraint(condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("learned_on")),
+                                   name="absconding_closed_after_learned"),
+        ]
+        indexes = [models.Index(fields=["departure", "learned_on"], name="absconding_departure_learned")]
+
+
+class OverstayRule(models.Model):
+    """The year's rule of a programme (Korea's EPS): recruitment is suspended in a district whose workers
+    staying illegally at ``as_of`` reach ``min_stayers`` AND whose share of workers whose contract ended in the
+    window (``window_from``–``window_to``) and who did not return on time reaches ``min_rate`` per cent. Each
+    threshold is reached at it (inclusive: ≥) or only above it (strict: >), as the year's notice words it."""
+
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.PROTECT,
+                                  related_name="overstay_rules")
+    year = models.PositiveSmallIntegerField(_("year"))
+    min_stayers = models.PositiveIntegerField(_("workers staying illegally (threshold)"))
+    stayers_inclusive = models.BooleanField(_("reached at the threshold (≥)"), default=True)
+    min_rate = models.DecimalField(_("share not returned on time (threshold, %)"), max_digits=5, decimal_places=2)
+    rate_inclusive = models.BooleanField(_("reached at the threshold (≥)"), default=True)
+    window_from = models.DateField(_("contracts ended from"))
+    window_to = models.DateField(_("contracts ended until"))
+    as_of = models.DateField(_("stayers counted on"))
+    notice = models.CharField(_("notice"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("overstay rule")
+        verbose_name_plural = _("overstay rules")
+        ordering = ["programme", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year"], name="overstay_rule_one_per_programme_year"),
+            models.CheckConstraint(condition=Q(min_rate__gte=0) & Q(min_rate__lte=100), name="overstay_rule_rate_percent"),
+            models.CheckConstraint(condition=Q(window_to__gte=F("window_from")), name="overstay_rule_window_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.code} {self.year}"
+
+
+class AftercareSettings(models.Model):
+    """What a province decides about its workers after departure: the grace period after a contract's end
+    before a worker who has not returned counts as overstaying, and when a departure through an enterprise
+    warns about its absconding rate. A province without a row has the defaults."""
+
+    SCOPE_FIELD = "unit"
+
+    unit = models.OneToOneField(Unit, verbose_name=_("province"), on_delete=models.CASCADE,
+                                related_name="aftercare_settings")
+    grace_days = models.PositiveSmallIntegerField(_("grace period after the contract's end (days)"), default=30)
+    absconding_rate_threshold = models.DecimalField(
+        _("warn when an enterprise's absconding rate exceeds (%)"), max_digits=5, decimal_places=2, default=10)
+    absconding_min_departures = models.PositiveIntegerField(
+        _("only for enterprises with at least this many departures"), default=10)
+    absconding_lookback_years = models.PositiveSmallIntegerField(_("over the departures of the last (years)"),
+                                                                 default=5)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("after-departure settings")
+        verbose_name_plural = _("after-departure settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(grace_days__lte=365), name="aftercare_grace_at_most_a_year"),
+            models.CheckConstraint(condition=Q(absconding_rate_threshold__gte=0) & Q(absconding_rate_threshold__lte=100),
+                                   name="aftercare_absconding_rate_percent"),
+            models.CheckConstraint(condition=Q(absconding_lookback_years__gte=1), name="aftercare_lookback_positive"),
+        ]
 
 
 class AccessLog(models.Model):

@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
 from portal.models import Role, Unit
 from portal.scoping import user_role
-from workers.models import AccessLog, Departure, Return, StatusChange, Worker
+from workers.contracts import MILESTONES, FollowUpDue, due_return_dates, follow_up_schedule
+from workers.models import Absconding, AbscondingClosure, AccessLog, Departure, FollowUp, Return, StatusChange, Worker
+from workers.overstay import Overstay, departure_overstay
 from workers.validators import normalise_name
 
 SORTS = {
@@ -80,7 +83,8 @@ def worker_detail(user, pk: int) -> Worker:
         "household_statuses",
         Prefetch("status_changes", queryset=StatusChange.objects.select_related("by").order_by("at", "pk")),
         Prefetch("departures", queryset=Departure.objects.select_related(
-            "country", "programme", "enterprise", "return_record", "unit").order_by("-date", "-pk")),
+            "country", "programme", "enterprise", "return_record", "unit", "employer_country").order_by("-date", "-pk")
+            .prefetch_related("abscondings", "extensions", "return_record__follow_ups")),
     )
     return get_visible_or_404(queryset, user, pk=pk)
 
@@ -103,6 +107,8 @@ class ExportRow(NamedTuple):
     return_date: dt.date | None
     unit_name: str
     phone: str
+    contract_end: dt.date | None = None  # of the latest departure: the end in force
+    contract_months: int | None = None
 
 
 def worker_export_rows(workers: QuerySet[Worker], *, batch_size: int = 2000) -> Iterator[ExportRow]:
@@ -122,8 +128,9 @@ def worker_export_rows(workers: QuerySet[Worker], *, batch_size: int = 2000) -> 
     # The return as a subquery, not a join: PostgreSQL would hash-join every return of the registry for each batch.
     returned = Subquery(Return.objects.filter(departure=OuterRef("pk")).order_by().values("date")[:1])
     departures_of = Departure.objects.order_by("worker_id", "-date", "-pk").annotate(returned=returned).values_list(
-        "worker_id", "date", "country__name_vi", "programme__name_vi", "enterprise__licence_no", "returned")
-    no_departure = (None, None, None, None, None)
+        "worker_id", "date", "country__name_vi", "programme__name_vi", "enterprise__licence_no", "returned",
+        "contract_end", "contract_months")
+    no_departure = (None, None, None, None, None, None, None)
     last_pk = 0
     while True:
         batch = list(base.filter(pk__gt=last_pk)[:batch_size])
@@ -138,9 +145,9 @@ def worker_export_rows(workers: QuerySet[Worker], *, batch_size: int = 2000) -> 
         for worker_id, name in _of_workers(households_of, pks):
             households.setdefault(worker_id, []).append(name)
         for pk, full_name, citizen_id, dob, sex, unit_code, ethnicity, status, unit_name, phone in batch:
-            date, country, programme, enterprise, back = latest.get(pk, no_departure)
+            date, country, programme, enterprise, back, end, months = latest.get(pk, no_departure)
             yield ExportRow(full_name, citizen_id, dob, sex, unit_code, ethnicity, tuple(households.get(pk, ())),
-                            status, date, country, programme, enterprise, back, unit_name, phone)
+                            status, date, country, programme, enterprise, back, unit_name, phone, end, months)
         if len(batch) < batch_size:
             return
         last_pk = pks[-1]
@@ -174,3 +181,143 @@ def access_log_list(user, *, username: str = "", worker_q: str = "", date_from: 
     if date_to:
         logs = logs.filter(at__date__lte=date_to)
     return logs.order_by("-at", "-pk")
+
+
+# --- Returnees -----------------------------------------------------------------------------------------------------
+
+
+NEEDS = {"job_referral": "needs_job_referral", "loan": "needs_loan", "training": "needs_training"}
+
+
+def _due_milestone(today: dt.date) -> Case:
+    """The follow-up of a return due on ``today`` (3, 6 or 12; None): at most one is due at a time, each from its
+    date until the next one's (workers.contracts)."""
+    whens = []
+    for milestone in MILESTONES:
+        earliest, latest = due_return_dates(milestone, today)
+        done = Exists(FollowUp.objects.filter(return_record=OuterRef("pk"), milestone=milestone))
+        whens.append(When(Q(date__gte=earliest, date__lte=latest) & ~done, then=Value(milestone)))
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+@dataclass
+class ReturneeFilters:
+    q: str = ""
+    unit: Unit | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    outcome: str = ""
+    work: str = ""
+    need: str = ""  # a key of NEEDS
+    due: bool = False  # only those with a follow-up due today
+
+
+def returnee_list(user, filters: ReturneeFilters | None = None, *, today: dt.date | None = None) -> QuerySet[Return]:
+    """The returns the user may see, newest first, with the follow-up due today (``due_milestone``)."""
+    f = filters or ReturneeFilters()
+    today = today or timezone.localdate()
+    returns = Return.objects.visible_to(user)
+    if f.q:
+        digits = f.q.replace(" ", "").replace(".", "")
+        if digits.isdigit():
+            returns = returns.filter(departure__worker__citizen_id__contains=digits)
+        else:
+            returns = returns.filter(departure__worker__name_key__contains=normalise_name(f.q))
+    if f.unit is not None:
+        returns = returns.filter(departure__unit__path__startswith=f.unit.path)
+    if f.date_from:
+        returns = returns.filter(date__gte=f.date_from)
+    if f.date_to:
+        returns = returns.filter(date__lte=f.date_to)
+    if f.outcome:
+        returns = returns.filter(outcome=f.outcome)
+    if f.work:
+        returns = returns.filter(work=f.work)
+    if f.need in NEEDS:
+        returns = returns.filter(**{NEEDS[f.need]: True})
+    returns = returns.annotate(due_milestone=_due_milestone(today))
+    if f.due:
+        returns = returns.filter(due_milestone__isnull=False)
+    return (returns.select_related("departure", "departure__worker", "departure__unit", "departure__country")
+            .prefetch_related("follow_ups").order_by("-date", "-pk"))
+
+
+def returnee_followups_due(user, today: dt.date) -> QuerySet[Return]:
+    """The returns in the user's scope whose 3-, 6- or 12-month follow-up is due on ``today`` and not done
+    (``due_milestone`` says which), oldest due first: what an official's inbox lists."""
+    return (returnee_list(user, ReturneeFilters(due=True), today=today).prefetch_related(None)
+            .order_by("date", "pk"))
+
+
+# --- A worker's timeline ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a worker's timeline: a status change (``change``) or an event after departure (``kind``)."""
+
+    day: dt.date
+    order: int
+    kind: str  # status | absconded | found | overstay | extension | follow_up
+    change: StatusChange | None = None
+    departure: Departure | None = None
+    obj: object = None
+
+
+def worker_timeline(worker: Worker, *, grace_days: int, today: dt.date) -> list[TimelineEntry]:
+    """The status changes of ``worker`` (prefetched by :func:`worker_detail`) with the events after departure:
+    absconding learned and closed, the overstay (computed), contract extensions and returnee follow-ups."""
+    entries = [TimelineEntry(timezone.localtime(c.at).date(), 0, "status", change=c) for c in worker.status_changes.all()]
+    for departure in worker.departures.all():
+        for event in departure.abscondings.all():
+            entries.append(TimelineEntry(event.learned_on, 1, "absconded", departure=departure, obj=event))
+            if event.closed_on and event.closed_how == AbscondingClosure.FOUND:
+                entries.append(TimelineEntry(event.closed_on, 1, "found", departure=departure, obj=event))
+        stay = departure_overstay(departure, grace_days=grace_days, today=today)
+        if stay is not None:
+            entries.append(TimelineEntry(stay.since, 1, "overstay", departure=departure, obj=stay))
+        for extension in departure.extensions.all():
+            entries.append(TimelineEntry(extension.approved_on, 1, "extension", departure=departure, obj=extension))
+        record = getattr(departure, "return_record", None) if _returned(departure) else None
+        if record is not None:
+            for follow_up in record.follow_ups.all():
+                entries.append(TimelineEntry(follow_up.done_on, 2, "follow_up", departure=departure, obj=follow_up))
+    return sorted(entries, key=lambda entry: (entry.day, entry.order))
+
+
+def _returned(departure: Departure) -> bool:
+    try:
+        departure.return_record  # noqa: B018 (prefetched)
+    except Return.DoesNotExist:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class FollowUpLine:
+    due: FollowUpDue
+    done: FollowUp | None
+    state: str  # done, upcoming, due, missed
+
+
+@dataclass(frozen=True)
+class AfterDeparture:
+    """What the worker page shows of a departure after it: the overstay (computed), the open absconding, and
+    the returnee's follow-ups (done, due, upcoming or missed)."""
+
+    overstay: Overstay | None
+    open_absconding: Absconding | None
+    follow_ups: list[FollowUpLine]
+
+
+def after_departure(departure: Departure, *, grace_days: int, today: dt.date) -> AfterDeparture:
+    """From the rows :func:`worker_detail` prefetched: no query."""
+    record = departure.return_record if _returned(departure) else None
+    lines = []
+    if record is not None:
+        done = {follow_up.milestone: follow_up for follow_up in record.follow_ups.all()}
+        lines = [FollowUpLine(due, done.get(due.milestone),
+                              "done" if due.milestone in done else due.state(today))
+                 for due in follow_up_schedule(record.date)]
+    open_event = next((event for event in departure.abscondings.all() if event.closed_on is None), None)
+    return AfterDeparture(departure_overstay(departure, grace_days=grace_days, today=today), open_event, lines)

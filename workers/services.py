@@ -22,19 +22,32 @@ from portal.bulk import insert_objects, insert_rows
 from portal.formats import format_date
 from portal.models import Level, Unit
 from portal.scoping import unit_in_scope
+from portal.tree import province_path
+from workers import overstay
+from workers.contracts import contract_end_from
 from workers.models import (
+    Absconding,
+    AbscondingClosure,
+    AbscondingSource,
     AccessLog,
+    AftercareSettings,
+    ContractExtension,
     Country,
     Departure,
     Enterprise,
     EnterpriseStatus,
     EnterpriseStatusChange,
     Ethnicity,
+    FollowUp,
+    FollowUpMilestone,
     HouseholdStatus,
+    OverstayRule,
     Programme,
     Return,
+    ReturnOutcome,
     Status,
     StatusChange,
+    Work,
     Worker,
 )
 from workers.pipeline import ABROAD, BEFORE_DEPARTURE, MAY_DEPART, transition_problem
@@ -173,11 +186,19 @@ def worker_update(*, user, worker: Worker, version: int, confirm_duplicate: bool
 
 
 def worker_change_status(*, user, worker: Worker, to_status: str, note: str = "") -> StatusChange:
+    """A bare status change. Marking a worker absconded records the absconding as learned today (source
+    "other"): the absconding form on the worker's page records the day learned, the place and the source."""
     with transaction.atomic():
         current = Worker.objects.select_for_update().only("status").get(pk=worker.pk).status
         problem = transition_problem(current, to_status)
         if problem:
             raise ValidationError({"to_status": problem})
+        if to_status == Status.ABSCONDED:
+            departure = worker.departures.order_by("-date", "-pk").first()
+            if departure is not None and not departure.abscondings.filter(closed_on__isnull=True).exists():
+                Absconding.objects.create(departure=departure, learned_on=max(today(), departure.date),
+                                          source=AbscondingSource.OTHER, note=note[:500],
+                                          created_by=user if user and user.is_authenticated else None)
         worker.status = to_status
         worker.save(update_fields=["status", "updated_at"])
         return _status_change(worker=worker, user=user, from_status=current, to_status=to_status, note=note)
@@ -192,7 +213,7 @@ def enterprise_warning(enterprise: Enterprise | None) -> str:
 
 def _departure_errors(*, date_of_birth: dt.date, date: dt.date, country: Country, programme: Programme | None,
                       contract_months: int | None = None,
-                      orientation_cert_date: dt.date | None = None) -> dict[str, str]:
+                      orientation_cert_date: dt.date | None = None, **contract) -> dict[str, str]:
     errors: dict[str, str] = {}
     if date > today():
         errors["date"] = _("The departure date is in the future: record a departure once it has happened.")
@@ -204,7 +225,38 @@ def _departure_errors(*, date_of_birth: dt.date, date: dt.date, country: Country
         errors["contract_months"] = _("The contract length must be at least 1 month.")
     if orientation_cert_date and orientation_cert_date > date:
         errors["orientation_cert_date"] = _("The orientation certificate is dated after the departure.")
+    errors.update(contract_errors(date=date, **contract))
     return errors
+
+
+def contract_errors(*, date: dt.date, contract_end: dt.date | None = None, monthly_wage=None,
+                    wage_currency: str = "", **_other) -> dict[str, str]:
+    """What is wrong with a departure's contract terms (none: an empty dict)."""
+    errors: dict[str, str] = {}
+    if contract_end is not None and contract_end <= date:
+        errors["contract_end"] = _("The contract ends on %(end)s, not after the departure on %(date)s.") % {
+            "end": contract_end.strftime("%d/%m/%Y"), "date": date.strftime("%d/%m/%Y")}
+    if monthly_wage is not None and monthly_wage < 0:
+        errors["monthly_wage"] = _("The wage cannot be negative.")
+    elif monthly_wage is not None and not wage_currency:
+        errors["wage_currency"] = _("Choose the currency of the wage.")
+    return errors
+
+
+def departure_warnings(*, enterprise: Enterprise | None, programme: Programme | None, unit: Unit,
+                       on: dt.date) -> str:
+    """The warnings a departure through ``enterprise`` carries: its licence is not active, or its absconding rate
+    in the programme is above the province's threshold (``workers.overstay.absconding_warning``)."""
+    if enterprise is None:
+        return ""
+    settings = overstay.settings_for(unit)
+    rates = overstay.enterprise_absconding_rates(
+        province_paths=overstay.province_paths(unit), since=overstay.lookback_start(settings, on),
+        pairs={(enterprise.pk, programme.pk if programme else None)}, grace_days=settings.grace_days, today=on)
+    found = next(iter(rates.values()))
+    parts = [enterprise_warning(enterprise), overstay.absconding_warning(enterprise, programme, settings=settings,
+                                                                        outcomes=found)]
+    return " ".join(part for part in parts if part)[:500]
 
 
 def _snapshot_flags(codes: set[str], ethnicity: Ethnicity | None) -> tuple[bool, bool]:
@@ -217,9 +269,14 @@ def departure_record(
     *, user, worker: Worker, date: dt.date, country: Country, programme: Programme | None = None,
     enterprise: Enterprise | None = None, occupation: str = "", contract_months: int | None = None,
     orientation_cert_no: str = "", orientation_cert_date: dt.date | None = None, note: str = "",
+    contract_end: dt.date | None = None, employer_name: str = "", employer_country: Country | None = None,
+    employer_sector: str = "", monthly_wage=None, wage_currency: str = "",
 ) -> Departure:
+    """Record a departure and its contract: the end signed (``contract_end``), else the departure date +
+    ``contract_months``; the employer; the monthly wage and its currency."""
     errors = _departure_errors(date_of_birth=worker.date_of_birth, date=date, country=country, programme=programme,
-                               contract_months=contract_months, orientation_cert_date=orientation_cert_date)
+                               contract_months=contract_months, orientation_cert_date=orientation_cert_date,
+                               contract_end=contract_end, monthly_wage=monthly_wage, wage_currency=wage_currency)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -237,8 +294,12 @@ def departure_record(
         departure = Departure.objects.create(
             worker=worker, date=date, country=country, programme=programme, enterprise=enterprise,
             occupation=occupation.strip(), contract_months=contract_months,
+            contract_end=contract_end_from(date, contract_months=contract_months, contract_end=contract_end),
+            employer_name=" ".join(employer_name.split()), employer_country=employer_country,
+            employer_sector=employer_sector, monthly_wage=monthly_wage,
+            wage_currency=wage_currency if monthly_wage is not None else "",
             orientation_cert_no=orientation_cert_no.strip(), orientation_cert_date=orientation_cert_date,
-            warning=enterprise_warning(enterprise),
+            warning=departure_warnings(enterprise=enterprise, programme=programme, unit=worker.unit, on=date),
             unit_id=worker.unit_id, sex=worker.sex, is_poor_or_near_poor=poor, is_ethnic_minority=minority,
             has_orientation_cert=bool(orientation_cert_no.strip()),
             created_by=user if user and user.is_authenticated else None,
@@ -250,26 +311,28 @@ def departure_record(
     return departure
 
 
-def _contract_end(departure: Departure) -> dt.date | None:
-    if not departure.contract_months:
-        return None
-    month = departure.date.month - 1 + departure.contract_months
-    year, month = departure.date.year + month // 12, month % 12 + 1
-    day = min(departure.date.day, 28)
-    return dt.date(year, month, day)
+def return_outcome(*, date: dt.date, contract_end: dt.date | None, early: bool, absconded: bool,
+                   grace_days: int) -> tuple[str, int | None]:
+    """(outcome, days after the contract's end) of a return on ``date``: after overstaying when the worker had
+    absconded or came back later than the grace period after the contract's end, else early or on time."""
+    days = (date - contract_end).days if contract_end is not None else None
+    if absconded or (days is not None and days > grace_days):
+        return ReturnOutcome.AFTER_OVERSTAY, days
+    return (ReturnOutcome.EARLY if early else ReturnOutcome.ON_TIME), days
 
 
 def return_record(*, user, departure: Departure, date: dt.date, early: bool | None = None, reason: str = "",
                   follow_up: str = "", note: str = "") -> Return:
-    """Record the return of the worker's latest departure. ``early=None``: from the contract length."""
+    """Record the return of the worker's latest departure. ``early=None``: before the contract's end. The
+    outcome (on time, early, after overstaying) follows from the contract's end, the province's grace period
+    and an absconding still open, which the return closes."""
     worker = departure.worker
     if date > today():
         raise ValidationError({"date": _("The return date is in the future.")})
     if date < departure.date:
         raise ValidationError({"date": _("The return date is before the departure date.")})
     if early is None:
-        end = _contract_end(departure)
-        early = bool(end and date < end)
+        early = bool(departure.contract_end and date < departure.contract_end)
     with transaction.atomic():
         current = Worker.objects.select_for_update().only("status").get(pk=worker.pk).status
         if current not in ABROAD:
@@ -279,15 +342,30 @@ def return_record(*, user, departure: Departure, date: dt.date, early: bool | No
         latest = worker.departures.order_by("-date", "-pk").first()
         if latest is None or latest.pk != departure.pk:
             raise ValidationError(_("Only the latest departure can be closed by a return."))
+        open_events = list(departure.abscondings.filter(closed_on__isnull=True))
+        outcome, days = return_outcome(date=date, contract_end=departure.contract_end, early=early,
+                                       absconded=bool(open_events),
+                                       grace_days=overstay.settings_for(departure.unit).grace_days)
         record = Return.objects.create(
-            departure=departure, date=date, early=early, reason=reason.strip(), follow_up=follow_up.strip(),
+            departure=departure, date=date, early=early, reason=reason.strip(),
+            follow_up=follow_up.strip(), outcome=outcome, days_past_contract=days,
             created_by=user if user and user.is_authenticated else None,
         )
+        for event in open_events:  # coming home closes the absconding (not before it was learned)
+            event.closed_on, event.closed_how = max(date, event.learned_on), AbscondingClosure.RETURNED
+            event.save(update_fields=["closed_on", "closed_how"])
         worker.status = Status.RETURNED
         worker.save(update_fields=["status", "updated_at"])
         _status_change(worker=worker, user=user, from_status=current, to_status=Status.RETURNED,
-                       note=note or (_("Returned early") if early else _("Returned at the end of the contract")))
+                       note=note or _RETURN_NOTES[outcome]())
     return record
+
+
+_RETURN_NOTES = {
+    ReturnOutcome.ON_TIME: lambda: _("Returned at the end of the contract"),
+    ReturnOutcome.EARLY: lambda: _("Returned early"),
+    ReturnOutcome.AFTER_OVERSTAY: lambda: _("Returned after overstaying"),
+}
 
 
 # --- Bulk registration (the worker import) -------------------------------------------------------------------------
@@ -312,6 +390,8 @@ class NewDeparture:
     programme: Programme | None = None
     enterprise: Enterprise | None = None
     return_date: dt.date | None = None  # the return of this departure, when it is known already
+    contract_end: dt.date | None = None
+    contract_months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -353,7 +433,9 @@ def _new_worker_problems(*, user, item: NewWorker, citizen_id: str, full_name: s
     departure = item.departure
     if departure is not None:
         problems.extend(_departure_errors(date_of_birth=item.date_of_birth, date=departure.date,
-                                          country=departure.country, programme=departure.programme).values())
+                                          country=departure.country, programme=departure.programme,
+                                          contract_months=departure.contract_months,
+                                          contract_end=departure.contract_end).values())
         if status not in MAY_DEPART:
             problems.append(_("A withdrawn worker cannot depart: reopen the file first."))
         status = Status.DEPARTED
@@ -422,6 +504,13 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "")
             timeline.step((worker, item.later_statuses[step - 1] if step else _status_after_departure(item),
                            item.later_statuses[step], note)
                           for worker, item in zip(rows, items, strict=True) if len(item.later_statuses) > step)
+        # Marked absconded (worker_change_status): the absconding, learned today.
+        absconded = {d.worker.pk: d for d in departures}
+        insert_objects(Absconding, [
+            Absconding(departure=absconded[worker.pk], learned_on=max(today(), absconded[worker.pk].date),
+                       source=AbscondingSource.OTHER, note=note[:500], created_by_id=by_id)
+            for worker, item in zip(rows, items, strict=True)
+            if Status.ABSCONDED in item.later_statuses and worker.pk in absconded])
         announced = workers_registered.has_listeners(Worker)
         households = [(worker, item.household_statuses) for worker, item in zip(rows, items, strict=True) if item.household_statuses]
         audit_bulk_created(user, [*(rows if announced else ()), *departures, *returns],
@@ -468,38 +557,64 @@ def _insert_workers(rows: list[Worker]) -> None:
 
 def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: _Timeline, by_id: int | None,
                        note: str) -> tuple[list[Departure], list[Return]]:
-    warnings: dict[int | None, str] = {}
+    departing = [(worker, item) for worker, item in zip(rows, items, strict=True) if item.departure is not None]
+    if not departing:
+        return [], []
+    settings = overstay.SettingsByProvince()
+    warnings = _bulk_warnings([(worker.unit, item.departure) for worker, item in departing], settings)
     departures: list[Departure] = []
-    departing: list[NewWorker] = []
-    for worker, item in zip(rows, items, strict=True):
+    for worker, item in departing:
         new = item.departure
-        if new is None:
-            continue
-        enterprise_key = new.enterprise.pk if new.enterprise is not None else None
-        if enterprise_key not in warnings:
-            warnings[enterprise_key] = enterprise_warning(new.enterprise)
         poor, minority = _snapshot_flags({status.code for status in item.household_statuses}, item.ethnicity)
         departures.append(Departure(
             worker=worker, date=new.date, country=new.country, programme=new.programme, enterprise=new.enterprise,
-            warning=warnings[enterprise_key], unit_id=worker.unit_id, sex=worker.sex, is_poor_or_near_poor=poor,
+            contract_months=new.contract_months,
+            contract_end=contract_end_from(new.date, contract_months=new.contract_months, contract_end=new.contract_end),
+            warning=warnings.get((province_path(worker.unit.path), new.enterprise.pk if new.enterprise else None,
+                                  new.programme.pk if new.programme else None), ""),
+            unit_id=worker.unit_id, sex=worker.sex, is_poor_or_near_poor=poor,
             is_ethnic_minority=minority, has_orientation_cert=False, created_by_id=by_id))
-        departing.append(item)
-    if not departures:
-        return [], []
     insert_objects(Departure, departures)
     timeline.step((d.worker, item.status, Status.DEPARTED, note or _("Departure to %(country)s") % {
-        "country": item.departure.country.name_vi}) for d, item in zip(departures, departing, strict=True))
+        "country": item.departure.country.name_vi}) for d, (_w, item) in zip(departures, departing, strict=True))
     returns: list[Return] = []
-    for departure, item in zip(departures, departing, strict=True):
-        if item.departure.return_date is not None:
-            end = _contract_end(departure)
-            returns.append(Return(departure=departure, date=item.departure.return_date, created_by_id=by_id,
-                                  early=bool(end and item.departure.return_date < end)))
+    for departure, (worker, item) in zip(departures, departing, strict=True):
+        back = item.departure.return_date
+        if back is not None:
+            early = bool(departure.contract_end and back < departure.contract_end)
+            outcome, days = return_outcome(date=back, contract_end=departure.contract_end, early=early,
+                                           absconded=False, grace_days=settings.of(worker.unit).grace_days)
+            returns.append(Return(departure=departure, date=back, created_by_id=by_id, early=early, outcome=outcome,
+                                  days_past_contract=days))
     insert_objects(Return, returns)
-    timeline.step((r.departure.worker, Status.DEPARTED, Status.RETURNED,
-                   note or (_("Returned early") if r.early else _("Returned at the end of the contract")))
+    timeline.step((r.departure.worker, Status.DEPARTED, Status.RETURNED, note or _RETURN_NOTES[r.outcome]())
                   for r in returns)
     return departures, returns
+
+
+def _bulk_warnings(departures: list[tuple[Unit, NewDeparture]], settings: overstay.SettingsByProvince
+                   ) -> dict[tuple[str, int | None, int | None], str]:
+    """The warnings of new departures (``departure_warnings``) by (province, enterprise, programme): the
+    absconding rates of every enterprise met, one query per province (an import is one province's)."""
+    by_province: dict[str, tuple[Unit, set]] = {}
+    for unit, new in departures:
+        if new.enterprise is not None:
+            by_province.setdefault(province_path(unit.path), (unit, set()))[1].add(
+                (new.enterprise, new.programme))
+    warnings = {}
+    on = today()
+    for path, (unit, pairs) in by_province.items():
+        own = settings.of(unit)
+        rates = overstay.enterprise_absconding_rates(
+            province_paths=overstay.province_paths(unit), since=overstay.lookback_start(own, on),
+            pairs={(enterprise.pk, programme.pk if programme else None) for enterprise, programme in pairs},
+            grace_days=own.grace_days, today=on)
+        for enterprise, programme in pairs:
+            key = (enterprise.pk, programme.pk if programme else None)
+            parts = [enterprise_warning(enterprise),
+                     overstay.absconding_warning(enterprise, programme, settings=own, outcomes=rates[key])]
+            warnings[(path, *key)] = " ".join(part for part in parts if part)[:500]
+    return warnings
 
 
 def enterprise_save(*, user, enterprise: Enterprise | None = None, name: str, licence_no: str,
@@ -581,3 +696,241 @@ def programme_save(*, user, programme: Programme | None = None, code: str, name_
 
 def access_log_record(*, user, worker: Worker) -> AccessLog:
     return AccessLog.objects.create(user=user, worker=worker)
+
+
+# --- After departure: the contract, absconding, the returnee's follow-ups, the rule and the province's settings ----
+
+
+def _latest_departure_problem(departure: Departure) -> str | None:
+    latest = Departure.objects.filter(worker_id=departure.worker_id).order_by("-date", "-pk").values_list(
+        "pk", flat=True).first()
+    return None if latest == departure.pk else _("Only the latest departure of a worker can change.")
+
+
+def contract_update(*, user, departure: Departure, contract_end: dt.date | None = None,
+                    contract_months: int | None = None, employer_name: str = "", employer_country: Country | None = None,
+                    employer_sector: str = "", monthly_wage=None, wage_currency: str = "") -> Departure:
+    """Correct or complete the contract of a recorded departure. The end cannot move here once the contract was
+    extended (an extension moves it); a return already recorded takes the new end into its outcome."""
+    errors = contract_errors(date=departure.date, contract_end=contract_end, monthly_wage=monthly_wage,
+                             wage_currency=wage_currency)
+    if contract_months is not None and contract_months <= 0:
+        errors["contract_months"] = _("The contract length must be at least 1 month.")
+    if errors:
+        raise ValidationError(errors)
+    end = contract_end_from(departure.date, contract_months=contract_months, contract_end=contract_end)
+    with transaction.atomic():
+        departure = Departure.objects.select_for_update().select_related("unit").get(pk=departure.pk)
+        if departure.extensions.exists() and end != departure.contract_end:
+            raise ValidationError({"contract_end": _(
+                "The contract was extended to %(end)s: record another extension to move its end.") % {
+                "end": departure.contract_end.strftime("%d/%m/%Y")}})
+        departure.contract_end, departure.contract_months = end, contract_months
+        departure.employer_name = " ".join(employer_name.split())
+        departure.employer_country, departure.employer_sector = employer_country, employer_sector
+        departure.monthly_wage = monthly_wage
+        departure.wage_currency = wage_currency if monthly_wage is not None else ""
+        departure.save(update_fields=["contract_end", "contract_months", "employer_name", "employer_country",
+                                      "employer_sector", "monthly_wage", "wage_currency"])
+        _return_outcome_update(departure)
+    return departure
+
+
+def _return_outcome_update(departure: Departure) -> None:
+    """After the contract's end changed: the outcome of the departure's return, if there is one."""
+    record = Return.objects.filter(departure=departure).first()
+    if record is None:
+        return
+    absconded = departure.abscondings.filter(closed_how=AbscondingClosure.RETURNED).exists()
+    outcome, days = return_outcome(date=record.date, contract_end=departure.contract_end, early=record.early,
+                                   absconded=absconded, grace_days=overstay.settings_for(departure.unit).grace_days)
+    if (outcome, days) != (record.outcome, record.days_past_contract):
+        record.outcome, record.days_past_contract = outcome, days
+        record.save(update_fields=["outcome", "days_past_contract"])
+
+
+def contract_extend(*, user, departure: Departure, new_end: dt.date, approved_on: dt.date,
+                    note: str = "") -> ContractExtension:
+    """Extend the contract of a worker abroad to ``new_end`` (later than the end in force), approved on
+    ``approved_on``."""
+    errors: dict[str, str] = {}
+    if approved_on > today():
+        errors["approved_on"] = _("The approval date is in the future.")
+    elif approved_on < departure.date:
+        errors["approved_on"] = _("The extension was approved before the departure.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        departure = Departure.objects.select_for_update().get(pk=departure.pk)
+        if departure.contract_end is None:
+            raise ValidationError({"new_end": _("The contract has no end date yet: record it first.")})
+        if new_end <= departure.contract_end:
+            raise ValidationError({"new_end": _("The new end must be after the end in force, %(end)s.") % {
+                "end": departure.contract_end.strftime("%d/%m/%Y")}})
+        if Return.objects.filter(departure=departure).exists():
+            raise ValidationError(_("The worker has returned: the contract can no longer be extended."))
+        problem = _latest_departure_problem(departure)
+        if problem:
+            raise ValidationError(problem)
+        extension = ContractExtension.objects.create(
+            departure=departure, previous_end=departure.contract_end, new_end=new_end, approved_on=approved_on,
+            note=note.strip()[:500], created_by=user if user and user.is_authenticated else None)
+        departure.contract_end = new_end
+        departure.save(update_fields=["contract_end"])
+    return extension
+
+
+def absconding_record(*, user, departure: Departure, learned_on: dt.date, source: str, place: str = "",
+                      note: str = "") -> Absconding:
+    """The worker of ``departure`` absconded, as learned on ``learned_on``. A worker abroad is marked absconded;
+    for a worker already home (recorded afterwards) the absconding is closed by the return."""
+    errors: dict[str, str] = {}
+    if learned_on > today():
+        errors["learned_on"] = _("The date is in the future.")
+    elif learned_on < departure.date:
+        errors["learned_on"] = _("The absconding is dated before the departure on %(date)s.") % {
+            "date": departure.date.strftime("%d/%m/%Y")}
+    if source not in AbscondingSource.values:
+        errors["source"] = _("Choose where the news came from.")
+    if errors:
+        raise ValidationError(errors)
+    worker = departure.worker
+    by = user if user and user.is_authenticated else None
+    with transaction.atomic():
+        current = Worker.objects.select_for_update().only("status").get(pk=worker.pk).status
+        back = Return.objects.filter(departure=departure).first()
+        if back is not None and learned_on > back.date:
+            raise ValidationError({"learned_on": _("The absconding is dated after the return on %(date)s.") % {
+                "date": back.date.strftime("%d/%m/%Y")}})
+        if departure.abscondings.filter(closed_on__isnull=True).exists():
+            raise ValidationError(_("An absconding of this departure is open already: close it first."))
+        if back is None and (problem := _latest_departure_problem(departure)):
+            raise ValidationError(problem)
+        event = Absconding.objects.create(
+            departure=departure, learned_on=learned_on, place=" ".join(place.split()), source=source,
+            note=note.strip()[:500], created_by=by,
+            **({"closed_on": back.date, "closed_how": AbscondingClosure.RETURNED} if back else {}))
+        if back is not None:
+            _return_outcome_update(departure)
+        elif current != Status.ABSCONDED:
+            worker.status = Status.ABSCONDED
+            worker.save(update_fields=["status", "updated_at"])
+            _status_change(worker=worker, user=user, from_status=current, to_status=Status.ABSCONDED,
+                           note=note or _("Absconded (learned on %(date)s)") % {"date": learned_on.strftime("%d/%m/%Y")})
+    return event
+
+
+def absconding_close(*, user, event: Absconding, closed_on: dt.date, note: str = "") -> Absconding:
+    """The absconded worker was found (back with an employer, or in the authorities' hands) on ``closed_on``; a
+    worker who came home is closed by recording the return instead."""
+    if closed_on > today():
+        raise ValidationError({"closed_on": _("The date is in the future.")})
+    if closed_on < event.learned_on:
+        raise ValidationError({"closed_on": _("The worker was found before the absconding was learned on %(date)s.")
+                               % {"date": event.learned_on.strftime("%d/%m/%Y")}})
+    worker = event.departure.worker
+    with transaction.atomic():
+        event = Absconding.objects.select_for_update().get(pk=event.pk)
+        if event.closed_on is not None:
+            raise ValidationError(_("This absconding is closed already."))
+        current = Worker.objects.select_for_update().only("status").get(pk=worker.pk).status
+        event.closed_on, event.closed_how, event.closed_note = closed_on, AbscondingClosure.FOUND, note.strip()[:500]
+        event.save(update_fields=["closed_on", "closed_how", "closed_note"])
+        if current == Status.ABSCONDED:
+            worker.status = Status.DEPARTED
+            worker.save(update_fields=["status", "updated_at"])
+            _status_change(worker=worker, user=user, from_status=current, to_status=Status.DEPARTED,
+                           note=note or _("Found on %(date)s") % {"date": closed_on.strftime("%d/%m/%Y")})
+    return event
+
+
+def follow_up_record(*, user, return_record: Return, milestone: int, done_on: dt.date, work: str,
+                     certificate_used: bool | None = None, needs_job_referral: bool = False,
+                     needs_loan: bool = False, needs_training: bool = False, note: str = "") -> FollowUp:
+    """Record (or correct) the 3-, 6- or 12-month follow-up of a returnee; the return keeps what the latest one
+    found, for the returnee list."""
+    errors: dict[str, str] = {}
+    if milestone not in FollowUpMilestone.values:
+        errors["milestone"] = _("Choose the 3-, 6- or 12-month follow-up.")
+    if done_on > today():
+        errors["done_on"] = _("The date is in the future.")
+    elif done_on < return_record.date:
+        errors["done_on"] = _("The follow-up is dated before the return on %(date)s.") % {
+            "date": return_record.date.strftime("%d/%m/%Y")}
+    if work not in Work.values:
+        errors["work"] = _("Choose what the returnee does now.")
+    if errors:
+        raise ValidationError(errors)
+    values = {"done_on": done_on, "work": work, "certificate_used": certificate_used,
+              "needs_job_referral": needs_job_referral, "needs_loan": needs_loan, "needs_training": needs_training,
+              "note": note.strip()[:500], "by": user if user and user.is_authenticated else None}
+    with transaction.atomic():
+        record = Return.objects.select_for_update().get(pk=return_record.pk)
+        follow_up = FollowUp.objects.filter(return_record=record, milestone=milestone).first()
+        if follow_up is None:
+            follow_up = FollowUp.objects.create(return_record=record, milestone=milestone, **values)
+        else:
+            for name, value in values.items():
+                setattr(follow_up, name, value)
+            follow_up.save()
+        latest = record.follow_ups.order_by("-done_on", "-milestone").first()
+        record.work, record.last_follow_up_on = latest.work, latest.done_on
+        record.needs_job_referral, record.needs_loan = latest.needs_job_referral, latest.needs_loan
+        record.needs_training = latest.needs_training
+        record.save(update_fields=["work", "last_follow_up_on", "needs_job_referral", "needs_loan", "needs_training"])
+    return follow_up
+
+
+def overstay_rule_save(*, user, rule: OverstayRule | None = None, programme: Programme, year: int, min_stayers: int,
+                       min_rate, window_from: dt.date, window_to: dt.date, as_of: dt.date,
+                       stayers_inclusive: bool = True, rate_inclusive: bool = True, notice: str = "") -> OverstayRule:
+    """Create (``rule=None``) or change the year's suspension rule of a programme."""
+    errors: dict[str, str] = {}
+    if min_rate is None or min_rate < 0 or min_rate > 100:
+        errors["min_rate"] = _("The rate is a percentage between 0 and 100.")
+    if min_stayers is None or min_stayers < 0:
+        errors["min_stayers"] = _("The number of workers cannot be negative.")
+    if window_to < window_from:
+        errors["window_to"] = _("The window ends before it starts.")
+    if as_of < window_from:
+        errors["as_of"] = _("The stayers are counted before the window starts.")
+    clash = OverstayRule.objects.filter(programme=programme, year=year)
+    if rule is not None:
+        clash = clash.exclude(pk=rule.pk)
+    if clash.exists():
+        errors["year"] = _("This programme has a rule for %(year)s already.") % {"year": year}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        rule = rule or OverstayRule()
+        rule.programme, rule.year, rule.min_stayers, rule.min_rate = programme, year, min_stayers, min_rate
+        rule.window_from, rule.window_to, rule.as_of = window_from, window_to, as_of
+        rule.stayers_inclusive, rule.rate_inclusive, rule.notice = stayers_inclusive, rate_inclusive, notice.strip()
+        rule.save()
+    return rule
+
+
+def aftercare_settings_save(*, user, province: Unit, grace_days: int, absconding_rate_threshold,
+                            absconding_min_departures: int, absconding_lookback_years: int) -> AftercareSettings:
+    """The province's after-departure settings (grace period, the enterprise warning)."""
+    errors: dict[str, str] = {}
+    if province.level != Level.PROVINCE:
+        errors["unit"] = _("Settings belong to a province.")
+    elif not unit_in_scope(user, province):
+        errors["unit"] = _("The unit is outside your scope.")
+    if grace_days is None or not 0 <= grace_days <= 365:
+        errors["grace_days"] = _("Between 0 and 365 days.")
+    if absconding_rate_threshold is None or not 0 <= absconding_rate_threshold <= 100:
+        errors["absconding_rate_threshold"] = _("The rate is a percentage between 0 and 100.")
+    if absconding_min_departures is None or absconding_min_departures < 1:
+        errors["absconding_min_departures"] = _("At least 1.")
+    if absconding_lookback_years is None or not 1 <= absconding_lookback_years <= 20:
+        errors["absconding_lookback_years"] = _("Between 1 and 20 years.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        settings, _created = AftercareSettings.objects.update_or_create(unit=province, defaults={
+            "grace_days": grace_days, "absconding_rate_threshold": absconding_rate_threshold,
+            "absconding_min_departures": absconding_min_departures,
+            "absconding_lookback_years": absconding_lookback_years})
+    return settings

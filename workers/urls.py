@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from workers import reference_views, views
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("departures/<int:pk>/return/", views.return_create, name="return_create"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/new/", views.enterprise_edit, name="enterprise_create"),
+    path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<int:pk>/edit/", views.enterprise_edit, name="enterprise_edit"),
     path("access-log/", views.access_log, name="access_log"),
     path("reference/", reference_views.reference, name="reference"),
@@ -25,4 +26,5 @@ urlpatterns = [
     path("reference/countries/<int:pk>/edit/", reference_views.country_edit, name="country_edit"),
     path("reference/programmes/new/", reference_views.programme_edit, name="programme_create"),
     path("reference/programmes/<int:pk>/edit/", reference_views.programme_edit, name="programme_edit"),
+    path("", include("workers.aftercare.urls")),
 ]

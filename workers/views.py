@@ -38,6 +38,7 @@ from workers.forms import (
 )
 from workers.importers import import_workers
 from workers.models import Country, Departure, Enterprise, EnterpriseStatusChange, Sex, Status, Worker
+from workers.overstay import settings_for
 from workers.pipeline import ABROAD, MAY_DEPART
 from workers.workbooks import MAX_ROWS, write_import_template, write_workers_workbook
 
@@ -96,10 +97,16 @@ def worker_detail(request, pk: int):
     worker = selectors.worker_detail(request.user, pk)
     services.access_log_record(user=request.user, worker=worker)
     departures = list(worker.departures.all())
+    today = timezone.localdate()
+    grace_days = settings_for(worker.unit).grace_days
+    for departure in departures:
+        departure.after = selectors.after_departure(departure, grace_days=grace_days, today=today)
     return render(request, "workers/worker_detail.html", {
         "worker": worker, "departures": departures, "full": selectors.sees_personal_data(request.user),
         "may_depart": worker.status in MAY_DEPART,
         "open_departure": departures[0] if departures and worker.status in ABROAD else None,
+        "timeline": selectors.worker_timeline(worker, grace_days=grace_days, today=today),
+        "grace_days": grace_days,
     })
 
 
@@ -167,7 +174,7 @@ def departure_create(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             with acting_as(request.user):
-                departure = services.departure_record(user=request.user, worker=worker, **form.cleaned_data)
+                departure = services.departure_record(user=request.user, worker=worker, **form.service_kwargs())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -223,6 +230,13 @@ def worker_import_template(request):
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename="mau-nhap-nguoi-lao-dong.xlsx",
                         content_type=XLSX_CONTENT_TYPE)
+
+
+@login_required
+def enterprise_detail(request, pk: int):
+    """A sending enterprise (national: everyone reads it); other apps add their sections (the scorecard)."""
+    enterprise = get_object_or_404(Enterprise, pk=pk)
+    return render(request, "workers/enterprise_detail.html", {"enterprise": enterprise})
 
 
 @login_required

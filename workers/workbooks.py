@@ -22,7 +22,7 @@ EXTRA_HEADERS = ["Tên đơn vị", "Điện thoại"]
 SENSITIVE = {"ethnicity", "household_status"}
 WIDTHS = {"full_name": 28, "citizen_id": 15, "date_of_birth": 12, "sex": 9, "unit_code": 10, "ethnicity": 12,
           "household_status": 30, "status": 15, "departure_date": 14, "country": 14, "programme": 30,
-          "enterprise": 30, "return_date": 14, "unit_name": 30, "phone": 14}
+          "enterprise": 30, "return_date": 14, "contract_end": 14, "contract_months": 12, "unit_name": 30, "phone": 14}
 MAX_ROWS = 1_048_576  # Excel's limit, header included
 
 
@@ -52,17 +52,20 @@ def write_workers_workbook(rows: Iterable[ExportRow], fileobj: IO[bytes], *, ful
     statuses = {str(k): v for k, v in STATUS_VI.items()}
     number = 0
     for number, (full_name, citizen_id, born, sex, unit_code, ethnicity, households, status, departed, country,
-                 programme, enterprise, returned, unit_name, phone) in enumerate(rows, start=1):
+                 programme, enterprise, returned, unit_name, phone, contract_end, contract_months) in enumerate(
+                     rows, start=1):
         if number >= MAX_ROWS:
             raise TooManyRows(f"more than {MAX_ROWS - 1} workers: filter the list before exporting it")
+        contract = (contract_end and day(contract_end), contract_months and str(contract_months))
         if full:
             cells = (neutralise(full_name), citizen_id, day(born), sexes[sex], unit_code, ethnicity,
                      "; ".join(households), statuses[status], departed and day(departed), country, programme,
-                     neutralise(enterprise), returned and day(returned), neutralise(unit_name), neutralise(phone))
+                     neutralise(enterprise), returned and day(returned), *contract, neutralise(unit_name),
+                     neutralise(phone))
         else:
             cells = (neutralise(full_name), mask(citizen_id), day(born), sexes[sex], unit_code, statuses[status],
                      departed and day(departed), country, programme, neutralise(enterprise),
-                     returned and day(returned), neutralise(unit_name), neutralise(mask(phone)))
+                     returned and day(returned), *contract, neutralise(unit_name), neutralise(mask(phone)))
         for col, text in enumerate(cells):
             if text:  # None and "" stay empty cells
                 write(number, col, text)
@@ -93,5 +96,5 @@ def write_import_template(fileobj: IO[bytes]) -> None:
     print_setup(sheet, header_rows=(1, 1), last_row=2, last_column=len(COLUMNS))
     sheet.append([c.label for c in COLUMNS])
     sheet.append(["Nguyễn Văn Ví Dụ", "058095000123", "12/04/1995", "Nam", "22780", "Kinh", "Hộ nghèo",
-                  "Đã xuất cảnh", "15/03/2024", "Nhật Bản", "JP-TITP", "", ""])
+                  "Đã xuất cảnh", "15/03/2024", "Nhật Bản", "JP-TITP", "", "", "14/03/2027", "36"])
     workbook.save(fileobj)

@@ -8,6 +8,7 @@ from portal.scoping import unit_in_scope
 from reports.progress.period import Period
 from reports.progress.reconciliation import reconciliation_rows
 from reports.progress.report import progress_rows
+from reports.progress.returnees import returnee_counts
 from reports.progress.rows import REGISTRY
 from reports.progress.sentences import review_sentence
 from reports.progress.workbooks import write_progress_workbook
@@ -23,6 +24,7 @@ def run_progress_job(job):
     report = progress_rows(unit=job.unit, period=period, source=source)
     job_progress(job, 50)
     report.reconciliation = reconciliation_rows(job.unit, period)
+    returnee_counts(report, job.unit)
     report.sentence = review_sentence(report, period)
     job_progress(job, 70)
     return JobOutput(

@@ -58,6 +58,11 @@ class ProgressRow:
     communes_total: int = 0
     communes_covered: int = 0
     rank: int | None = None
+    # Returnees of the period by outcome (progress.returnees, counted for the workbook; None: not counted).
+    returned: int | None = None
+    returned_on_time: int | None = None
+    returned_early: int | None = None
+    returned_after_overstay: int | None = None
 
     @property
     def percent(self) -> float | None:

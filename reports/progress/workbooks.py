@@ -50,6 +50,10 @@ SUMMARY_COLUMNS = [
     ("Số xã", lambda r: r.communes_total, INT),
     ("Số xã có lao động đang ở nước ngoài", lambda r: r.communes_covered, INT),
     ("Tỷ lệ xã có lao động đang ở nước ngoài", lambda r: r.communes_share, PCT),
+    ("Số lao động về nước", lambda r: r.returned, INT),
+    ("Về nước đúng hạn", lambda r: r.returned_on_time, INT),
+    ("Về nước trước hạn", lambda r: r.returned_early, INT),
+    ("Về nước sau khi quá hạn, bỏ trốn", lambda r: r.returned_after_overstay, INT),
 ]
 SUMMARY_SHEET, MARKET_SHEET, RECONCILIATION_SHEET, REVIEW_SHEET = "Tổng hợp", "Thị trường", "Đối chiếu", "Nhận xét"
 # The header row of each table sheet (below the 4 title lines and a blank one): repeated on every printed page.
@@ -104,7 +108,7 @@ def _summary(ws, report: ProgressReport) -> None:
                 cell.fill = TOTAL_FILL
     ws.cell(row=header_row + len(rows) + 2, column=1,
             value="Tỷ lệ = Đã xuất cảnh / Chỉ tiêu; Dự kiến theo tiến độ = chỉ tiêu chia đều theo thời gian đã qua "
-                  "của kỳ; dòng cuối là tổng của đơn vị.")
+                  "của kỳ; dòng cuối là tổng của đơn vị. Về nước: theo ngày về nước trong kỳ, từ sổ theo dõi.")
     if report.total.stretch_target is None:
         ws.cell(row=header_row + len(rows) + 3, column=1,
                 value="Kế hoạch của kỳ không đặt chỉ tiêu phấn đấu: hai cột về chỉ tiêu phấn đấu để trống.")

@@ -13,7 +13,7 @@ from django.db.models import F
 from scale import benchmark
 from scale.synthetic import Options, RegistryNotEmpty, generate, parse_years
 from targets.models import MonthlyValue, Quota, ReportStatus
-from workers.models import Departure, Enterprise, Return, StatusChange, Worker
+from workers.models import Absconding, Departure, Enterprise, Return, StatusChange, Worker
 from workers.validators import citizen_id_problems
 
 PROVINCES = ["58", "60"]  # Ninh Thuận and Bình Thuận: two small provinces, 17 districts
@@ -48,6 +48,7 @@ def _clear() -> None:
     Loan.objects.all().delete()
     Policy.objects.all().delete()
     Return.objects.all().delete()
+    Absconding.objects.all().delete()
     Departure.objects.all().delete()
     StatusChange.objects.all().delete()
     Worker.household_statuses.through.objects.all().delete()

@@ -177,7 +177,8 @@ class ExportCommandTests:
 
 
 HEADER_FULL = ["Họ và tên", "Số CCCD", "Ngày sinh", "Giới tính", "Mã đơn vị", "Dân tộc", "Diện hộ", "Trạng thái",
-               "Ngày xuất cảnh", "Nước đến", "Chương trình", "Doanh nghiệp", "Ngày về nước", "Tên đơn vị", "Điện thoại"]
+               "Ngày xuất cảnh", "Nước đến", "Chương trình", "Doanh nghiệp", "Ngày về nước", "Ngày hết hạn hợp đồng",
+               "Thời hạn hợp đồng (tháng)", "Tên đơn vị", "Điện thoại"]
 HEADER_MASKED = [h for h in HEADER_FULL if h not in ("Dân tộc", "Diện hộ")]
 
 
@@ -194,7 +195,7 @@ def travelled(make_worker, users, units, reference, enterprises):
     services.return_record(user=users.admin, departure=first, date=dt.date(2022, 1, 15))
     worker.refresh_from_db()
     services.departure_record(user=users.admin, worker=worker, date=dt.date(2024, 3, 1), country=reference.japan,
-                              programme=reference.titp, enterprise=enterprises.active)
+                              programme=reference.titp, enterprise=enterprises.active, contract_months=36)
     home = make_worker(full_name="-Lê Văn Về", citizen_id="058095000009", unit=units.commune_b)
     gone = services.departure_record(user=users.admin, worker=home, date=dt.date(2021, 7, 1), country=reference.japan)
     services.return_record(user=users.admin, departure=gone, date=dt.date(2023, 6, 30))
@@ -211,10 +212,10 @@ class ExportCellsTests:
         assert list(rows[0]) == HEADER_FULL
         assert sorted(rows[1:], key=lambda r: r[0]) == [
             ("'-Lê Văn Về", "058095000009", "12/04/1995", "Nam", units.commune_b.code, None, None, "Đã về nước",
-             "01/07/2021", "Nhật Bản", None, None, "30/06/2023", units.commune_b.name, None),
+             "01/07/2021", "Nhật Bản", None, None, "30/06/2023", None, None, units.commune_b.name, None),
             ("Trần Thị Hai Lần", "001190000077", "02/01/1990", "Nữ", units.commune_a.code, "Chăm",
              "Hộ nghèo; Hộ cận nghèo", "Đã xuất cảnh", "01/03/2024", "Nhật Bản",
-             reference_name("JP-TITP"), "T-001/GP", None, units.commune_a.name, "0905123456"),
+             reference_name("JP-TITP"), "T-001/GP", None, "01/03/2027", "36", units.commune_a.name, "0905123456"),
         ]
 
     def test_the_header_is_bold_and_frozen_and_the_columns_keep_their_widths(self, travelled, users, client_for):
@@ -231,10 +232,10 @@ class ExportCellsTests:
         assert list(rows[0]) == HEADER_MASKED
         assert sorted(rows[1:], key=lambda r: r[0]) == [
             ("'-Lê Văn Về", "••••••••0009", "12/04/1995", "Nam", units.commune_b.code, "Đã về nước",
-             "01/07/2021", "Nhật Bản", None, None, "30/06/2023", units.commune_b.name, None),
+             "01/07/2021", "Nhật Bản", None, None, "30/06/2023", None, None, units.commune_b.name, None),
             ("Trần Thị Hai Lần", "••••••••0077", "02/01/1990", "Nữ", units.commune_a.code, "Đã xuất cảnh",
-             "01/03/2024", "Nhật Bản", reference_name("JP-TITP"), "T-001/GP", None, units.commune_a.name,
-             "••••••3456"),
+             "01/03/2024", "Nhật Bản", reference_name("JP-TITP"), "T-001/GP", None, "01/03/2027", "36",
+             units.commune_a.name, "••••••3456"),
         ]
 
 

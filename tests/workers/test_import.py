@@ -16,7 +16,8 @@ from workers.models import Departure, Return, Sex, Status, StatusChange, Worker
 from .fixtures import cccd
 
 HEADERS = ["Họ và tên", "Số CCCD", "Ngày sinh", "Giới tính", "Mã đơn vị", "Dân tộc", "Diện hộ", "Trạng thái",
-           "Ngày xuất cảnh", "Nước đến", "Chương trình", "Doanh nghiệp", "Ngày về nước"]
+           "Ngày xuất cảnh", "Nước đến", "Chương trình", "Doanh nghiệp", "Ngày về nước", "Ngày hết hạn hợp đồng",
+           "Thời hạn hợp đồng (tháng)"]
 
 
 def sheet(rows, headers=HEADERS) -> bytes:

@@ -30,13 +30,47 @@ def _departure_b(env):
                                      country=Country.objects.get(code="JP"))
 
 
+def _returned_b(env):
+    departure = _departure_b(env)
+    return services.return_record(user=env.users.admin, departure=departure, date=dt.date(2025, 4, 1))
+
+
+def _absconding_b(env):
+    departure = _departure_b(env)
+    return services.absconding_record(user=env.users.admin, departure=departure, learned_on=dt.date(2024, 9, 1),
+                                      source="family")
+
+
+def _rule(env):
+    from workers.models import OverstayRule, Programme
+
+    return OverstayRule.objects.create(programme=Programme.objects.get(code="KR-EPS"), year=2030, min_stayers=53,
+                                       min_rate=28, window_from=dt.date(2029, 1, 1), window_to=dt.date(2030, 2, 28),
+                                       as_of=dt.date(2030, 2, 28))
+
+
+def _enterprise(env):
+    from workers.models import Enterprise
+
+    return Enterprise.objects.create(name="Công ty Thử nghiệm Đọc", licence_no="TEST/URL-READ")
+
+
 FACTORIES = {
     "workers:worker_detail": lambda env: {"pk": worker_b(env).pk},
     "workers:worker_edit": lambda env: {"pk": worker_b(env).pk},
     "workers:worker_status": lambda env: {"pk": worker_b(env).pk},
     "workers:departure_create": lambda env: {"pk": worker_b(env).pk},
     "workers:return_create": lambda env: {"pk": _departure_b(env).pk},
+    "workers:contract_edit": lambda env: {"pk": _departure_b(env).pk},
+    "workers:extension_create": lambda env: {"pk": _departure_b(env).pk},
+    "workers:absconding_create": lambda env: {"pk": _departure_b(env).pk},
+    "workers:absconding_close": lambda env: {"pk": _absconding_b(env).pk},
+    "workers:follow_up_create": lambda env: {"pk": _returned_b(env).pk},
 }
 NOT_UNIT_OBJECTS = {"workers:enterprise_edit"}
 # National reference lists (countries, programmes): edited by the national administrator only (404 to everyone else).
 ADMIN_ONLY = {"workers:country_edit", "workers:programme_edit"}
+# National objects no unit owns, edited by the province only (tests/test_url_scope.py).
+NATIONAL = {"workers:overstay_rule_edit": lambda env: {"pk": _rule(env).pk}}
+# National objects every signed-in user reads (the figures they show are the user's own units').
+READ_BY_ALL = {"workers:enterprise_detail": lambda env: {"pk": _enterprise(env).pk}}
