@@ -26,3 +26,14 @@ class ComplaintsConfig(AppConfig):
                          context=sections.enterprise_section)
         register_section("workers:worker_detail", template="complaints/worker_section.html",
                          context=sections.worker_section, order=200)
+        # The home page's inbox (portal.sections): what awaits the user's action here.
+        from complaints import panels as inbox_panels
+        from portal.sections import register_home_panel
+
+        register_home_panel("complaints", template="complaints/_inbox.html", context=inbox_panels.inbox_context,
+                            count=inbox_panels.inbox_count, order=30)
+        # The inbox's count of overdue cases is cached: a write to a case drops it (portal.invalidation).
+        from portal import invalidation
+
+        invalidation.track("complaints.Case", ("unit",))
+        invalidation.track("complaints.CaseStep", ("case", "unit"))

@@ -46,3 +46,9 @@ class WorkersConfig(AppConfig):
                       order=45, visible=can_approve)
         register_tab("workers", key="returnees", label=_("Returnees"), url_name="workers:returnee_list",
                      after="workers")
+        # The home page's inbox (portal.sections): what awaits the user's action here.
+        from portal.sections import register_home_panel
+        from workers import panels as inbox_panels
+
+        register_home_panel("followups", template="workers/_inbox_followups.html", context=inbox_panels.inbox_context,
+                            count=inbox_panels.inbox_count, order=20)

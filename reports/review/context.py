@@ -10,15 +10,21 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count
 from django.utils import timezone
 
+from complaints.selectors import case_summary
 from outreach.selectors import activity_totals
 from portal import formats, tree
 from portal.models import Level, Structure, Unit
+from portal.tree import UnitTree
+from reports.aftercare.overstay import AT_RISK, overstay_warnings
 from reports.progress import REGISTRY, Period, ProgressReport, progress_rows, review_sentence
 from reports.progress.rows import MARKET_NAMES_VI, MARKETS, OTHER_MARKET
 from support.selectors import support_summary
 from targets.selectors import missing_approved_months
+from workers.models import Absconding, Departure
+from workers.overstay import overstaying_on, returned_by, settings_for
 
 # Units whose departures are below this share of what the period's pro rata expects are named as behind.
 BEHIND_SHARE = 0.8
@@ -40,7 +46,8 @@ FIELDS = {
     "total": "dòng tổng cộng của bảng",
     "outreach": "II. các câu tuyên truyền, tư vấn (danh sách)",
     "support": "III. các câu hỗ trợ và vay vốn (danh sách)",
-    "limitations": "IV. tồn tại, hạn chế rút ra từ số liệu (danh sách)",
+    "limitations": "IV. tồn tại, hạn chế rút ra từ số liệu: đơn vị chậm tiến độ, tháng chưa có số liệu, lao động bỏ "
+                   "trốn và quá hạn, nguy cơ tạm dừng EPS, khiếu nại (danh sách)",
     "tasks": "V. nhiệm vụ kỳ tới (dòng để điền)",
     "recipients": "nơi nhận (danh sách)",
     "signer_title": "chức danh người ký",
@@ -169,7 +176,22 @@ def _some(parts: list[str], limit: int = NAMED_AT_MOST) -> str:
     return shown if len(parts) <= limit else f"{shown} và {formats.format_int(len(parts) - limit)} đơn vị khác"
 
 
-def _limitations(report: ProgressReport, missing: dict[str, list[dt.date]]) -> list[str]:
+def _abroad(unit: Unit, period: Period, until: dt.date) -> tuple[int, int]:
+    """Abscondings learned in the period, and workers overstaying at its end (contract ended, no return, past the
+    province's grace period), counted like the progress report (``UnitTree``)."""
+    units = UnitTree(unit)
+    grace = settings_for(unit).grace_days
+    learned = sum(n for unit_id, n in Absconding.objects.filter(
+        units.q("departure__unit"), learned_on__range=(period.start, until)).order_by()
+        .values_list("departure__unit_id").annotate(n=Count("id")) if units.knows(unit_id))
+    overstaying = sum(n for unit_id, n in Departure.objects.filter(
+        units.q("unit"), overstaying_on(until, grace), date__lte=until).exclude(returned_by(until)).order_by()
+        .values_list("unit_id").annotate(n=Count("id")) if units.knows(unit_id))
+    return learned, overstaying
+
+
+def _limitations(report: ProgressReport, missing: dict[str, list[dt.date]], *, abroad: tuple[int, int],
+                 at_risk: list[str], complaints) -> list[str]:
     lines = []
     behind = sorted((row for row in report.rows if row.expected and row.departed < BEHIND_SHARE * row.expected),
                     key=lambda row: row.departed / row.expected)
@@ -183,6 +205,17 @@ def _limitations(report: ProgressReport, missing: dict[str, list[dt.date]]) -> l
                  else f"{name} ({formats.format_int(len(items))} tháng)" for name, items in missing.items()]
         lines.append(f"{formats.format_int(len(missing))} đơn vị còn {formats.format_int(months)} tháng chưa có số "
                      f"liệu báo cáo tháng được duyệt: {_some(names)}.")
+    learned, overstaying = abroad
+    if learned or overstaying:
+        lines.append(f"Trong kỳ ghi nhận {formats.format_int(learned)} lao động bỏ trốn khỏi nơi làm việc; đến ngày "
+                     f"{formats.format_date(report.as_of)} có {formats.format_int(overstaying)} lao động đã hết hạn hợp "
+                     f"đồng nhưng chưa về nước (quá thời gian gia hạn).")
+    if at_risk:
+        lines.append(f"Đơn vị có nguy cơ bị tạm dừng tuyển chọn theo chương trình EPS: {_some(at_risk)}.")
+    if complaints.received or complaints.open_at_end:
+        lines.append(f"Tiếp nhận {formats.format_int(complaints.received)} đơn khiếu nại, tố cáo; đến cuối kỳ còn "
+                     f"{formats.format_int(complaints.open_at_end)} vụ việc đang giải quyết, trong đó "
+                     f"{formats.format_int(complaints.overdue_at_end)} vụ việc quá hạn.")
     lines.append("… (đơn vị bổ sung các tồn tại, hạn chế khác và nguyên nhân)")
     return lines
 
@@ -222,7 +255,11 @@ def review_context(*, unit: Unit, period: Period, user=None, today: dt.date | No
                   "previous_year": formats.format_int(total.previous_year)},
         "outreach": _outreach(activity_totals(unit=unit, date_from=period.start, date_to=until)),
         "support": _support(support_summary(unit=unit, date_from=period.start, date_to=until)),
-        "limitations": _limitations(report, missing),
+        "limitations": _limitations(
+            report, missing, abroad=_abroad(unit, period, until),
+            at_risk=[f"{row.name} ({report_.programme.code})" for report_ in overstay_warnings(unit, today=today)
+                     for row in report_.rows if row.risk == AT_RISK],
+            complaints=case_summary(unit=unit, date_from=period.start, date_to=until, today=today).total),
         "tasks": ["1. …", "2. …", "3. …"],
         "recipients": ["Như trên;", "…;", "Lưu: VT."],
         "signer_title": "GIÁM ĐỐC" if unit.level == Level.PROVINCE else "TRƯỞNG PHÒNG"

@@ -193,3 +193,33 @@ class ExportReviewCommandTests:
                          str(dt.date.today().year + 1), "--out", str(tmp_path / "x.docx"))
         with pytest.raises(CommandError):
             call_command("export_review", "--unit", "99999", "--year", "2021", "--out", str(tmp_path / "x.docx"))
+
+
+class ReviewLimitationsTests:
+    def test_absconding_overstay_and_open_complaints_are_drawn_from_the_data(self, units, users, reference):
+        import importlib
+
+        from django.apps import apps
+
+        from complaints import services as complaints
+        from complaints.models import Category, ComplainantKind, PartyKind
+        from tests.reports.progress_data import communes, depart
+        from workers import services
+
+        home = communes("585")[0]
+        gone = depart(home, dt.date(2020, 3, 1))
+        gone.contract_end = dt.date(2021, 3, 1)  # ended, never came back: overstaying by 30/06/2021
+        gone.save(update_fields=["contract_end"])
+        runaway = depart(home, dt.date(2020, 6, 1))
+        services.absconding_record(user=users.admin, departure=runaway, learned_on=dt.date(2021, 4, 2),
+                                   source="family")
+        importlib.import_module("complaints.migrations.0002_seed_categories_and_deadlines").seed(apps, None)
+        complaints.case_receive(user=users.admin, unit=units.a, received_on=dt.date(2021, 5, 3), today=TODAY,
+                                complainant_kind=ComplainantKind.ANONYMOUS, respondent_kind=PartyKind.BROKER,
+                                respondent_name="Người môi giới", category=Category.objects.first(),
+                                description="Thu tiền rồi không đưa đi.")
+        _document, paragraphs, _tables = text_of(h1_document(units))
+        assert ("Trong kỳ ghi nhận 1 lao động bỏ trốn khỏi nơi làm việc; đến ngày 30/06/2021 có 1 lao động đã hết hạn "
+                "hợp đồng nhưng chưa về nước (quá thời gian gia hạn).") in paragraphs
+        assert ("Tiếp nhận 1 đơn khiếu nại, tố cáo; đến cuối kỳ còn 1 vụ việc đang giải quyết, trong đó 1 vụ việc "
+                "quá hạn.") in paragraphs
