@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "targets",
     "support",
     "outreach",
+    "training",
     "reports",
     "scale",
 ]
@@ -291,5 +292,7 @@ DEMO_LOADERS: list[str] = [
     "workers.demo.load",
     "support.demo.load",
     "outreach.demo.load",
+    "training.demo.load",
+    "targets.goals_demo.load",
     "reports.demo.load",
 ]

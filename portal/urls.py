@@ -23,6 +23,7 @@ urlpatterns = [
     path("workers/", include("workers.urls")),
     path("workers/", include("support.urls")),  # support's pages kept their addresses under /workers/
     path("outreach/", include("outreach.urls")),
+    path("training/", include("training.urls")),
     path("jobs/", include("portal.job_urls")),
     path("progress/", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -19,4 +19,5 @@ urlpatterns = [
     path("completeness/", views.completeness, name="completeness"),
     path("figures/import/", views.monthly_import, name="monthly_import"),
     path("figures/template.xlsx", views.monthly_template, name="monthly_template"),
+    path("source/", views.source_table, name="source_table"),
 ]

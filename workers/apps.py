@@ -14,7 +14,8 @@ class WorkersConfig(AppConfig):
         from workers import models
 
         for model in (models.Country, models.Programme, models.Ethnicity, models.HouseholdStatus,
-                      models.Enterprise, models.Departure, models.Return):
+                      models.Enterprise, models.Departure, models.Return, models.ChecklistItem,
+                      models.ChecklistEntry, models.ExpectedDeparture):
             auditlog.register(model)
         auditlog.register(models.Worker, m2m_fields={"household_statuses"}, exclude_fields=["name_key"])
         # What the cached figures (dashboard, progress, the worker list's count and filters) read: a write drops
@@ -28,4 +29,10 @@ class WorkersConfig(AppConfig):
         invalidation.track("workers.StatusChange", ("worker", "unit"))
         invalidation.track("workers.Departure", ("unit",), ("worker", "unit"))
         invalidation.track("workers.Return", ("departure", "unit"), ("departure", "worker", "unit"))
+        # The coverage goals read the checklist (skill certificates) and the programmes' flags; the waiting pool's
+        # split by enterprise reads the expected departures.
+        invalidation.track("workers.Programme")
+        invalidation.track("workers.ChecklistItem")
+        invalidation.track("workers.ChecklistEntry", ("worker", "unit"))
+        invalidation.track("workers.ExpectedDeparture", ("worker", "unit"))
         register_menu("main", key="workers", label=_("Workers"), url_name="workers:index", order=30)

@@ -310,6 +310,8 @@ class NewDeparture:
     programme: Programme | None = None
     enterprise: Enterprise | None = None
     return_date: dt.date | None = None  # the return of this departure, when it is known already
+    orientation_cert_no: str = ""
+    orientation_cert_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -480,7 +482,9 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
         departures.append(Departure(
             worker=worker, date=new.date, country=new.country, programme=new.programme, enterprise=new.enterprise,
             warning=warnings[enterprise_key], unit_id=worker.unit_id, sex=worker.sex, is_poor_or_near_poor=poor,
-            is_ethnic_minority=minority, has_orientation_cert=False, created_by_id=by_id))
+            is_ethnic_minority=minority, orientation_cert_no=new.orientation_cert_no.strip(),
+            orientation_cert_date=new.orientation_cert_date,
+            has_orientation_cert=bool(new.orientation_cert_no.strip()), created_by_id=by_id))
         departing.append(item)
     if not departures:
         return [], []

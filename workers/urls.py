@@ -20,4 +20,6 @@ urlpatterns = [
     path("enterprises/new/", views.enterprise_edit, name="enterprise_create"),
     path("enterprises/<int:pk>/edit/", views.enterprise_edit, name="enterprise_edit"),
     path("access-log/", views.access_log, name="access_log"),
+    path("<int:pk>/checklist/", views.worker_checklist, name="worker_checklist"),
+    path("due/", views.due_list, name="due_list"),
 ]

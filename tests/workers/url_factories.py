@@ -36,5 +36,6 @@ FACTORIES = {
     "workers:worker_status": lambda env: {"pk": worker_b(env).pk},
     "workers:departure_create": lambda env: {"pk": worker_b(env).pk},
     "workers:return_create": lambda env: {"pk": _departure_b(env).pk},
+    "workers:worker_checklist": lambda env: {"pk": worker_b(env).pk},
 }
 NOT_UNIT_OBJECTS = {"workers:enterprise_edit"}
