@@ -66,6 +66,7 @@ CLASSES = [
      dt.date(2027, 5, 28), "Xã Phước Đại, Bác Ái", 35, None, None, 0),
 ]
 ENROL_BEFORE_START = 10  # days
+LAST_DAY = dt.date(2026, 11, 20)  # no demo event after this day (as workers.demo)
 DEPARTED_WITH_SKILL = 0.3  # of the 2026 departures not on a skilled programme
 
 
@@ -112,7 +113,7 @@ def _rng(*keys) -> random.Random:
 
 def _result(training_class: TrainingClass, worker: Worker, number: int) -> services.ResultInput | None:
     """What became of a learner of a class already over (None: a class still running)."""
-    if training_class.end_date >= dt.date(2026, 11, 20):
+    if training_class.end_date >= LAST_DAY:
         return None
     rng = _rng(training_class.code, worker.citizen_id)
     roll = rng.random()
@@ -120,7 +121,7 @@ def _result(training_class: TrainingClass, worker: Worker, number: int) -> servi
         return services.ResultInput(result=Result.DROPPED, attendance=rng.randint(20, 50))
     if roll < 0.16:
         return services.ResultInput(result=Result.FAILED, attendance=rng.randint(60, 85))
-    day = training_class.end_date + dt.timedelta(days=rng.randint(10, 25))
+    day = min(training_class.end_date + dt.timedelta(days=rng.randint(10, 25)), LAST_DAY)
     attendance = rng.randint(85, 100)
     code = training_class.code
     if code == "DEMO-HQ-EPS-2026":
@@ -145,7 +146,7 @@ def _enrolments(admin, classes: list[TrainingClass], pool: list[Worker]) -> int:
     made, number = 0, 0
     for training_class in classes:
         start = training_class.start_date
-        enrol_on = min(start - dt.timedelta(days=ENROL_BEFORE_START), dt.date(2026, 11, 20))
+        enrol_on = min(start - dt.timedelta(days=ENROL_BEFORE_START), LAST_DAY)
         candidates = [w for w in pool if registered.get(w.pk) and registered[w.pk].date() <= enrol_on
                       and (training_class.unit.code == "58" or tree.is_within(w.unit.path, training_class.unit.path))]
         _rng(training_class.code).shuffle(candidates)
@@ -183,7 +184,7 @@ def _expected(admin, pool: list[Worker]) -> int:
 
 
 def _dates(rng: random.Random, around: dt.date) -> dt.date:
-    return min(around - dt.timedelta(days=rng.randint(5, 60)), dt.date(2026, 11, 20))
+    return min(around - dt.timedelta(days=rng.randint(5, 60)), LAST_DAY)
 
 
 def _checklists(admin, pool: list[Worker]) -> int:

@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
 from portal.forms import add_service_errors
-from portal.scoping import can_approve, can_write, get_visible_or_404, require_write, user_unit
+from portal.models import Level, Unit
+from portal.scoping import can_approve, can_write, get_visible_or_404, require_write, sees_everything, user_unit
 from portal.xlsx import XLSX_CONTENT_TYPE, ImportRejected
 from training import selectors, services
 from training.forms import (
@@ -122,7 +124,7 @@ def class_enrol(request, pk: int):
             return redirect("training:class_detail", pk=training_class.pk)
     return render(request, "training/class_enrol.html", {
         "training_class": training_class, "search": search, "form": form, "candidates": candidates,
-        "over_capacity": over_capacity, "tab": "classes"})
+        "over_capacity": over_capacity, "shown": selectors.CANDIDATES_SHOWN, "tab": "classes"})
 
 
 @login_required
@@ -177,6 +179,10 @@ def rule_edit(request):
     """The province's capacity rule: read by everyone of the province, changed by its staff."""
     unit = user_unit(request.user)
     province = services.province_of(unit) if unit is not None else None
+    if province is None and sees_everything(request.user):  # an administrator picks the province (?province=id)
+        provinces = Unit.objects.filter(level=Level.PROVINCE).order_by("-structure", "code")
+        chosen = request.GET.get("province", "")
+        province = provinces.filter(pk=chosen).first() if chosen.isdigit() else provinces.first()
     if province is None:
         raise Http404
     rule = TrainingRule.objects.filter(unit=province).first()
@@ -193,7 +199,7 @@ def rule_edit(request):
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("The rule was saved."))
-                return redirect("training:rules")
+                return redirect(f"{reverse('training:rules')}?province={province.pk}")
     return render(request, "training/rules.html", {"form": form, "province": province, "percent": percent,
                                                    "may_edit": can_approve(request.user), "tab": "rules"})
 

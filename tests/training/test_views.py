@@ -133,13 +133,17 @@ class ResultScreenTests:
         enrolment.refresh_from_db()
         assert (enrolment.level, enrolment.attendance) == ("JLPT N5", 95)
 
-    def test_the_rule_page_is_the_provinces_to_change(self, users, client_for):
+    def test_the_rule_page_is_the_provinces_to_change(self, users, units, client_for):
         assert client_for(users.official_a).get(reverse("training:rules")).status_code == 200
         assert client_for(users.official_a).post(reverse("training:rules"),
                                                  {"over_capacity_percent": "50"}).status_code == 403
         assert client_for(users.province).post(reverse("training:rules"),
                                                {"over_capacity_percent": "25"}).status_code == 302
         assert client_for(users.nobody).get(reverse("training:rules")).status_code == 404
+        admin = client_for(users.admin)
+        assert admin.post(f"{reverse('training:rules')}?province={units.province.pk}",
+                          {"over_capacity_percent": "30"}).status_code == 302
+        assert services.over_capacity_percent(units.a) == 30
 
 
 class QueryCountTests:
