@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "support",
     "outreach",
     "complaints",
+    "training",
     "reports",
     "scale",
 ]
@@ -338,6 +339,8 @@ DEMO_LOADERS: list[str] = [
     "support.demo.load",
     "outreach.demo.load",
     "complaints.demo.load",
+    "training.demo.load",
+    "targets.goals_demo.load",
     "reports.demo.load",
     "accounts.demo.load",
 ]

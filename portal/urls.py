@@ -26,6 +26,7 @@ urlpatterns = [
     path("workers/", include("support.urls")),  # support's pages kept their addresses under /workers/
     path("outreach/", include("outreach.urls")),
     path("complaints/", include("complaints.urls")),
+    path("training/", include("training.urls")),
     path("jobs/", include("portal.job_urls")),
     path("notifications/", include("notifications.urls")),
     path("progress/", include("reports.urls")),

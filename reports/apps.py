@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from portal import invalidation
         from portal.sections import register_menu, register_section, register_tab
+        from reports.sourcing import source_progress
 
         invalidation.track("reports.ProgressSnapshot", ("unit",))  # the dashboard's trend
         register_menu("main", key="progress", label=_("Progress"), url_name="progress:form", order=20)
@@ -22,3 +23,9 @@ class ReportsConfig(AppConfig):
 
         register_section("workers:enterprise_detail", template="reports/aftercare/_enterprise_card.html",
                          context=enterprise_card_context)
+        # The waiting pool reads the registry and the classes: reached from the training and the registry tabs.
+        register_tab("training", key="pool", label=_("Waiting pool"), url_name="progress:pool", after="classes")
+        register_tab("workers", key="pool", label=_("Waiting pool"), url_name="progress:pool")
+        # The source-creation targets' page (targets) shows their progress (registry and classes).
+        register_section("targets:source_table", template="reports/source_section.html", context=lambda request, page: {
+            "source": {"year": page["year"], "rows": source_progress(unit=page["parent"], year=page["year"])}})

@@ -77,3 +77,20 @@ class ProgressForm(forms.Form):
         except PeriodError as exc:
             self.add_error("date_to" if code == "range" else ("year_to" if code == "years" else "period"), str(exc))
         return data
+
+
+class PoolForm(forms.Form):
+    """The waiting pool: a unit of the user's scope and how to group it."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    by = forms.ChoiceField(label=_("Group by"), required=False, initial="enterprise", choices=[
+        ("enterprise", _("Sending enterprise")), ("stage", _("Stage")), ("class", _("Class")),
+        ("market", _("Market")), ("unit", _("Unit"))])
+    key = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = report_units(user)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
+                                          else "form-control")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.progress_form, name="form"),
     path("jobs/<int:pk>/", views.progress_result, name="result"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),
+    path("pool/", views.pool, name="pool"),
     path("review-template/", views.review_template, name="review_template"),
     path("review-template/default.docx", views.review_template_download, {"which": "default"},
          name="review_template_default"),

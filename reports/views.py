@@ -2,12 +2,15 @@
 the reconciliation."""
 from __future__ import annotations
 
+import tempfile
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,13 +22,17 @@ from portal.jobs import job_create
 from portal.models import JobStatus, Level, ReportJob
 from portal.scoping import can_approve, get_visible_or_404, user_unit, visible_to
 from portal.selectors import scope_level_counts
+from portal.xlsx import XLSX_CONTENT_TYPE
 from reports.dashboard import dashboard_cached
-from reports.forms import ProgressForm, report_units
+from reports.forms import PoolForm, ProgressForm, report_units
 from reports.models import ReviewTemplate
+from reports.pool import pool_summary, pool_workers
+from reports.pool.workbooks import write_pool_workbook
 from reports.progress import Period, reconciliation_rows
 from reports.review import default_template_bytes, review_template_save, template_for
 from reports.review.context import FIELDS
 from reports.review.document import DOCX_CONTENT_TYPE
+from workers.models import Country
 
 
 @login_required
@@ -171,3 +178,35 @@ def review_template_reset(request):
     current.delete()
     messages.success(request, _("The portal's own template is used again."))
     return redirect("progress:review_template")
+
+
+@login_required
+def pool(request):
+    """The waiting pool now: grouped by enterprise, stage, class, market or unit, then worker by worker."""
+    _unit_or_404(request, request.GET)
+    default = _default_unit(request.user)
+    query = request.GET.copy()
+    if query and not query.get("unit") and default is not None:
+        query["unit"] = str(default.pk)  # the select shows the unit the page is about
+    form = PoolForm(query or None, user=request.user, initial={"by": "enterprise", "unit": default})
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    unit = data.get("unit") or default
+    if unit is None:
+        raise Http404
+    dimension = data.get("by") or "enterprise"
+    summary = pool_summary(request.user, unit=unit, dimension=dimension)
+    workers = pool_workers(request.user, unit=unit, dimension=dimension, key=data.get("key") or "")
+    if request.GET.get("format") == "xlsx":
+        out = tempfile.TemporaryFile()
+        write_pool_workbook(summary, workers.iterator(chunk_size=2000), out, unit=unit)
+        out.seek(0)
+        return FileResponse(out, as_attachment=True, filename=f"cho-xuat-canh-{unit.code}-{summary.today:%Y%m%d}.xlsx",
+                            content_type=XLSX_CONTENT_TYPE)
+    page = Paginator(workers, 50).get_page(request.GET.get("page"))
+    countries = {country.pk: country.name for country in Country.objects.all()}
+    for worker in page:
+        worker.market_name = countries.get(worker.market_id, "")
+        worker.days = (summary.today - timezone.localdate(worker.since)).days if worker.since else None
+    return render(request, "reports/pool.html", {
+        "form": form, "unit": unit, "summary": summary, "page": page, "key": data.get("key") or "",
+        "dimension_label": dict(form.fields["by"].choices)[dimension], "tab": "pool"})

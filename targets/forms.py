@@ -47,6 +47,7 @@ GOAL_FIELDS = [
     ("goal_orientation", CoverageKind.ORIENTATION_CERTIFICATE),
     ("goal_communes", CoverageKind.COMMUNES_COVERED),
     ("goal_high_income", CoverageKind.HIGH_INCOME_MARKETS),
+    ("goal_skilled", CoverageKind.SKILLED),
 ]
 
 
@@ -64,6 +65,7 @@ class PlanForm(forms.Form):
     goal_orientation = VNPercentField(max_value=100, label=format_lazy("{} (%)", CoverageKind.ORIENTATION_CERTIFICATE.label))
     goal_communes = VNPercentField(max_value=100, label=format_lazy("{} (%)", CoverageKind.COMMUNES_COVERED.label))
     goal_high_income = VNPercentField(max_value=100, label=format_lazy("{} (%)", CoverageKind.HIGH_INCOME_MARKETS.label))
+    goal_skilled = VNPercentField(max_value=100, label=format_lazy("{} (%)", CoverageKind.SKILLED.label))
     goal_other_label = forms.CharField(max_length=255, required=False, label=_("Other goal"))
     goal_other_percent = VNPercentField(max_value=100, label=_("Other goal (%)"))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Note"))
@@ -242,3 +244,32 @@ class IndicatorForm(forms.Form):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["code"]
+
+
+class SourceTableForm(forms.Form):
+    """Two fields per unit the user may set (``c<id>``: candidates to register, ``t<id>``: of them to train)."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = {"inputmode": "numeric", "class": "form-control form-control-sm text-end"}
+        for row in rows:
+            if not row.editable:
+                continue
+            quota = row.quota
+            self.fields[f"c{row.unit.pk}"] = VNIntegerField(
+                min_value=0, required=False, label=row.unit.name, initial=quota.candidates if quota else None,
+                widget=forms.TextInput(attrs=widget))
+            self.fields[f"t{row.unit.pk}"] = VNIntegerField(
+                min_value=0, required=False, label=row.unit.name, initial=quota.trained if quota else None,
+                widget=forms.TextInput(attrs=widget))
+
+    def clean(self):
+        data = super().clean()
+        for name in list(self.fields):
+            if name.startswith("t") and data.get(name) is not None and data.get(f"c{name[1:]}") is None:
+                self.add_error(name, _("Give the number of candidates to register with the number to train."))
+        return data
+
+    def targets(self) -> dict[int, tuple[int | None, int | None]]:
+        data = self.cleaned_data
+        return {int(name[1:]): (data.get(name), data.get(f"t{name[1:]}")) for name in self.fields if name.startswith("c")}

@@ -59,6 +59,7 @@ class CoverageKind(models.TextChoices):
     ORIENTATION_CERTIFICATE = "orientation", _("Departing workers holding a pre-departure orientation certificate")
     COMMUNES_COVERED = "communes", _("Communes with at least one worker abroad")
     HIGH_INCOME_MARKETS = "high_income", _("Workers going to high-income markets")
+    SKILLED = "skilled", _("Departing workers with a vocational skill")
     OTHER = "other", _("Other goal")
 
 
@@ -247,3 +248,31 @@ class MonthlyReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.action}"
+
+
+class SourceQuota(models.Model):
+    """A unit's source-creation target for a year ("chỉ tiêu tạo nguồn"): how many candidates it should register
+    and, of them, how many should be trained. A second kind of target beside ``Quota`` (the departures), with its
+    own allocation down the tree; its progress is counted from the registry and the classes (reports)."""
+
+    SCOPE_FIELD = "unit"
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="source_quotas")
+    year = models.PositiveSmallIntegerField(_("year"))
+    candidates = models.PositiveIntegerField(_("candidates to register"))
+    trained = models.PositiveIntegerField(_("candidates to train"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("source-creation target")
+        verbose_name_plural = _("source-creation targets")
+        ordering = ["year", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="source_quota_one_per_unit_and_year"),
+        ]
+        indexes = [models.Index(fields=["year", "unit"], name="source_quota_year_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}: {self.candidates}"

@@ -10,7 +10,16 @@ from django.db.models import Count, Prefetch, Sum
 from portal.models import Unit
 from portal.scoping import sees_everything, user_unit, visible_units
 from targets import chase, services
-from targets.models import Indicator, MonthlyReport, MonthlyReportEvent, MonthlyValue, Plan, Quota, ReportStatus
+from targets.models import (
+    Indicator,
+    MonthlyReport,
+    MonthlyReportEvent,
+    MonthlyValue,
+    Plan,
+    Quota,
+    ReportStatus,
+    SourceQuota,
+)
 from targets.services import allocation_warning
 
 
@@ -162,3 +171,23 @@ def missing_approved_months(*, parent: Unit, months: list[dt.date], deadline_pas
                                                 status=ReportStatus.APPROVED).values_list("unit_id", "month"))
     missing = {name: [month for month in due if (pk, month) not in approved] for pk, name in units}
     return {name: months for name, months in missing.items() if months}
+
+
+# --- source-creation targets ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SourceRow:
+    unit: Unit
+    quota: SourceQuota | None
+    has_children: bool = False
+    editable: bool = False
+
+
+def source_table(*, user, parent: Unit, year: int) -> list[SourceRow]:
+    """``parent`` and the units directly below it (within the user's scope) with their source-creation targets of
+    ``year``, and whether the user may set each (three queries)."""
+    children = list(visible_units(user).filter(parent=parent).annotate(n_children=Count("children")).order_by("code"))
+    quotas = {q.unit_id: q for q in SourceQuota.objects.filter(year=year, unit_id__in=[parent.pk, *(c.pk for c in children)])}
+    return [SourceRow(unit=unit, quota=quotas.get(unit.pk), has_children=bool(getattr(unit, "n_children", 0)),
+                      editable=services.may_set_quota(user, unit)) for unit in [parent, *children]]

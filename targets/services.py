@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -46,6 +46,7 @@ from targets.models import (
     Quota,
     ReportAction,
     ReportStatus,
+    SourceQuota,
 )
 
 REOPEN_DAYS = 7
@@ -506,3 +507,49 @@ def figures_reopen(*, user, unit: Unit, month: dt.date, until: dt.date | None = 
         report.save()
         _event(report, ReportAction.REOPENED, user, comment.strip())
     return report
+
+
+# --- source-creation targets ("chỉ tiêu tạo nguồn") ------------------------------------------------------------------
+
+
+def source_quota_set(*, user, unit: Unit, year: int, candidates: int | None, trained: int | None = None
+                     ) -> SourceQuota | None:
+    """Set (or, with ``candidates=None``, remove) one unit's source-creation target of a year; the same people
+    may set it as its departure quota (``may_set_quota``)."""
+    if not may_set_quota(user, unit):
+        raise ValidationError({"unit": _("You cannot set the targets of %(unit)s.") % {"unit": unit.name}})
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": _("The year must be between 2000 and 2100.")})
+    if (candidates is not None and candidates < 0) or (trained is not None and trained < 0):
+        raise ValidationError(_("A target cannot be negative."))
+    if candidates is None and trained is not None:
+        raise ValidationError(_("Give the number of candidates to register with the number to train."))
+    with transaction.atomic():
+        current = SourceQuota.objects.select_for_update().filter(unit=unit, year=year).first()
+        if candidates is None:
+            if current is not None:
+                current.delete()
+            return None
+        if current is None:
+            try:
+                with transaction.atomic():
+                    return SourceQuota.objects.create(unit=unit, year=year, candidates=candidates, trained=trained)
+            except IntegrityError:  # created meanwhile: one target per unit and year, so change theirs
+                current = SourceQuota.objects.select_for_update().get(unit=unit, year=year)
+        if (current.candidates, current.trained) != (candidates, trained):
+            current.candidates, current.trained = candidates, trained
+            current.save()
+        return current
+
+
+def source_quota_allocate(*, user, parent: Unit, year: int,
+                          targets: Mapping[int, tuple[int | None, int | None]]) -> None:
+    """Set a year's source-creation targets of ``parent`` and of the units directly below it (unit id →
+    (candidates, trained); (None, None) removes one), all or none."""
+    units = {u.pk: u for u in Unit.objects.filter(Q(parent=parent) | Q(pk=parent.pk))}
+    unknown = set(targets) - set(units)
+    if unknown:
+        raise ValidationError(_("Some units are not directly below %(unit)s.") % {"unit": parent.name})
+    with transaction.atomic():
+        for unit_id, (candidates, trained) in sorted(targets.items()):  # one lock order, as quota_allocate
+            source_quota_set(user=user, unit=units[unit_id], year=year, candidates=candidates, trained=trained)

@@ -25,4 +25,5 @@ urlpatterns = [
     path("indicators/", indicator_views.indicator_list, name="indicator_list"),
     path("indicators/new/", indicator_views.indicator_edit, name="indicator_create"),
     path("indicators/<int:pk>/edit/", indicator_views.indicator_edit, name="indicator_edit"),
+    path("source/", views.source_table, name="source_table"),
 ]

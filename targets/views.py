@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.audit import acting_as
 from portal.forms import StructureUploadForm, add_service_errors
 from portal.models import Level, Role, Unit
 from portal.scoping import (
@@ -30,7 +31,16 @@ from portal.tree import ancestor_paths
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from portal.xlsx import ImportRejected
 from targets import chase, selectors, services
-from targets.forms import BoardFilterForm, BulkReviewForm, FiguresForm, PlanForm, QuotaTableForm, ReopenForm, ReturnForm
+from targets.forms import (
+    BoardFilterForm,
+    BulkReviewForm,
+    FiguresForm,
+    PlanForm,
+    QuotaTableForm,
+    ReopenForm,
+    ReturnForm,
+    SourceTableForm,
+)
 from targets.importers import import_monthly, import_quotas
 from targets.models import MonthlyReport, ReportStatus
 from targets.workbooks import (
@@ -367,3 +377,35 @@ def approval_queue(request):
     page = Paginator(chase.queue_reports(request.user), BOARD_PAGE).get_page(request.GET.get("page"))
     return render(request, "targets/approval_queue.html", {
         "items": chase.queue_items(list(page)), "page": page, "form": form})
+# --- source-creation targets ------------------------------------------------------------------------------------------
+
+
+@login_required
+def source_table(request):
+    """The source-creation targets of a unit and of the units below it, for a year; the progress against them is
+    a section the reports app adds to this page."""
+    parent, year = _parent(request), _year(request)
+    rows = selectors.source_table(user=request.user, parent=parent, year=year)
+    form = SourceTableForm(request.POST or None, rows=rows)
+    editable = can_write(request.user) and any(row.editable for row in rows)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                with acting_as(request.user):
+                    services.source_quota_allocate(user=request.user, parent=parent, year=year,
+                                                   targets=form.targets())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The source-creation targets were saved."))
+                return redirect(f"{reverse('targets:source_table')}?parent={parent.pk}&year={year}")
+    ancestors = visible_units(request.user).filter(path__in=ancestor_paths(parent.path)).order_by("path")
+    fields = {name: form[name] for name in form.fields}
+    return render(request, "targets/source_table.html", {
+        "parent": parent, "year": year, "form": form, "editable": editable, "ancestors": ancestors,
+        "page_object": {"parent": parent, "year": year},
+        "rows": [(row, fields.get(f"c{row.unit.pk}"), fields.get(f"t{row.unit.pk}")) for row in rows],
+        "total": sum(row.quota.candidates for row in rows[1:] if row.quota),
+        "total_trained": sum(row.quota.trained or 0 for row in rows[1:] if row.quota)})

@@ -101,7 +101,7 @@ def client_for(db):
 @pytest.fixture
 def reference_data(db):
     """Seed again the rows the data migrations seed (countries, household statuses, indicators,
-    loan eligibility): a transactional test elsewhere flushes every table, these included."""
+    loan eligibility, checklist items): a transactional test elsewhere flushes every table, these included."""
     import importlib
 
     from django.apps import apps
@@ -111,6 +111,10 @@ def reference_data(db):
 
     sync_reference_data(worker_models.Country, worker_models.Programme, worker_models.Ethnicity,
                         worker_models.HouseholdStatus)
+    from workers.reference import sync_checklist_items, sync_programme_flags
+
+    sync_checklist_items(worker_models.ChecklistItem)  # the pre-departure checklist (workers 0009)
+    sync_programme_flags(worker_models.Programme)
     importlib.import_module("targets.migrations.0002_seed_indicators").seed(apps, None)
     # The loan-eligible groups the data migration seeded (its model has since moved to the support app).
     from support.models import LoanEligibility

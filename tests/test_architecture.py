@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("portal", "notifications", "accounts", "workers", "targets", "support", "outreach", "complaints", "reports",
-        "scale")
+APPS = ("portal", "notifications", "accounts", "workers", "targets", "support", "outreach", "complaints", "training",
+        "reports", "scale")
 WIRING = {"settings.py", "urls.py", "celery.py"}
 
 
@@ -46,7 +46,7 @@ class ArchitectureTests:
         assert offenders == []
 
     def test_workers_imports_no_app_above_it(self):
-        above = ("targets", "support", "outreach", "complaints", "reports", "scale")
+        above = ("targets", "support", "outreach", "complaints", "training", "reports", "scale")
         offenders = sorted(f"{path.relative_to(ROOT)} imports {module}" for path in python_files("workers")
                            for module in imported_modules(path) if module.split(".")[0] in above)
         assert offenders == []

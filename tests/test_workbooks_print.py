@@ -70,6 +70,9 @@ class WorkbookPrintTests:
         job = job_run(job_create(user=users.admin, unit=units.province, kind="progress", enqueue=False,
                                  params={"period": period.to_params(), "source": "registry", "label": period.label}).pk)
         found["progress job"] = job.file.read()
+        for name in ("workers:due_list", "progress:pool"):  # exports of a list screen (?format=xlsx)
+            response = client_for(users.admin).get(reverse(name), {"format": "xlsx", "everyone": "on"})
+            found[f"{name} xlsx"] = b"".join(response.streaming_content)
         call_command("export_workers", "--out", str(tmp_path / "workers.xlsx"))
         found["export_workers"] = (tmp_path / "workers.xlsx").read_bytes()
         problems = [problem for origin, data in found.items() for problem in print_problems(data, origin)]

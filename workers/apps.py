@@ -17,7 +17,8 @@ class WorkersConfig(AppConfig):
         for model in (models.Country, models.Programme, models.Ethnicity, models.HouseholdStatus,
                       models.Enterprise, models.EnterpriseStatusChange, models.Departure, models.Return,
                       models.ContractExtension, models.Absconding, models.FollowUp, models.OverstayRule,
-                      models.AftercareSettings):
+                      models.AftercareSettings, models.ChecklistItem, models.ChecklistEntry,
+                      models.ExpectedDeparture):
             auditlog.register(model)
         auditlog.register(models.Worker, m2m_fields={"household_statuses"}, exclude_fields=["name_key"])
         # What the cached figures (dashboard, progress, the worker list's count and filters) read: a write drops
@@ -37,6 +38,12 @@ class WorkersConfig(AppConfig):
         invalidation.track("workers.FollowUp", ("return_record", "departure", "unit"))
         invalidation.track("workers.OverstayRule")
         invalidation.track("workers.AftercareSettings", ("unit",))
+        # The coverage goals read the checklist (skill certificates) and the programmes' flags; the waiting pool's
+        # split by enterprise reads the expected departures.
+        invalidation.track("workers.Programme")
+        invalidation.track("workers.ChecklistItem")
+        invalidation.track("workers.ChecklistEntry", ("worker", "unit"))
+        invalidation.track("workers.ExpectedDeparture", ("worker", "unit"))
         register_menu("main", key="workers", label=_("Workers"), url_name="workers:index", order=30)
         # Reference data on the portal's screens (administration drop-down): enterprises edited by provincial staff,
         # countries and programmes read by them and edited by the national administrator.

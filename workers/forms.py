@@ -314,3 +314,78 @@ class WorkerImportForm(StructureUploadForm):
     accept_duplicates = forms.BooleanField(
         label=_("Import likely duplicates anyway (same name, date of birth and unit, another citizen ID)"),
         required=False)
+
+
+# --- The pre-departure file ------------------------------------------------------------------------------------------
+
+
+class ChecklistForm(forms.Form):
+    """One row of fields per checklist item of a worker (``<code>-status``, ``-date``, ``-document_no``,
+    ``-result``, ``-note``), so that the service's errors (keyed the same way) land beside their field."""
+
+    FIELDS = ("status", "date", "document_no", "result", "note")
+
+    def __init__(self, *args, lines, **kwargs):
+        from workers.models import ChecklistStatus
+
+        self.lines = lines
+        initial = {}
+        for line in lines:
+            entry, code = line.entry, line.item.code
+            initial.update({f"{code}-status": line.status, f"{code}-date": entry.date if entry else None,
+                            f"{code}-document_no": entry.document_no if entry else "",
+                            f"{code}-result": entry.result if entry else "", f"{code}-note": entry.note if entry else ""})
+        super().__init__(*args, initial=initial, **kwargs)
+        for line in lines:
+            code = line.item.code
+            choices = [(value, label) for value, label in ChecklistStatus.choices
+                       if value != ChecklistStatus.FAILED or line.item.has_result]
+            self.fields[f"{code}-status"] = forms.ChoiceField(label=line.item.name, choices=choices)
+            self.fields[f"{code}-date"] = VNDateField(label=_("Date"), required=False)
+            self.fields[f"{code}-document_no"] = forms.CharField(label=_("Document number"), max_length=60,
+                                                                 required=False)
+            self.fields[f"{code}-result"] = forms.CharField(label=_("Result or level"), max_length=120, required=False)
+            self.fields[f"{code}-note"] = forms.CharField(label=_("Note"), max_length=255, required=False)
+        _bootstrap(self)
+
+    def rows(self):
+        """(line, bound fields) per item, for the template's table."""
+        return [(line, [self[f"{line.item.code}-{name}"] for name in self.FIELDS]) for line in self.lines]
+
+    def entries(self):
+        from workers.checklist import EntryInput
+
+        data = self.cleaned_data
+        return [EntryInput(item=line.item, status=data[f"{line.item.code}-status"],
+                           date=data.get(f"{line.item.code}-date"),
+                           document_no=data.get(f"{line.item.code}-document_no") or "",
+                           result=data.get(f"{line.item.code}-result") or "",
+                           note=data.get(f"{line.item.code}-note") or "")
+                for line in self.lines]
+
+
+class ExpectedDepartureForm(forms.Form):
+    enterprise = forms.ModelChoiceField(label=_("Sending enterprise"), queryset=Enterprise.objects.all(),
+                                        required=False)
+    country = forms.ModelChoiceField(label=_("Market"), queryset=Country.objects.all(), required=False)
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.select_related("country"),
+                                       required=False)
+    date = VNDateField(label=_("Expected departure date"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class DueFilterForm(forms.Form):
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units"))
+    due_by = VNDateField(label=_("Expected to depart by"), required=False)
+    everyone = forms.BooleanField(label=_("Also those with a complete file"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (visible_units(user)
+                                        .filter(level__in=(Level.PROVINCE, Level.DISTRICT, Level.COMMUNE))
+                                        .select_related("parent").order_by("path"))
+        _bootstrap(self)
+        self.fields["everyone"].widget.attrs["class"] = "form-check-input"

@@ -22,8 +22,19 @@ from portal.models import Unit
 from portal.scoping import unit_in_scope
 from portal.unit_codes import UnitCodeError, UnitResolver
 from portal.xlsx import Column, ErrorList, ImportRejected, RowError, length_problem, normalise_header, read_sheet
-from workers import services
-from workers.models import Country, Enterprise, Ethnicity, HouseholdStatus, Programme, Sex, Status, Worker
+from workers import checklist, services
+from workers.models import (
+    ChecklistItem,
+    ChecklistStatus,
+    Country,
+    Enterprise,
+    Ethnicity,
+    HouseholdStatus,
+    Programme,
+    Sex,
+    Status,
+    Worker,
+)
 from workers.pipeline import ABROAD, BEFORE_DEPARTURE, MAY_DEPART, transition_problem
 from workers.validators import citizen_id_problems, normalise_citizen_id, normalise_name
 
@@ -65,11 +76,13 @@ class ImportResult:
     returns: int = 0
     status_changes: int = 0
     contracts: int = 0  # recorded departures whose contract a row completed
+    checklist: int = 0
 
     def __str__(self) -> str:
-        return (f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+        text = (f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
                 f"departures {self.departures}, returns {self.returns}, status changes {self.status_changes}, "
                 f"contracts completed {self.contracts}")
+        return f"{text}, checklist entries {self.checklist}" if self.checklist else text
 
 
 @dataclass
@@ -86,6 +99,8 @@ class RowPlan:
     contract: dict[str, Any] = field(default_factory=dict)  # contract_end and/or contract_months given
     contract_update: Any = None  # a recorded departure whose contract the row completes
     changes: list[str] = field(default_factory=list)
+    checklist: list = field(default_factory=list)  # checklist.EntryInput of the row's "Hồ sơ: …" columns
+    saved: Worker | None = None  # the worker once saved (new or known)
 
 
 class _Lookups:
@@ -112,6 +127,10 @@ class _Lookups:
         for value in Status.values:
             self.statuses[normalise_header(value)] = value
             self.statuses[normalise_header(STATUS_VI[value])] = value
+        self.checklist_items = {}
+        for item in ChecklistItem.objects.select_related("unit"):
+            for key in (item.code, item.name_vi, item.name_en):
+                self.checklist_items[normalise_header(key)] = item
         self.enterprises_by_licence = {}
         self.enterprises_by_name = {}
         for ent in Enterprise.objects.all():
@@ -151,13 +170,17 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
     ``structure`` (legacy or 2025) reads every unit code in that structure; without it, a code found in
     both loaded structures is read in the one in force on the row's departure date, else today.
     """
-    sheet = read_sheet(data, COLUMNS)
+    sheet = read_sheet(data, COLUMNS, keep_extra=True)
     errors = ErrorList()
     lookups = _Lookups()
     today = services.today()
+    checklist_columns = _checklist_columns(sheet, errors, lookups)
+    raw_cells = dict(sheet.raw_rows) if checklist_columns else {}
     raw_ids = [normalise_citizen_id(values.get("citizen_id")) for _row, values in sheet.rows]
     existing = {w.citizen_id: w for w in Worker.objects.filter(citizen_id__in=raw_ids)
-                .select_related("unit", "ethnicity").prefetch_related("household_statuses", "departures__return_record")}
+                .select_related("unit", "unit__parent", "ethnicity")
+                .prefetch_related("household_statuses", "departures__return_record",
+                                  *(["checklist"] if checklist_columns else []))}
     resolver = UnitResolver({_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user, structure=structure)
     seen_ids: dict[str, int] = {}
     plans: list[RowPlan] = []
@@ -250,13 +273,17 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
         if worker is not None and not unit_in_scope(user, worker.unit):
             errors.add(row, LABEL["citizen_id"], _("This citizen ID belongs to a worker outside your scope."))
             continue
+        entries = _checklist_entries(errors, row, checklist_columns, raw_cells.get(row, []), unit=unit, dob=dob,
+                                     worker=worker, lookups=lookups) if checklist_columns else []
         if errors and errors.items[-1].row == row:
             continue
         plan = RowPlan(row=row, worker=worker, status=status, household=household, departure_date=departure_date,
-                       return_date=return_date, contract=contract, values={
+                       return_date=return_date, contract=contract, checklist=entries, values={
                            "citizen_id": citizen_id, "full_name": full_name, "date_of_birth": dob, "sex": sex,
                            "unit": unit, **({"ethnicity": ethnicity} if ethnicity else {})})
         _plan_pipeline(errors, plan, country=country, programme=programme, enterprise=enterprise)
+        if plan.departure:
+            plan.departure.update(_orientation_certificate(plan.checklist, plan.departure["date"]))
         plans.append(plan)
 
     if not accept_duplicates:
@@ -407,6 +434,8 @@ def _save(plans: list[RowPlan], *, user) -> ImportResult:
                 problems.extend(RowError(plan.row, "", message) for message in exc.messages)
         if problems:
             raise ImportRejected(sorted(problems, key=lambda problem: problem.row))  # rolls everything back
+        result.checklist = checklist.checklist_save_many(user=user, entries=[
+            (plan.saved or plan.worker, plan.checklist) for plan in plans if plan.checklist])
     return result
 
 
@@ -422,11 +451,13 @@ def _new_worker(plan: RowPlan) -> services.NewWorker:
 
 def _save_new(plans: list[RowPlan], *, user, result: ImportResult) -> list[RowError]:
     try:
-        services.workers_register_bulk(user=user, workers=[_new_worker(plan) for plan in plans],
-                                       note=_("Imported from Excel"))
+        saved = services.workers_register_bulk(user=user, workers=[_new_worker(plan) for plan in plans],
+                                               note=_("Imported from Excel"))
     except services.BulkRejected as exc:
         return [RowError(plans[position].row, "", message)
                 for position in sorted(exc.problems) for message in exc.problems[position]]
+    for plan, worker in zip(plans, saved, strict=True):
+        plan.saved = worker
     result.created += len(plans)
     result.departures += sum(1 for plan in plans if plan.departure)
     result.returns += sum(1 for plan in plans if plan.new_return)
@@ -478,3 +509,114 @@ def _save_row(plan: RowPlan, *, user, result: ImportResult) -> None:
     for status in plan.changes:
         services.worker_change_status(user=user, worker=worker, to_status=status, note=note)
         result.status_changes += 1
+
+
+# --- The pre-departure checklist columns ("Hồ sơ: <item>", "Ngày hồ sơ: <item>") --------------------------------------
+
+CHECKLIST_PREFIXES = ("hoso", "checklist")  # normalised "Hồ sơ: …" / "checklist: …"
+CHECKLIST_DATE_PREFIXES = ("ngayhoso", "checklistdate")  # normalised "Ngày hồ sơ: …" / "checklist date: …"
+# What a "Hồ sơ: …" cell may say instead of a document number (normalised) → status.
+CHECKLIST_WORDS = {
+    **dict.fromkeys(("co", "daco", "dat", "done", "yes", "passed", "x"), ChecklistStatus.DONE),
+    **dict.fromkeys(("khongdat", "failed", "fail"), ChecklistStatus.FAILED),
+    **dict.fromkeys(("chua", "chuaco", "pending", "no"), ChecklistStatus.PENDING),
+    **dict.fromkeys(("khongapdung", "khongcan", "waived", "na"), ChecklistStatus.WAIVED),
+}
+
+
+@dataclass
+class ChecklistColumns:
+    item: ChecklistItem
+    value: tuple[str, int] | None = None  # (header, index) of "Hồ sơ: <item>"
+    date: tuple[str, int] | None = None  # (header, index) of "Ngày hồ sơ: <item>"
+
+    @property
+    def value_label(self) -> str:
+        return self.value[0] if self.value else f"Hồ sơ: {self.item.name_vi}"
+
+    @property
+    def date_label(self) -> str:
+        return self.date[0] if self.date else f"Ngày hồ sơ: {self.item.name_vi}"
+
+
+def checklist_headers(item: ChecklistItem) -> tuple[str, str]:
+    """The two headers of an item in the sheet (the template writes them)."""
+    return f"Hồ sơ: {item.name_vi}", f"Ngày hồ sơ: {item.name_vi}"
+
+
+def _checklist_columns(sheet, errors: ErrorList, lookups: _Lookups) -> dict[int, ChecklistColumns]:
+    """The checklist columns among the headers the worker sheet does not know (item id → columns); an unknown
+    item is an error on the header row."""
+    found: dict[int, ChecklistColumns] = {}
+    for header, index in sheet.extra.items():
+        key = normalise_header(header)
+        prefix = next((p for p in (*CHECKLIST_DATE_PREFIXES, *CHECKLIST_PREFIXES) if key.startswith(p)), None)
+        if prefix is None:
+            continue  # another column of the province's own: ignored, as before
+        name = key[len(prefix):]
+        item = lookups.checklist_items.get(name)
+        if item is None:
+            errors.add(1, header, _("Unknown checklist item “%(item)s”: write the name or code of an item of the "
+                                    "pre-departure checklist.") % {"item": header.split(":", 1)[-1].strip()})
+            continue
+        columns = found.setdefault(item.pk, ChecklistColumns(item))
+        which = "date" if prefix in CHECKLIST_DATE_PREFIXES else "value"
+        if getattr(columns, which) is not None:
+            errors.add(1, header, _("The column appears twice."))
+            continue
+        setattr(columns, which, (header, index))
+    return found
+
+
+def _checklist_entries(errors: ErrorList, row: int, columns: dict[int, ChecklistColumns], cells: list, *, unit,
+                       dob, worker: Worker | None, lookups: _Lookups) -> list:
+    """The row's checklist entries (what its cells say, over what is recorded), each checked."""
+    recorded = {entry.item_id: entry for entry in worker.checklist.all()} if worker is not None else {}
+    applies = {item.pk for item in checklist.items_for(unit, lookups.checklist_items.values())} if unit else set()
+    entries = []
+    for item_id, column in columns.items():
+        item = column.item
+        text = _text(cells[column.value[1]]) if column.value and column.value[1] < len(cells) else ""
+        raw_date = cells[column.date[1]] if column.date and column.date[1] < len(cells) else None
+        if not text and raw_date in (None, ""):
+            continue
+        day = None
+        if raw_date not in (None, ""):
+            try:
+                if isinstance(raw_date, (int, float)) and not isinstance(raw_date, bool):
+                    raise ValueError
+                day = parse_date(raw_date)
+            except ValueError:
+                errors.add(row, column.date_label, _("Not a date: write it as dd/mm/yyyy."))
+                continue
+        if unit is not None and item_id not in applies:
+            errors.add(row, column.value_label, _("The item “%(item)s” does not apply to this worker's province.")
+                       % {"item": item.name_vi})
+            continue
+        status = CHECKLIST_WORDS.get(normalise_header(text)) if text else None
+        number = "" if status is not None else text
+        if status is None:
+            if not text and item.has_result:
+                errors.add(row, column.value_label, _("Write the result: Đạt or Không đạt."))
+                continue
+            status = ChecklistStatus.DONE
+        current = recorded.get(item_id)
+        entry = checklist.EntryInput(
+            item=item, status=status, date=day or (current.date if current else None),
+            document_no=number or (current.document_no if current else ""),
+            result=current.result if current else "", note=current.note if current else "")
+        problems = checklist.entry_problems(entry, date_of_birth=dob)
+        for name, message in problems.items():
+            errors.add(row, column.date_label if name == "date" else column.value_label, message)
+        if not problems:
+            entries.append(entry)
+    return entries
+
+
+def _orientation_certificate(entries: list, departure_date: dt.date) -> dict[str, Any]:
+    """The departure's orientation certificate, from the row's checklist (when dated by the departure)."""
+    for entry in entries:
+        if (entry.item.code == "orientation_cert" and entry.status == ChecklistStatus.DONE and entry.document_no
+                and entry.date and entry.date <= departure_date):
+            return {"orientation_cert_no": entry.document_no, "orientation_cert_date": entry.date}
+    return {}

@@ -51,6 +51,12 @@ class Programme(BilingualName):
     code = models.CharField(_("code"), max_length=20, unique=True)
     country = models.ForeignKey(Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="programmes")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The coverage goals (reports.progress): a departure on a skilled programme counts as skilled work; a
+    # programme's own high-income flag overrides its country's (None: as the country).
+    is_skilled = models.BooleanField(_("skilled work"), default=False,
+                                     help_text=_("Departures on it count as skilled workers."))
+    is_high_income = models.BooleanField(_("high-income market"), null=True, blank=True,
+                                         help_text=_("Empty: as its country."))
 
     class Meta:
         verbose_name = _("programme")
@@ -559,3 +565,95 @@ class AccessLog(models.Model):
             models.Index(fields=["worker", "at"], name="accesslog_worker_at"),
         ]
 
+
+
+# --- Ready to depart: the pre-departure file -------------------------------------------------------------------------
+
+
+class ChecklistStatus(models.TextChoices):
+    PENDING = "pending", _("Not yet")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    WAIVED = "waived", _("Not required")
+
+
+class ChecklistItem(BilingualName):
+    """One paper or step a worker needs before departure (health check, passport, visa…), kept as data.
+
+    A row without ``unit`` applies in every province; one with a unit (a province) only to the workers of that
+    province. ``required`` items that are not done make the departure form and the "due to depart" list warn.
+    """
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("only in this province"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    required = models.BooleanField(_("required before departure"), default=True)
+    needs_number = models.BooleanField(_("needs a document number"), default=False)
+    has_result = models.BooleanField(_("has a result (passed or failed)"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("pre-departure checklist item")
+        verbose_name_plural = _("pre-departure checklist items")
+        ordering = ["order", "code"]
+
+
+class ChecklistEntry(models.Model):
+    """Where one worker stands on one checklist item: status, date of the document or result, its number."""
+
+    SCOPE_FIELD = "worker__unit"
+
+    worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.CASCADE, related_name="checklist")
+    item = models.ForeignKey(ChecklistItem, verbose_name=_("checklist item"), on_delete=models.PROTECT, related_name="entries")
+    status = models.CharField(_("status"), max_length=8, choices=ChecklistStatus.choices,
+                              default=ChecklistStatus.PENDING)
+    date = models.DateField(_("date"), null=True, blank=True)
+    document_no = models.CharField(_("document number"), max_length=60, blank=True)
+    result = models.CharField(_("result or level"), max_length=120, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pre-departure checklist entry")
+        verbose_name_plural = _("pre-departure checklist entries")
+        ordering = ["worker", "item__order", "item__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "item"], name="checklist_entry_one_per_item"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "waived"]) | Q(date__isnull=False),
+                                   name="checklist_entry_result_has_a_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} – {self.item}: {self.get_status_display()}"
+
+
+class ExpectedDeparture(models.Model):
+    """The departure a worker in training or waiting is being prepared for: the sending enterprise that recruited
+    them, the market and programme, the expected date. The waiting pool is counted by its enterprise."""
+
+    SCOPE_FIELD = "worker__unit"
+
+    worker = models.OneToOneField(Worker, on_delete=models.CASCADE, related_name="expected_departure")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("sending enterprise"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="expected_departures")
+    country = models.ForeignKey(Country, verbose_name=_("market"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("expected departure date"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expected departure")
+        verbose_name_plural = _("expected departures")
+        indexes = [models.Index(fields=["date"], name="expected_departure_date")]
+
+    def __str__(self) -> str:
+        return f"{self.worker} → {self.enterprise or '—'}"

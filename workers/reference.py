@@ -91,3 +91,47 @@ def sync_reference_data(Country, Programme, Ethnicity, HouseholdStatus) -> None:
             code=f"{number:02d}", defaults={"name": name, "is_majority": name == MAJORITY_ETHNICITY})
     for order, (code, name_vi, name_en) in enumerate(HOUSEHOLD_STATUSES, start=1):
         HouseholdStatus.objects.update_or_create(code=code, defaults={"name_vi": name_vi, "name_en": name_en, "order": order})
+
+
+# --- Ready to depart (issue 19) ----------------------------------------------------------------------------------------
+
+# Programmes that count as skilled work for the coverage goals ("raise the share of skilled workers"): those that
+# require a recognised skill or qualification to enter (Japan's specified skilled workers and engineers, Germany's
+# skilled workers and nurses). Technical interns, EPS and factory work count as skilled only with a skill
+# certificate (the checklist item ``skill_cert``).
+SKILLED_PROGRAMMES = ("JP-SSW", "JP-ENG", "DE-SKILLED", "DE-NURSE")
+
+# The pre-departure checklist every province starts with (what Law 69/2020/QH14 asks before a worker leaves: fit
+# health, the orientation certificate, a registered contract, compulsory insurance, the Overseas Employment Support
+# Fund; plus the language and skill certificates and the loan papers provinces follow). A province adds its own
+# items or switches these off in /admin/. code, Vietnamese name, English name, needs a number, has a result.
+CHECKLIST_ITEMS = [
+    ("health", "Khám sức khỏe", "Health check", False, True),
+    ("language_cert", "Chứng chỉ ngoại ngữ", "Language certificate", True, True),
+    ("skill_cert", "Chứng chỉ kỹ năng nghề", "Vocational skill certificate", True, True),
+    ("orientation_cert", "Chứng chỉ bồi dưỡng kiến thức cần thiết", "Pre-departure orientation certificate", True,
+     False),
+    ("passport", "Hộ chiếu", "Passport", True, False),
+    ("visa", "Thị thực (visa)", "Visa", True, False),
+    ("contract_registered", "Hợp đồng đã đăng ký với cơ quan chuyên môn", "Contract registered with the authority",
+     True, False),
+    ("insurance", "Bảo hiểm bắt buộc", "Compulsory insurance", True, False),
+    ("welfare_fund", "Đóng Quỹ Hỗ trợ việc làm ngoài nước", "Overseas Employment Support Fund contribution", True,
+     False),
+    ("loan_papers", "Hồ sơ vay vốn, xác nhận nợ", "Loan and debt papers", False, False),
+]
+# Items a worker may lack and still leave (not every worker borrows; a skill certificate is a goal, not a rule).
+OPTIONAL_CHECKLIST_ITEMS = ("skill_cert", "loan_papers")
+
+
+def sync_checklist_items(ChecklistItem) -> None:
+    """Upsert the national checklist items by code (a province's own items, and edits of ``required``/``active``
+    made in /admin/, are left alone)."""
+    for order, (code, name_vi, name_en, needs_number, has_result) in enumerate(CHECKLIST_ITEMS, start=1):
+        ChecklistItem.objects.get_or_create(code=code, defaults={
+            "name_vi": name_vi, "name_en": name_en, "order": order * 10, "needs_number": needs_number,
+            "has_result": has_result, "required": code not in OPTIONAL_CHECKLIST_ITEMS})
+
+
+def sync_programme_flags(Programme) -> None:
+    Programme.objects.filter(code__in=SKILLED_PROGRAMMES).update(is_skilled=True)

@@ -392,6 +392,8 @@ class NewDeparture:
     return_date: dt.date | None = None  # the return of this departure, when it is known already
     contract_end: dt.date | None = None
     contract_months: int | None = None
+    orientation_cert_no: str = ""
+    orientation_cert_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -573,7 +575,9 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
             warning=warnings.get((province_path(worker.unit.path), new.enterprise.pk if new.enterprise else None,
                                   new.programme.pk if new.programme else None), ""),
             unit_id=worker.unit_id, sex=worker.sex, is_poor_or_near_poor=poor,
-            is_ethnic_minority=minority, has_orientation_cert=False, created_by_id=by_id))
+            is_ethnic_minority=minority, orientation_cert_no=new.orientation_cert_no.strip(),
+            orientation_cert_date=new.orientation_cert_date,
+            has_orientation_cert=bool(new.orientation_cert_no.strip()), created_by_id=by_id))
     insert_objects(Departure, departures)
     timeline.step((d.worker, item.status, Status.DEPARTED, note or _("Departure to %(country)s") % {
         "country": item.departure.country.name_vi}) for d, (_w, item) in zip(departures, departing, strict=True))

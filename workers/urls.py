@@ -27,4 +27,6 @@ urlpatterns = [
     path("reference/programmes/new/", reference_views.programme_edit, name="programme_create"),
     path("reference/programmes/<int:pk>/edit/", reference_views.programme_edit, name="programme_edit"),
     path("", include("workers.aftercare.urls")),
+    path("<int:pk>/checklist/", views.worker_checklist, name="worker_checklist"),
+    path("due/", views.due_list, name="due_list"),
 ]

@@ -1,11 +1,12 @@
 """Thin views: parse the form, call a selector or service, render or redirect."""
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -19,17 +20,21 @@ from portal.formats import format_int
 from portal.forms import add_service_errors
 from portal.pagination import CachedPaginator, filters_key, scope_key
 from portal.scoping import (
+    can_write,
     get_visible_or_404,
     require_admin,
     require_approver,
     require_write,
 )
 from portal.xlsx import XLSX_CONTENT_TYPE, ImportRejected
-from workers import selectors, services
+from workers import checklist, selectors, services
 from workers.forms import (
     AccessLogFilterForm,
+    ChecklistForm,
     DepartureForm,
+    DueFilterForm,
     EnterpriseForm,
+    ExpectedDepartureForm,
     ReturnForm,
     StatusChangeForm,
     WorkerFilterForm,
@@ -40,7 +45,7 @@ from workers.importers import import_workers
 from workers.models import Country, Departure, Enterprise, EnterpriseStatusChange, Sex, Status, Worker
 from workers.overstay import settings_for
 from workers.pipeline import ABROAD, MAY_DEPART
-from workers.workbooks import MAX_ROWS, write_import_template, write_workers_workbook
+from workers.workbooks import MAX_ROWS, write_due_workbook, write_import_template, write_workers_workbook
 
 PAGE_SIZE = 50
 
@@ -169,8 +174,9 @@ def worker_status(request, pk: int):
 @login_required
 @require_write
 def departure_create(request, pk: int):
-    worker = get_visible_or_404(Worker, request.user, pk=pk)
-    form = DepartureForm(request.POST or None)
+    worker = get_visible_or_404(Worker.objects.select_related("unit"), request.user, pk=pk)
+    lines = checklist.worker_checklist(worker)  # shown beside the form; missing items warn, never block
+    form = DepartureForm(request.POST or None, initial=checklist.departure_initial(lines, checklist.expected_of(worker)))
     if request.method == "POST" and form.is_valid():
         try:
             with acting_as(request.user):
@@ -181,8 +187,11 @@ def departure_create(request, pk: int):
             messages.success(request, _("The departure was recorded."))
             if departure.warning:
                 messages.warning(request, departure.warning)
+            if checklist.missing(lines):
+                messages.warning(request, checklist.missing_sentence(lines))
             return redirect("workers:worker_detail", pk=worker.pk)
-    return render(request, "workers/departure_form.html", {"form": form, "worker": worker})
+    return render(request, "workers/departure_form.html", {
+        "form": form, "worker": worker, "checklist": lines, "missing": checklist.missing(lines)})
 
 
 @login_required
@@ -279,3 +288,62 @@ def access_log(request):
                                      date_to=data.get("date_to"))
     page = Paginator(logs, 100).get_page(request.GET.get("page"))
     return render(request, "workers/access_log.html", {"form": form, "page": page})
+
+
+# --- The pre-departure file ------------------------------------------------------------------------------------------
+
+
+@login_required
+def worker_checklist(request, pk: int):
+    """The worker's pre-departure file: the checklist and the expected departure; written by those who may write."""
+    worker = selectors.worker_detail(request.user, pk)
+    if request.method == "POST" and not can_write(request.user):
+        raise PermissionDenied
+    full = selectors.sees_personal_data(request.user)
+    services.access_log_record(user=request.user, worker=worker)  # document numbers and health results
+    lines = checklist.worker_checklist(worker)
+    expected = checklist.expected_of(worker)
+    form = ChecklistForm(request.POST if "save_checklist" in request.POST else None, lines=lines)
+    expected_form = ExpectedDepartureForm(
+        request.POST if "save_expected" in request.POST else None,
+        initial={"enterprise": expected.enterprise_id, "country": expected.country_id,
+                 "programme": expected.programme_id, "date": expected.date} if expected else {})
+    bound = form if form.is_bound else expected_form if expected_form.is_bound else None
+    if bound is not None and bound.is_valid():
+        try:
+            with acting_as(request.user):
+                if bound is form:
+                    checklist.checklist_save(user=request.user, worker=worker, entries=form.entries())
+                else:
+                    checklist.expected_departure_set(user=request.user, worker=worker, **expected_form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(bound, exc)
+        else:
+            messages.success(request, _("The pre-departure file was saved."))
+            return redirect("workers:worker_checklist", pk=worker.pk)
+    return render(request, "workers/worker_checklist.html", {
+        "worker": worker, "lines": lines, "missing": checklist.missing(lines), "expected": expected, "form": form,
+        "expected_form": expected_form, "full": full, "editing": can_write(request.user) and full})
+
+
+@login_required
+def due_list(request):
+    """Workers due to depart whose pre-departure file is missing items (or all of them), soonest first."""
+    default_due = services.today() + dt.timedelta(days=checklist.DUE_WITHIN_DAYS)
+    form = DueFilterForm(request.GET or None, user=request.user, initial={"due_by": default_due})
+    if form.is_bound and not form.is_valid() and "unit" in form.errors:
+        raise Http404
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    due_by = data.get("due_by") or default_due
+    rows = checklist.due_to_depart(request.user, unit=data.get("unit"), due_by=due_by,
+                                   only_missing=not data.get("everyone"))
+    if request.GET.get("format") == "xlsx":
+        out = tempfile.TemporaryFile()
+        write_due_workbook(rows, out, due_by=due_by, full=selectors.sees_personal_data(request.user))
+        out.seek(0)
+        return FileResponse(out, as_attachment=True, filename=f"ho-so-chuan-bi-xuat-canh-{due_by:%Y%m%d}.xlsx",
+                            content_type=XLSX_CONTENT_TYPE)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "workers/due_list.html", {"form": form, "page": page, "due_by": due_by,
+                                                     "count": len(rows), "tab": "due",
+                                                     "full": selectors.sees_personal_data(request.user)})

@@ -89,12 +89,49 @@ def _day_text():
 
 
 def write_import_template(fileobj: IO[bytes]) -> None:
-    """An empty sheet with the import headers and one example row (fake data)."""
+    """An empty sheet with the import headers and one example row (fake data), then the two columns of each
+    national item of the pre-departure checklist ("Hồ sơ: …", "Ngày hồ sơ: …")."""
+    from workers.importers import checklist_headers
+    from workers.models import ChecklistItem
+
+    examples = {"health": ("Đạt", "02/02/2024"), "orientation_cert": ("BD-2024/0158", "01/03/2024"),
+                "passport": ("C1234567", "10/01/2024")}
+    checklist_cells: list[tuple[str, str]] = []
+    for item in ChecklistItem.objects.filter(active=True, unit__isnull=True):
+        value_header, date_header = checklist_headers(item)
+        value, day = examples.get(item.code, ("", ""))
+        checklist_cells += [(value_header, value), (date_header, day)]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Người lao động")
     # A write-only sheet writes its page setup with its first row: set it before.
-    print_setup(sheet, header_rows=(1, 1), last_row=2, last_column=len(COLUMNS))
-    sheet.append([c.label for c in COLUMNS])
+    print_setup(sheet, header_rows=(1, 1), last_row=2, last_column=len(COLUMNS) + len(checklist_cells))
+    sheet.append([c.label for c in COLUMNS] + [header for header, _value in checklist_cells])
     sheet.append(["Nguyễn Văn Ví Dụ", "058095000123", "12/04/1995", "Nam", "22780", "Kinh", "Hộ nghèo",
-                  "Đã xuất cảnh", "15/03/2024", "Nhật Bản", "JP-TITP", "", "", "14/03/2027", "36"])
+                  "Đã xuất cảnh", "15/03/2024", "Nhật Bản", "JP-TITP", "", "", "14/03/2027", "36"] + [value for _h, value in checklist_cells])
+    workbook.save(fileobj)
+
+
+def write_due_workbook(rows, fileobj: IO[bytes], *, due_by: dt.date, full: bool) -> None:
+    """The workers due to depart and what their pre-departure file lacks (``checklist.due_to_depart``);
+    ``full=False`` (viewers): masked citizen IDs."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Chuẩn bị xuất cảnh"
+    sheet.append([f"DANH SÁCH NGƯỜI LAO ĐỘNG DỰ KIẾN XUẤT CẢNH ĐẾN NGÀY {due_by:%d/%m/%Y} CÒN THIẾU HỒ SƠ"])
+    headers = ["STT", "Họ và tên", "Số CCCD", "Đơn vị", "Trạng thái", "Doanh nghiệp", "Thị trường",
+               "Ngày dự kiến xuất cảnh", "Hồ sơ còn thiếu"]
+    sheet.append(headers)
+    for number, row in enumerate(rows, start=1):
+        worker, expected = row.worker, row.expected
+        missing = "; ".join(f"{line.item.name_vi} (không đạt)" if line.is_failed and full else line.item.name_vi
+                            for line in row.missing)
+        sheet.append([number, neutralise(worker.full_name),
+                      worker.citizen_id if full else mask(worker.citizen_id), neutralise(worker.unit.name),
+                      STATUS_VI[worker.status],
+                      neutralise(expected.enterprise.name) if expected and expected.enterprise else "",
+                      expected.country.name_vi if expected and expected.country else "",
+                      expected.date.strftime("%d/%m/%Y") if expected and expected.date else "", missing])
+    for letter, width in zip("ABCDEFGHI", (6, 28, 15, 28, 16, 32, 14, 14, 60), strict=True):
+        sheet.column_dimensions[letter].width = width
+    print_setup(sheet, header_rows=(2, 2))
     workbook.save(fileobj)

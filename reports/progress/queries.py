@@ -19,7 +19,18 @@ from reports.progress.period import Period
 from reports.progress.rollup import roll_up, spread
 from reports.progress.rows import MARKETS, OTHER_MARKET, ProgressRow, round_half_up
 from targets.models import CoverageKind, MonthlyValue, Plan, Quota, ReportStatus
-from workers.models import Country, Departure, Programme, Return, Sex, Status, StatusChange, Worker
+from workers.models import (
+    ChecklistEntry,
+    ChecklistStatus,
+    Country,
+    Departure,
+    Programme,
+    Return,
+    Sex,
+    Status,
+    StatusChange,
+    Worker,
+)
 
 WAITING_STATUSES = (Status.TRAINING, Status.WAITING)
 FIGURE_CODES = ("departed", "departed_female", "departed_poor", "departed_ethnic_minority", "waiting")
@@ -46,6 +57,22 @@ def _waiting_by_unit(tree: UnitTree, period: Period) -> list[tuple[int, int]]:
     ``MOVED_ON_LIMIT`` status changes (anywhere) were recorded since (a period long past), every timeline
     of the tree is read, as before.
     """
+    counts: dict[int, int] = defaultdict(int)
+    for unit_id, _stage, _enterprise, n in _waiting_groups(tree, period):
+        counts[unit_id] += n
+    return sorted(counts.items())
+
+
+# (unit_id, stage: "training" or "waiting", enterprise: (id, name, licence number) or None, n)
+WaitingGroup = tuple[int, str, tuple[int, str, str] | None, int]
+_ENTERPRISE = ("expected_departure__enterprise_id", "expected_departure__enterprise__name",
+               "expected_departure__enterprise__licence_no")
+
+
+def _waiting_groups(tree: UnitTree, period: Period) -> list[WaitingGroup]:
+    """The waiting pool at the end of the period (see :func:`_waiting_by_unit`) per home unit, stage and the
+    sending enterprise preparing the worker (``workers.ExpectedDeparture``): the same two queries, grouped
+    finer (the enterprise is the worker's current one, also for a past period)."""
     end = _day_after(period.end)
     # Read first, from the index statuschange_at alone (joined to the tree, or as a subquery, PostgreSQL
     # went through every worker of the tree first), so that only these workers' timelines are read.
@@ -53,37 +80,67 @@ def _waiting_by_unit(tree: UnitTree, period: Period) -> list[tuple[int, int]]:
     changes = list(StatusChange.objects.filter(at__gte=end).order_by().values_list("worker_id", flat=True)
                    [:MOVED_ON_LIMIT + 1])
     if len(changes) > MOVED_ON_LIMIT:  # a period long past: every timeline of the tree
-        return _waiting_from_history(Worker.objects.filter(tree.q("unit")), end)
+        return _waiting_history_groups(Worker.objects.filter(tree.q("unit")), end)
     moved_on = sorted(set(changes))
-    counts: dict[int, int] = defaultdict(int)
-    for item in (
-        Worker.objects.filter(tree.q("unit"), status__in=WAITING_STATUSES)
-        .exclude(pk__in=moved_on).filter(Exists(StatusChange.objects.filter(worker=OuterRef("pk"))))
-        .order_by().values("unit_id").annotate(n=Count("id"))
-    ):
-        counts[item["unit_id"]] += item["n"]
+    groups = [
+        (item["unit_id"], item["status"], _enterprise(item), item["n"])
+        for item in (
+            Worker.objects.filter(tree.q("unit"), status__in=WAITING_STATUSES)
+            .exclude(pk__in=moved_on).filter(Exists(StatusChange.objects.filter(worker=OuterRef("pk"))))
+            .order_by().values("unit_id", "status", *_ENTERPRISE).annotate(n=Count("id"))
+        )
+    ]
     if moved_on:  # by primary key only, and kept if in the tree (a filter on the tree's paths led PostgreSQL
         # to go through every worker of the tree by unit instead)
-        for unit_id, n in _waiting_from_history(Worker.objects.filter(pk__in=moved_on), end):
-            if tree.knows(unit_id):
-                counts[unit_id] += n
-    return sorted(counts.items())
+        groups += [group for group in _waiting_history_groups(Worker.objects.filter(pk__in=moved_on), end)
+                   if tree.knows(group[0])]
+    return groups
 
 
-def _waiting_from_history(workers, end: dt.datetime) -> list[tuple[int, int]]:
-    """[(unit_id, n)] of ``workers`` whose last status change before ``end`` put them in training or waiting."""
+def _enterprise(item: dict) -> tuple[int, str, str] | None:
+    pk, name, licence = (item[key] for key in _ENTERPRISE)
+    return None if pk is None else (pk, name, licence)
+
+
+def _waiting_history_groups(workers, end: dt.datetime) -> list[WaitingGroup]:
+    """:data:`WaitingGroup` of ``workers`` whose last status change before ``end`` put them in training or
+    waiting (the stage is that status)."""
     last_status = (
         StatusChange.objects.filter(worker=OuterRef("pk"), at__lt=end).order_by("-at", "-pk").values("to_status")[:1]
     )
     return [
-        (item["unit_id"], item["n"])
+        (item["unit_id"], item["status_then"], _enterprise(item), item["n"])
         for item in workers.annotate(status_then=Subquery(last_status)).filter(status_then__in=WAITING_STATUSES)
-        .order_by().values("unit_id").annotate(n=Count("id"))
+        .order_by().values("unit_id", "status_then", *_ENTERPRISE).annotate(n=Count("id"))
     ]
 
 
+def _waiting_from_history(workers, end: dt.datetime) -> list[tuple[int, int]]:
+    """[(unit_id, n)] of ``workers`` whose last status change before ``end`` put them in training or waiting."""
+    counts: dict[int, int] = defaultdict(int)
+    for unit_id, _stage, _enterprise_key, n in _waiting_history_groups(workers, end):
+        counts[unit_id] += n
+    return sorted(counts.items())
+
+
 _DEPARTURE_FIGURES = ("departed", "female", "poor", "ethnic_minority", "with_cert", "previous_year",
-                      *(f"markets:{code}" for code in (*MARKETS, OTHER_MARKET)))
+                      *(f"markets:{code}" for code in (*MARKETS, OTHER_MARKET)), "skilled", "high_income",
+                      "coverage_base")
+SKILL_CERTIFICATE = "skill_cert"  # the checklist item (workers.reference.CHECKLIST_ITEMS)
+
+
+def _skilled() -> Q:
+    """A departure of skilled work: on a skilled programme, or with a skill certificate done by its date."""
+    certificate = ChecklistEntry.objects.filter(worker=OuterRef("worker_id"), item__code=SKILL_CERTIFICATE,
+                                                status=ChecklistStatus.DONE, date__lte=OuterRef("date"))
+    return Q(programme__is_skilled=True) | Q(Exists(certificate))
+
+
+def _high_income() -> Q:
+    """A departure to a high-income market: the programme's own flag, else (no programme, or no flag) the
+    country's."""
+    return Q(programme__is_high_income=True) | Q(programme__is_high_income__isnull=True,
+                                                 country__is_high_income=True)
 
 
 def _flag(condition: Q) -> Case:
@@ -127,6 +184,7 @@ def _departure_groups(tree: UnitTree, period: Period) -> list[tuple]:
             jp=_flag(current & Q(country__code="JP")), kr=_flag(current & Q(country__code="KR")),
             tw=_flag(current & Q(country__code="TW")),
             prev=_flag(Q(date__range=(previous.start, previous.end))),
+            skilled=_flag(current & _skilled()), high=_flag(current & _high_income()),
         )
     )
     inner, params = selected.query.sql_with_params()
@@ -134,7 +192,7 @@ def _departure_groups(tree: UnitTree, period: Period) -> list[tuple]:
     # and the months as two sets, not one by (country, programme, month): PostgreSQL estimated that one at
     # tens of thousands of groups, sorted every row on disk instead of hashing, and took twice as long.
     sums = ", ".join(f"SUM(d.{name}) AS s_{name}" for name in
-                     ("n", "female", "poor", "minority", "cert", "jp", "kr", "tw", "prev"))
+                     ("n", "female", "poor", "minority", "cert", "jp", "kr", "tw", "prev", "skilled", "high"))
     if connection.vendor == "postgresql":
         grouped = ("SELECT CASE WHEN GROUPING(d.uid) = 0 THEN 0 WHEN GROUPING(d.cid) = 0 THEN 1 ELSE 2 END AS kind, "
                    f"d.uid, d.other_uid, d.cid, d.pid, d.mon, {sums} FROM ({inner}) d "
@@ -149,7 +207,8 @@ def _departure_groups(tree: UnitTree, period: Period) -> list[tuple]:
         with_d = f"WITH d AS ({inner}) "
     quote = connection.ops.quote_name
     sql = (f"{with_d}SELECT g.kind, g.uid, g.other_uid, c.code, c.name_vi, p.code, p.name_vi, g.mon, "
-           "g.s_n, g.s_female, g.s_poor, g.s_minority, g.s_cert, g.s_jp, g.s_kr, g.s_tw, g.s_prev "
+           "g.s_n, g.s_female, g.s_poor, g.s_minority, g.s_cert, g.s_jp, g.s_kr, g.s_tw, g.s_prev, g.s_skilled, "
+           "g.s_high "
            f"FROM ({grouped}) g LEFT JOIN {quote(Country._meta.db_table)} c ON c.id = g.cid "
            f"LEFT JOIN {quote(Programme._meta.db_table)} p ON p.id = g.pid")
     with connection.cursor() as cursor:
@@ -161,17 +220,21 @@ def registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], list
     by_unit = []
     lines: dict[tuple, int] = defaultdict(int)
     by_month: dict[str, int] = defaultdict(int)
-    for kind, uid, other_uid, cc, cn, pc, pn, month, n, female, poor, minority, cert, jp, kr, tw, prev in (
+    for kind, uid, other_uid, cc, cn, pc, pn, month, n, female, poor, minority, cert, jp, kr, tw, prev, skilled, high in (
             _departure_groups(tree, period)):
         if kind == 0:
-            by_unit.append((uid, (n, female, poor, minority, cert, prev, jp, kr, tw, n - jp - kr - tw)))
+            by_unit.append((uid, (n, female, poor, minority, cert, prev, jp, kr, tw, n - jp - kr - tw, skilled, high,
+                                  n)))
         elif n and (other_uid is None or tree.knows(other_uid)):
             if kind == 1:
                 lines[(cc, cn, pc or "", pn or "")] += n
             else:
                 by_month[str(month)[:10]] += n
     roll_up(tree, rows, total, _DEPARTURE_FIGURES, by_unit)
-    roll_up(tree, rows, total, ("waiting",), ((unit_id, (n,)) for unit_id, n in _waiting_by_unit(tree, period)))
+    groups = _waiting_groups(tree, period)
+    roll_up(tree, rows, total, ("waiting", "waiting_training", "waiting_ready"), (
+        (unit_id, (n, n if stage == Status.TRAINING else 0, n if stage == Status.WAITING else 0))
+        for unit_id, stage, _enterprise_key, n in groups))
 
     market_lines = [
         {"country_code": country_code, "country": country, "programme_code": programme_code,
@@ -182,7 +245,23 @@ def registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], list
                                         MARKETS.index(line["country_code"]) if line["country_code"] in MARKETS else 0,
                                         line["country"], line["programme"]))
     monthly = [{"month": month, "departed": n} for month, n in sorted(by_month.items())]
-    return market_lines, monthly
+    return market_lines, monthly, waiting_by_enterprise(tree, groups)
+
+
+def waiting_by_enterprise(tree: UnitTree, groups: list[WaitingGroup]) -> list[dict]:
+    """The pool of the tree by sending enterprise and stage, largest first, the workers without one last."""
+    lines: dict[int | None, dict] = {}
+    for unit_id, stage, enterprise, n in groups:
+        if not tree.knows(unit_id):
+            continue
+        key = enterprise[0] if enterprise else None
+        line = lines.setdefault(key, {"enterprise_id": key, "enterprise": enterprise[1] if enterprise else "",
+                                      "licence_no": enterprise[2] if enterprise else "", "training": 0, "ready": 0,
+                                      "total": 0})
+        line["training" if stage == Status.TRAINING else "ready"] += n
+        line["total"] += n
+    return sorted(lines.values(), key=lambda line: (line["enterprise_id"] is None, -line["total"],
+                                                    line["enterprise"]))
 
 
 def figures_by_unit_month(tree: UnitTree, period: Period, codes=FIGURE_CODES):
@@ -220,12 +299,16 @@ def figures_counts(tree, rows, total, period: Period) -> list[dict]:
         spread(tree, rows, total, uid, "waiting", value)
     for (uid, _month, _code), value in figures_by_unit_month(tree, period.previous_year(), ("departed",)).items():
         spread(tree, rows, total, uid, "previous_year", value)
-    # Orientation certificates are known from the registry only.
+    # Orientation certificates, skills and markets are known from the registry only: the coverage shares are
+    # taken of the registry's departures.
     for item in (
-        Departure.objects.filter(tree.q("unit"), date__range=(period.start, period.end),
-                                 has_orientation_cert=True).order_by().values("unit_id").annotate(n=Count("id"))
+        Departure.objects.filter(tree.q("unit"), date__range=(period.start, period.end)).order_by()
+        .values("unit_id").annotate(n=Count("id"), cert=Sum(_flag(Q(has_orientation_cert=True))),
+                                    skilled=Sum(_flag(_skilled())), high=Sum(_flag(_high_income())))
     ):
-        spread(tree, rows, total, item["unit_id"], "with_cert", item["n"])
+        for attr, key in (("with_cert", "cert"), ("skilled", "skilled"), ("high_income", "high"),
+                          ("coverage_base", "n")):
+            spread(tree, rows, total, item["unit_id"], attr, item[key])
     return [{"month": month.isoformat(), "departed": n} for month, n in sorted(monthly.items())]
 
 
@@ -309,11 +392,14 @@ def targets_apply(tree, rows, total, period: Period, today: dt.date | None) -> d
 
     goals: dict[str, float | None] = {"plan": plan.name if plan else None,
                                       "stretch_percent": float(default_stretch) if default_stretch else None,
-                                      "orientation": None, "communes": None}
+                                      "orientation": None, "communes": None, "skilled": None, "high_income": None,
+                                      "other": []}
+    kinds = {CoverageKind.ORIENTATION_CERTIFICATE: "orientation", CoverageKind.COMMUNES_COVERED: "communes",
+             CoverageKind.SKILLED: "skilled", CoverageKind.HIGH_INCOME_MARKETS: "high_income"}
     if plan:
         for goal in plan.coverage_goals.all():
-            if goal.kind == CoverageKind.ORIENTATION_CERTIFICATE:
-                goals["orientation"] = float(goal.percent) / 100
-            elif goal.kind == CoverageKind.COMMUNES_COVERED:
-                goals["communes"] = float(goal.percent) / 100
+            if goal.kind in kinds:
+                goals[kinds[goal.kind]] = float(goal.percent) / 100
+            else:  # described in words: listed against its target, not measured
+                goals["other"].append((goal.label, float(goal.percent) / 100))
     return goals

@@ -37,11 +37,11 @@ def progress_rows(*, unit: Unit, period: Period, source: str = REGISTRY, today: 
     total = ProgressRow(unit_id=unit.pk, code=unit.code, name=unit.name, level=unit.level, path=unit.path,
                         is_total=True)
     if source == REGISTRY:
-        market_lines, monthly = registry_counts(tree, rows, total, period)
+        market_lines, monthly, by_enterprise = registry_counts(tree, rows, total, period)
     else:
         for row in (*rows.values(), total):
             row.markets = None
-        market_lines, monthly = [], figures_counts(tree, rows, total, period)
+        market_lines, monthly, by_enterprise = [], figures_counts(tree, rows, total, period), None
     communes_count(tree, rows, total, period)
     goals = targets_apply(tree, rows, total, period, today)
     ordered = [rows[pk] for pk in tree.children]
@@ -49,5 +49,5 @@ def progress_rows(*, unit: Unit, period: Period, source: str = REGISTRY, today: 
     return ProgressReport(
         unit_id=unit.pk, unit_code=unit.code, unit_name=unit.name, unit_level=unit.level, period=period,
         source=source, as_of=period.as_of(today), rows=ordered, total=total, market_lines=market_lines,
-        monthly=monthly, goals=goals,
+        monthly=monthly, goals=goals, waiting_by_enterprise=by_enterprise,
     )

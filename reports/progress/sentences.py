@@ -26,7 +26,14 @@ def review_sentence(report: ProgressReport, period: Period | None = None) -> str
         text += f" ({period.plan_words}: {formats.format_int(total.target)} lao động)"
     else:
         text += f"; chưa có chỉ tiêu {period.plan_words}"
-    if total.waiting:
+    at_enterprises = report.waiting_at_enterprises
+    if total.waiting and at_enterprises >= total.waiting:  # seed 004: "… đang học định hướng tại các công ty phái cử"
+        text += (f"; còn {formats.format_int(total.waiting)} lao động đang học định hướng tại các công ty phái cử, "
+                 f"chờ xuất cảnh.")
+    elif total.waiting and at_enterprises:
+        text += (f"; còn {formats.format_int(total.waiting)} lao động đang học định hướng, chờ xuất cảnh, trong đó "
+                 f"{formats.format_int(at_enterprises)} lao động tại các công ty phái cử.")
+    elif total.waiting:
         text += f"; còn {formats.format_int(total.waiting)} lao động đang học định hướng, chờ xuất cảnh."
     else:
         text += "; hiện không có lao động nào đang học định hướng, chờ xuất cảnh."

@@ -1,4 +1,5 @@
-"""The progress workbook the province sends upward (sheets Tổng hợp, Thị trường, Đối chiếu, Nhận xét).
+"""The progress workbook the province sends upward (sheets Tổng hợp, Thị trường, Chờ xuất cảnh, Mục tiêu, Đối chiếu,
+Nhận xét).
 
 Kept apart from ``targets/workbooks.py`` (the import templates) so that the
 two can change independently. Pure function of a ``ProgressReport``.
@@ -40,6 +41,8 @@ SUMMARY_COLUMNS = [
     ("Hộ nghèo, cận nghèo", lambda r: r.poor, INT),
     ("Dân tộc thiểu số", lambda r: r.ethnic_minority, INT),
     ("Đang đào tạo, chờ xuất cảnh", lambda r: r.waiting, INT),
+    ("Trong đó: đang đào tạo", lambda r: r.waiting_training, INT),
+    ("Trong đó: đã đào tạo xong, chờ xuất cảnh", lambda r: r.waiting_ready, INT),
     ("Cùng kỳ năm trước", lambda r: r.previous_year, INT),
     *[(MARKET_NAMES_VI[c][0].upper() + MARKET_NAMES_VI[c][1:],
        (lambda code: lambda r: r.markets[code] if r.markets is not None else None)(c), INT)
@@ -47,6 +50,10 @@ SUMMARY_COLUMNS = [
     ("Chỉ tiêu phấn đấu", lambda r: r.stretch_target, INT),
     ("Tỷ lệ so với chỉ tiêu phấn đấu", lambda r: r.stretch_share, PCT),
     ("Tỷ lệ có chứng chỉ bồi dưỡng kiến thức cần thiết", lambda r: r.cert_share, PCT),
+    ("Có trình độ, kỹ năng nghề", lambda r: r.skilled, INT),
+    ("Tỷ lệ có trình độ, kỹ năng nghề", lambda r: r.skilled_share, PCT),
+    ("Đến thị trường thu nhập cao", lambda r: r.high_income, INT),
+    ("Tỷ lệ đến thị trường thu nhập cao", lambda r: r.high_income_share, PCT),
     ("Số xã", lambda r: r.communes_total, INT),
     ("Số xã có lao động đang ở nước ngoài", lambda r: r.communes_covered, INT),
     ("Tỷ lệ xã có lao động đang ở nước ngoài", lambda r: r.communes_share, PCT),
@@ -56,8 +63,9 @@ SUMMARY_COLUMNS = [
     ("Về nước sau khi quá hạn, bỏ trốn", lambda r: r.returned_after_overstay, INT),
 ]
 SUMMARY_SHEET, MARKET_SHEET, RECONCILIATION_SHEET, REVIEW_SHEET = "Tổng hợp", "Thị trường", "Đối chiếu", "Nhận xét"
+WAITING_SHEET, GOALS_SHEET = "Chờ xuất cảnh", "Mục tiêu"
 # The header row of each table sheet (below the 4 title lines and a blank one): repeated on every printed page.
-HEADER_ROWS = {SUMMARY_SHEET: 6, MARKET_SHEET: 6, RECONCILIATION_SHEET: 6}
+HEADER_ROWS = {SUMMARY_SHEET: 6, MARKET_SHEET: 6, WAITING_SHEET: 6, GOALS_SHEET: 6, RECONCILIATION_SHEET: 6}
 SOURCE_LABELS = {"registry": "sổ theo dõi người lao động", "figures": "số liệu báo cáo tháng đã duyệt"}
 
 
@@ -136,6 +144,62 @@ def _markets(ws, report: ProgressReport) -> None:
                                              "bảng trên lấy từ sổ theo dõi khi nguồn là sổ theo dõi.")
 
 
+def _waiting(ws, report: ProgressReport) -> None:
+    """The waiting pool by the sending enterprise preparing the workers, and by stage."""
+    header_row = _titles(ws, report, "Lao động đang đào tạo, chờ xuất cảnh theo doanh nghiệp", 5)
+    _header(ws, header_row, ["Số giấy phép", "Doanh nghiệp", "Đang đào tạo", "Đã đào tạo xong, chờ xuất cảnh",
+                             "Tổng số"], [16, 48, 14, 16, 12])
+    row = header_row
+    lines = report.waiting_by_enterprise
+    for line in lines or []:
+        row += 1
+        values = [line["licence_no"], neutralise(line["enterprise"]) or "Chưa xác định doanh nghiệp",
+                  line["training"], line["ready"], line["total"]]
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=col, value=value)
+            cell.border = BOX
+            if col >= 3:
+                cell.number_format = INT
+    row += 1
+    total = report.total
+    for col, value in enumerate([report.unit_code, "Tổng cộng", total.waiting_training, total.waiting_ready,
+                                 total.waiting], start=1):
+        cell = ws.cell(row=row, column=col, value=value)
+        cell.font, cell.border = BOLD, BOX
+        if col >= 3:
+            cell.number_format = INT
+    if lines is None:
+        ws.cell(row=row + 2, column=1, value="Số liệu báo cáo tháng không chia theo doanh nghiệp và giai đoạn; "
+                                             "bảng trên lấy từ sổ theo dõi khi nguồn là sổ theo dõi.")
+    else:
+        ws.cell(row=row + 2, column=1, value="Doanh nghiệp: doanh nghiệp đang chuẩn bị cho người lao động xuất cảnh "
+                                             "(ghi trong hồ sơ chuẩn bị xuất cảnh, hoặc doanh nghiệp tổ chức lớp "
+                                             "người lao động theo học).")
+
+
+def _goals(ws, report: ProgressReport) -> None:
+    """The plan's coverage goals against what the period measured."""
+    header_row = _titles(ws, report, "Kết quả thực hiện các mục tiêu của kế hoạch", 4)
+    _header(ws, header_row, ["Mục tiêu", "Chỉ tiêu", "Thực hiện", "Đánh giá"], [60, 12, 12, 16])
+    row = header_row
+    for line in report.goal_lines:
+        row += 1
+        verdict = "" if line["met"] is None else ("Đạt" if line["met"] else "Chưa đạt")
+        measured = line["measured"] if line["measured"] is not None else (
+            "Chưa đo được" if line["kind"] != "other" else "Không đo trên cổng")
+        for col, value in enumerate([neutralise(line["label"]), line["target"], measured, verdict], start=1):
+            cell = ws.cell(row=row, column=col, value=value)
+            cell.border = BOX
+            if col in (2, 3) and isinstance(value, float):
+                cell.number_format = PCT
+    if not report.goal_lines:
+        ws.cell(row=row + 1, column=1, value="Kế hoạch của kỳ chưa đặt mục tiêu bao phủ.")
+    ws.cell(row=row + 2, column=1,
+            value="Có trình độ, kỹ năng nghề: có chứng chỉ kỹ năng nghề đến ngày xuất cảnh, hoặc đi theo chương trình "
+                  "yêu cầu tay nghề. Thị trường thu nhập cao: theo danh mục nước, chương trình của cổng. Tỷ lệ tính "
+                  "trên số lao động xuất cảnh ghi trong sổ theo dõi.")
+
+
 def _reconciliation(ws, report: ProgressReport) -> None:
     header_row = _titles(ws, report, "Đối chiếu sổ theo dõi với số liệu báo cáo tháng đã duyệt", 7)
     _header(ws, header_row, ["Mã đơn vị", "Đơn vị", "Tháng", "Theo sổ theo dõi", "Theo báo cáo đã duyệt",
@@ -166,12 +230,14 @@ def _review(ws, report: ProgressReport) -> None:
 
 
 def write_progress_workbook(report: ProgressReport, fileobj: IO[bytes]) -> None:
-    """Write the four sheets of ``report`` (with its reconciliation and sentence) to ``fileobj``."""
+    """Write the six sheets of ``report`` (with its reconciliation and sentence) to ``fileobj``."""
     wb = Workbook()
     summary = wb.active
     summary.title = SUMMARY_SHEET
     _summary(summary, report)
     _markets(wb.create_sheet(MARKET_SHEET), report)
+    _waiting(wb.create_sheet(WAITING_SHEET), report)
+    _goals(wb.create_sheet(GOALS_SHEET), report)
     _reconciliation(wb.create_sheet(RECONCILIATION_SHEET), report)
     _review(wb.create_sheet(REVIEW_SHEET), report)
     for ws in wb.worksheets:

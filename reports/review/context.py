@@ -131,7 +131,41 @@ def _results(report: ProgressReport, period: Period) -> list[str]:
                      for code in (*MARKETS, OTHER_MARKET) if total.markets.get(code)]
             lines.append(f"Theo thị trường: {'; '.join(parts)}.")
     lines.append(f"Số lao động xuất cảnh {_count_change(total.departed, total.previous_year)}.")
+    goals = _goals(report)
+    if goals:
+        lines.append(goals)
+    waiting = _waiting_by_enterprise(report)
+    if waiting:
+        lines.append(waiting)
     return lines
+
+
+def _goals(report: ProgressReport) -> str:
+    """The plan's coverage goals, each against what the period measured."""
+    parts = []
+    for goal in report.goal_lines:
+        label = goal["label"][0].lower() + goal["label"][1:]
+        if goal["measured"] is None:
+            parts.append(f"{label}: chỉ tiêu {formats.format_percent(goal['target'])}"
+                         + (" (chưa đo được)" if goal["kind"] != "other" else ""))
+        else:
+            verdict = "đạt" if goal["met"] else "chưa đạt"
+            parts.append(f"{label}: {formats.format_percent(goal['measured'])} so với chỉ tiêu "
+                         f"{formats.format_percent(goal['target'])} ({verdict})")
+    return f"Thực hiện các mục tiêu của kế hoạch: {'; '.join(parts)}." if parts else ""
+
+
+def _waiting_by_enterprise(report: ProgressReport) -> str:
+    lines = report.waiting_by_enterprise or []
+    known = [line for line in lines if line["enterprise_id"] is not None]
+    if not known:
+        return ""
+    parts = [f"{line['enterprise']} {formats.format_int(line['total'])}" for line in known]
+    unknown = sum(line["total"] for line in lines if line["enterprise_id"] is None)
+    text = f"Lao động đang đào tạo, chờ xuất cảnh theo doanh nghiệp: {_some(parts)}"
+    if unknown:
+        text += f"; {formats.format_int(unknown)} lao động chưa xác định doanh nghiệp"
+    return text + "."
 
 
 def _outreach(totals: dict[str, int]) -> list[str]:

@@ -120,8 +120,8 @@ class JobMachineryTests:
         assert [r["code"] for r in job.result["rows"]][:2] == ["582", "584"]
         assert job.result["total"]["code"] == "58"
         assert job.result["sentence"].startswith("Trong 6 tháng đầu năm 2021, toàn tỉnh")
-        assert load_workbook(io.BytesIO(job.file.read())).sheetnames == ["Tổng hợp", "Thị trường", "Đối chiếu",
-                                                                          "Nhận xét"]
+        assert load_workbook(io.BytesIO(job.file.read())).sheetnames == [
+            "Tổng hợp", "Thị trường", "Chờ xuất cảnh", "Mục tiêu", "Đối chiếu", "Nhận xét"]
 
     def test_a_progress_job_for_a_unit_no_longer_in_scope_fails(self, job_settings, users, units):
         job = job_create(user=users.official_a, unit=units.b, kind="progress", params=progress_params(),

@@ -147,7 +147,7 @@ class ExportProgressCommandTests:
         out, _err = self.run("--out", str(target), "--year", "2021", "--period", "h1", "--unit", "58")
         assert out.strip().startswith("Trong 6 tháng đầu năm 2021, toàn tỉnh đã đưa 22 lao động")
         wb = load_workbook(target)
-        assert wb.sheetnames == ["Tổng hợp", "Thị trường", "Đối chiếu", "Nhận xét"]
+        assert wb.sheetnames == ["Tổng hợp", "Thị trường", "Chờ xuất cảnh", "Mục tiêu", "Đối chiếu", "Nhận xét"]
         assert ReportJob.objects.get().status == JobStatus.DONE
 
     def test_a_date_range_and_a_users_scope(self, eager, users, units, tmp_path):

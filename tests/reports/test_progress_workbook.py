@@ -37,9 +37,9 @@ def workbook(units):
 
 
 class ProgressWorkbookTests:
-    def test_it_has_exactly_the_four_sheets(self, workbook):
+    def test_it_has_exactly_the_six_sheets(self, workbook):
         wb, _report = workbook
-        assert wb.sheetnames == ["Tổng hợp", "Thị trường", "Đối chiếu", "Nhận xét"]
+        assert wb.sheetnames == ["Tổng hợp", "Thị trường", "Chờ xuất cảnh", "Mục tiêu", "Đối chiếu", "Nhận xét"]
 
     def test_the_summary_has_titles_bold_frozen_headers_and_the_numbers(self, workbook):
         ws = workbook[0]["Tổng hợp"]

@@ -231,5 +231,7 @@ class ImportScreenTests:
 
         response = client_for(users.official_a).get(reverse("workers:worker_import_template"))
         sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-        assert [c.value for c in sheet[1]] == HEADERS
+        headers = [c.value for c in sheet[1]]
+        assert headers[:len(HEADERS)] == HEADERS
+        assert headers[len(HEADERS):len(HEADERS) + 2] == ["Hồ sơ: Khám sức khỏe", "Ngày hồ sơ: Khám sức khỏe"]
         assert client_for(users.viewer).get(reverse("workers:worker_import_template")).status_code == 403

@@ -290,8 +290,9 @@ class QueryCountTests:
             services.access_log_record(user=users.official_a, worker=other)
         client = client_for(users.admin)
         # The registry's own (timeline, departures, contracts, follow-ups…) and the sections other apps contribute
-        # (support: payments and loans; complaints: the worker's cases), each a fixed number of queries.
-        with django_assert_max_num_queries(15):
+        # (support: payments and loans; complaints: the worker's cases; training: enrolments and the pre-departure
+        # checklist), each a fixed number of queries.
+        with django_assert_max_num_queries(17):
             assert client.get(reverse("workers:worker_detail", args=[worker.pk])).status_code == 200
         with django_assert_max_num_queries(10):
             response = client.get(reverse("workers:access_log"))

@@ -66,6 +66,7 @@ FACTORIES = {
     "workers:absconding_create": lambda env: {"pk": _departure_b(env).pk},
     "workers:absconding_close": lambda env: {"pk": _absconding_b(env).pk},
     "workers:follow_up_create": lambda env: {"pk": _returned_b(env).pk},
+    "workers:worker_checklist": lambda env: {"pk": worker_b(env).pk},
 }
 NOT_UNIT_OBJECTS = {"workers:enterprise_edit"}
 # National reference lists (countries, programmes): edited by the national administrator only (404 to everyone else).
