@@ -143,3 +143,44 @@ def audit_bulk_created(user, objects: list, *, m2m: dict[str, list[tuple[Any, It
                 "additional_data": additional() if callable(additional) else None})
     columns = list(entries[0]) if entries else []
     insert_rows(LogEntry, columns, ([entry[column] for column in columns] for entry in entries))
+
+
+def audit_bulk_deleted(user, objects: list) -> None:
+    """One ``LogEntry`` (delete) per object, as auditlog writes it when a registered object is deleted (every
+    field's value before, the object's text, the actor), written at once: for deleting many rows (an import rolled
+    back) with auditlog's own receivers switched off (``auditlog.context.disable_auditlog``)."""
+    from auditlog.cid import get_cid
+    from auditlog.context import auditlog_value
+    from auditlog.diff import model_instance_diff
+    from auditlog.models import LogEntry
+    from auditlog.registry import auditlog
+    from django.contrib.contenttypes.models import ContentType  # models: not at import time
+
+    context = auditlog_value.get(None) or {}
+    actor = context.get("actor")
+    if not isinstance(actor, get_user_model()):
+        actor = user if user is not None and user.is_authenticated else None
+    extra = {key: (value() if callable(value) else value) for key, value in context.items()
+             if key not in ("actor", "signal_duid") and hasattr(LogEntry, key)}
+    common = {"actor_id": actor.pk if actor else None, "actor_email": getattr(actor, "email", None) if actor else None,
+              "cid": get_cid(), "remote_addr": None, "remote_port": None, "timestamp": timezone.now(),
+              "changes_text": "", "serialized_data": None, "additional_data": None, **extra}
+    types: dict[type, tuple[int, bool]] = {}
+    entries = []
+    for instance in objects:
+        model = type(instance)
+        if not auditlog.contains(model):
+            continue
+        if model not in types:
+            types[model] = (ContentType.objects.get_for_model(model).pk,
+                            auditlog.get_serialize_options(model)["serialize_data"])
+        content_type, serialize = types[model]
+        additional = getattr(instance, "get_additional_data", None)
+        entries.append({
+            **common, "content_type_id": content_type, "object_pk": str(instance.pk), "object_id": instance.pk,
+            "object_repr": smart_str(instance), "action": LogEntry.Action.DELETE,
+            "changes": model_instance_diff(instance, None, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES),
+            "serialized_data": LogEntry.objects._get_serialized_data_or_none(instance) if serialize else None,
+            "additional_data": additional() if callable(additional) else None})
+    columns = list(entries[0]) if entries else []
+    insert_rows(LogEntry, columns, ([entry[column] for column in columns] for entry in entries))

@@ -10,6 +10,10 @@ in one province leaves the others' cached figures alone. The core names no app's
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from portal import cache_version
@@ -74,16 +78,32 @@ def instance_units(instance) -> list | None:
     return units
 
 
+_deferred: ContextVar[bool] = ContextVar("invalidation_deferred", default=False)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Saves and deletes inside bump nothing row by row (no query to find each row's unit): for a writer of many
+    rows (an import rolled back), which bumps the provinces it wrote on once itself (``cache_version.bump``)."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
 def progress_changed(sender=None, instance=None, **_kwargs) -> None:
     """Receiver (and plain function for bulk writers: without an instance it forgets everything): the figures
     changed in the provinces of the instance's units (or everywhere, when they cannot be told)."""
+    if instance is not None and _deferred.get():
+        return
     units = None if instance is None else instance_units(instance)
     cache_version.bump(None if units is None or None in units else units)
 
 
 def _m2m_receiver(path: UnitPath):
     def changed(sender=None, instance=None, action: str = "", reverse: bool = False, **_kwargs) -> None:
-        if action.startswith("pre_"):
+        if action.startswith("pre_") or _deferred.get():
             return
         cache_version.bump(None if reverse else [_follow(instance, path)])
 
@@ -94,7 +114,7 @@ def unit_moving(sender=None, instance=None, update_fields=None, raw: bool = Fals
     """Before a row is saved with its unit, note the unit it leaves (one query): both provinces' figures
     change."""
     instance._cache_moved_from = None
-    if raw or instance._state.adding or instance.pk is None:
+    if raw or instance._state.adding or instance.pk is None or _deferred.get():
         return
     if update_fields is not None and "unit" not in update_fields:
         return

@@ -125,13 +125,19 @@ def scope_filter(queryset: models.QuerySet, user, *, field: str | None = "unit",
     return queryset if condition is None else queryset.filter(condition)
 
 
-def unit_in_scope(user, unit: Unit | None) -> bool:
+def unit_in_scope(user, unit: Unit | None, *, inherited: bool = False) -> bool:
+    """Whether ``unit`` lies in the user's scope; ``inherited``: also the legacy units a 2025 user inherited
+    (what history brought in may name: the records of the units they took over)."""
     if unit is None:
         return sees_everything(user)
     if sees_everything(user):
         return True
     top = user_unit(user)
-    return top is not None and tree.is_within(unit.path, top.path)
+    if top is None:
+        return False
+    if tree.is_within(unit.path, top.path):
+        return True
+    return inherited and any(tree.is_within(unit.path, path) for path in legacy_prefixes(top))
 
 
 class ScopedQuerySet(models.QuerySet):

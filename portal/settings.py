@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "outreach",
     "complaints",
     "training",
+    "history",
     "reports",
     "scale",
 ]
@@ -260,12 +261,18 @@ FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600, minimum=0)
 REPORT_JOB_KINDS: dict[str, str] = {
     "progress": "reports.progress.jobs.run_progress_job",
     "review": "reports.review.run_review_job",
+    "history_preview": "history.jobs.run_preview",
+    "history_commit": "history.jobs.run_commit",
+    "history_rollback": "history.jobs.run_rollback",
 }
 # A running job whose worker gave no sign of life (progress step) for this long is presumed dead and re-run.
 REPORT_JOB_LEASE_SECONDS = env_int("REPORT_JOB_LEASE_SECONDS", 15 * 60, minimum=1)
 # Where the result of a finished job is shown (URL name taking the job id); the job page links to it.
 REPORT_JOB_RESULT_URLS: dict[str, str] = {
     "progress": "progress:result",
+    "history_preview": "history:job_result",
+    "history_commit": "history:job_result",
+    "history_rollback": "history:job_result",
 }
 
 # --- E-mail and reminders -------------------------------------------------------------
@@ -341,6 +348,7 @@ DEMO_LOADERS: list[str] = [
     "complaints.demo.load",
     "training.demo.load",
     "targets.goals_demo.load",
+    "history.demo.load",
     "reports.demo.load",
     "accounts.demo.load",
 ]

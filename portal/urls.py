@@ -27,6 +27,7 @@ urlpatterns = [
     path("outreach/", include("outreach.urls")),
     path("complaints/", include("complaints.urls")),
     path("training/", include("training.urls")),
+    path("history/", include("history.urls")),
     path("jobs/", include("portal.job_urls")),
     path("notifications/", include("notifications.urls")),
     path("progress/", include("reports.urls")),

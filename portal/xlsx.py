@@ -294,3 +294,45 @@ class ErrorList:
     def raise_if_any(self) -> None:
         if self.items:
             raise ImportRejected(sorted(self.items, key=lambda e: (e.row, e.column)))
+
+
+@dataclass
+class Grid:
+    """A sheet as it is: every row (with its spreadsheet row number, 1 = the sheet's first row) and the merged
+    ranges, for readers that find the header themselves (files from before the portal, with title rows)."""
+
+    sheet_names: list[str]
+    rows: list[tuple[int, list[Any]]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based, inclusive
+
+
+def read_grid(data: bytes, *, sheet: int = 0) -> Grid:
+    """Read sheet ``sheet`` (0-based; ``IndexError`` when the workbook has no such sheet) of an .xlsx file whole,
+    after the checks of :func:`read_sheet` (size, real .xlsx, inflated size, extent); cells cleaned by
+    :func:`clean_cell`, empty rows left out, each with its row number; merged ranges 0-based, inclusive."""
+    _check_container(data)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(workbook.sheet_names)
+        if not names:
+            raise ImportRejected([RowError(0, "", _("The workbook has no sheet."))])
+        if not 0 <= sheet < len(names):
+            raise IndexError(f"sheet {sheet} of {len(names)}")  # the caller says which sheets there are
+        source = workbook.get_sheet_by_index(sheet)
+        start = getattr(source, "start", None) or (0, 0)
+        first_row, first_col = int(start[0]), int(start[1])
+        rows: list[tuple[int, list[Any]]] = []
+        for number, raw in enumerate(source.iter_rows(), start=first_row + 1):
+            cells = [None] * first_col + [clean_cell(v) for v in raw]
+            if any(v is not None for v in cells):
+                rows.append((number, cells))
+                if len(rows) > settings.UPLOAD_MAX_ROWS:
+                    raise ImportRejected([RowError(0, "", _("The file has too many rows (at most %(max)s).") % {
+                        "max": settings.UPLOAD_MAX_ROWS})])
+        merged = [((int(a[0]), int(a[1])), (int(b[0]), int(b[1])))
+                  for a, b in (getattr(source, "merged_cell_ranges", None) or [])]
+        return Grid(sheet_names=names, rows=rows, merged=merged)
+    except CalamineError:
+        raise ImportRejected([RowError(0, "", _("The workbook cannot be read: the file is damaged or not an .xlsx file."))]) from None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ImportRejected([RowError(0, "", _("The workbook cannot be read: %(error)s") % {"error": exc})]) from None

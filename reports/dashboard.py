@@ -16,14 +16,17 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from history.models import HISTORY_FIGURES_LABEL
 from portal import cache_version, formats
 from portal.models import Unit
 from portal.scoping import sees_everything, user_unit
 from reports.aftercare.overstay import overstay_warnings
 from reports.models import ProgressSnapshot
 from reports.progress import MARKET_NAMES_VI, MARKETS, OTHER_MARKET, Period, progress_rows, review_sentence
+from reports.progress.trend import departures_by_year
 
 UNITS_SHOWN = 10  # bars of units on the dashboard before the rest are grouped as "the N other units"
+TREND_YEARS = 10  # years of the departures' trend, this one included
 
 
 def dashboard_unit(user) -> Unit | None:
@@ -70,6 +73,7 @@ def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | No
             "labels": [MARKET_NAMES_VI[code] for code in market_codes],
             "values": [total.markets[code] for code in market_codes],
         },
+        "years": years_chart(unit, today.year),
         "trend": {
             "labels": [formats.format_month(month) for month, _figures in snapshots],
             "percent": [round((figures.get("percent") or 0) * 100, 1) for _month, figures in snapshots],
@@ -81,6 +85,19 @@ def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | No
         "unit": unit, "year": today.year, "total": total, "sentence": report.sentence, "charts": charts,
         "has_rows": bool(report.rows),
         "overstay": overstay_warnings(unit, today=today),  # a province's units at risk of a suspension rule
+    }
+
+
+def years_chart(unit: Unit, year: int) -> dict[str, Any]:
+    """Departures of the last ``TREND_YEARS`` years: the registry's, and the history figures' (years before the
+    registry), stacked; years before the first one with any departure are left out."""
+    years = departures_by_year(unit, year - TREND_YEARS + 1, year)
+    while len(years) > 1 and not years[0]["registry"] and not years[0]["history"]:
+        years.pop(0)
+    return {
+        "labels": [str(item["year"]) for item in years], "registry": [item["registry"] for item in years],
+        "history": [item["history"] for item in years], "hasHistory": any(item["history"] for item in years),
+        "registryLabel": _("Registry"), "historyLabel": str(HISTORY_FIGURES_LABEL),
     }
 
 

@@ -16,6 +16,9 @@ Each figure is a ratio to a baseline measured in the same run:
   rows/s and a peak resident memory < 100 MB;
 - import: ``workers.importers.import_workers`` of a generated worker file
   (rolled back afterwards) against python-calamine merely reading it; ≤ 3×;
+- history: a province's legacy list (title rows, merged header, 9-digit CMND, addresses as text) through the
+  history import — map, preview and commit, each timed, rolled back — against ``import_workers`` of the same
+  people (CCCD and unit codes); target ≤ 3×;
 - queries: each list page and the dashboard as an official of the smallest
   and of the largest district (the rows they see differ by orders of
   magnitude); the counts must be equal;
@@ -67,7 +70,8 @@ LIST_PAGES = [
     ("completeness", "targets:completeness"), ("campaigns", "outreach:campaign_list"),
     ("activities", "outreach:activity_list"), ("funnel", "outreach:funnel"), ("jobs", "jobs:list"),
 ]
-TARGETS = {"progress": 2.0, "export_rows_per_s": 0.8, "export_peak_mb": 100.0, "import": 3.0, "p95_ms": 300.0}
+TARGETS = {"progress": 2.0, "export_rows_per_s": 0.8, "export_peak_mb": 100.0, "import": 3.0, "p95_ms": 300.0,
+           "history": 3.0}
 
 
 @dataclass
@@ -492,6 +496,168 @@ def bench_import(results: Results, rows: int, admin, province: Unit) -> None:
                               "calamine_s": round(calamine_s, 3), "ratio": round(ratio, 1) if ratio else None,
                               "result": str(outcome), "rows_per_s": round(rows / portal_s, 1)}
     results.check("import / calamine read", ratio, "≤ 3", ratio is not None and ratio <= 3, f"{rows:,} rows")
+
+
+# --- History (going live) ------------------------------------------------------------------------
+
+
+@dataclass
+class _LegacyPerson:
+    name: str
+    dob: dt.date
+    sex: str
+    cmnd: str
+    cccd: str
+    commune: Unit
+    departure: dt.date
+    country: str
+    licence: str
+
+
+def _legacy_people(rows: int, province: Unit) -> list[_LegacyPerson]:
+    import random
+
+    from workers.models import Enterprise, Sex
+
+    rng = random.Random(rows + 24)
+    communes = list(Unit.objects.filter(path__startswith=province.path, level=Level.COMMUNE).select_related("parent")
+                    .order_by("code"))
+    licences = list(Enterprise.objects.filter(status="active").values_list("licence_no", flat=True)[:20]) or [""]
+    birth = province.code.zfill(3)
+    people = []
+    for i in range(rows):
+        sex = Sex.MALE if i % 3 else Sex.FEMALE
+        born = dt.date(1980 + i % 20, 1 + i % 12, 1 + i % 28)
+        digit = (0 if born.year < 2000 else 2) + (0 if sex == Sex.MALE else 1)
+        people.append(_LegacyPerson(
+            name=f"Người Lịch Sử Thử {i:05d}", dob=born, sex=sex, cmnd=f"{800000000 + i:09d}",
+            cccd=f"{birth}{digit}{born.year % 100:02d}{800000 + i:06d}", commune=rng.choice(communes),
+            departure=dt.date(2017 + i % 6, 1 + i % 12, 1 + (i * 7) % 28),
+            country=("Nhật Bản", "Hàn Quốc", "Đài Loan", "Malaysia")[i % 4], licence=rng.choice(licences)))
+    return people
+
+
+def legacy_history_file(people: list[_LegacyPerson]) -> bytes:
+    """The people as a province kept them: title rows, "Ngày tháng năm sinh" merged over "Nam" and "Nữ", a row of
+    column numbers, 9-digit CMND, the address as text (four ways of writing it), dates as dd/mm/yyyy text."""
+    import xlsxwriter
+
+    from workers.models import Sex
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
+    sheet = workbook.add_worksheet("Danh sách")
+    sheet.write_string(0, 0, "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI")
+    sheet.write_string(1, 0, "DANH SÁCH NGƯỜI LAO ĐỘNG ĐI LÀM VIỆC Ở NƯỚC NGOÀI 2017 - 2022")
+    headers = ["STT", "Họ tên", "Ngày tháng năm sinh", "", "CMND", "Địa chỉ", "Nước đến", "Công ty", "Ngày xuất cảnh"]
+    for col, value in enumerate(headers):
+        if value:
+            sheet.write_string(3, col, value)
+    sheet.write_string(4, 2, "Nam")
+    sheet.write_string(4, 3, "Nữ")
+    for col in range(len(headers)):
+        sheet.write_string(5, col, f"({col + 1})")
+    for i, person in enumerate(people):
+        row = 6 + i
+        commune, district = person.commune, person.commune.parent
+        address = (f"{commune.name}, {district.name}", f"Thôn {i % 5 + 1}, {commune.name}, {district.name}",
+                   f"{commune.short_name}, {district.short_name}", f"{commune.name}, {district.short_name}, tỉnh "
+                   f"{district.parent.short_name if district.parent_id else ''}")[i % 4]
+        dob = person.dob.strftime("%d/%m/%Y")
+        sheet.write_number(row, 0, i + 1)
+        sheet.write_string(row, 1, person.name)
+        sheet.write_string(row, 2 if person.sex == Sex.MALE else 3, dob)
+        sheet.write_string(row, 4, person.cmnd)
+        sheet.write_string(row, 5, address)
+        sheet.write_string(row, 6, person.country)
+        if person.licence:
+            sheet.write_string(row, 7, person.licence)
+        sheet.write_string(row, 8, person.departure.strftime("%d/%m/%Y"))
+    workbook.close()
+    return buffer.getvalue()
+
+
+def plain_worker_file(people: list[_LegacyPerson]) -> bytes:
+    """The same people as the worker import reads them: CCCD, unit code, a departure each."""
+    import xlsxwriter
+
+    from workers.importers import COLUMNS, SEX_VI
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
+    sheet = workbook.add_worksheet("Người lao động")
+    for col, column in enumerate(COLUMNS):
+        sheet.write_string(0, col, column.label)
+    for i, person in enumerate(people):
+        values = [person.name, person.cccd, person.dob.strftime("%d/%m/%Y"), SEX_VI[person.sex], person.commune.code,
+                  "", "", "Đã xuất cảnh", person.departure.strftime("%d/%m/%Y"), person.country, "", person.licence,
+                  ""]
+        for col, value in enumerate(values):
+            if value:
+                sheet.write_string(i + 1, col, value)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def bench_history(results: Results, rows: int, admin, province: Unit) -> None:
+    """A province's legacy list of ``rows`` people through the history import (map → preview → commit, each timed)
+    against the plain worker import of the same people (``import_workers``); ≤ 3×. The province's rollback of the
+    batch is timed too (not in the ratio); everything is rolled back afterwards."""
+    from django.core.files.storage import default_storage
+
+    from history import services as history
+    from history.models import BatchStatus
+    from workers.importers import import_workers
+
+    people = _legacy_people(rows, province)
+    legacy, plain = legacy_history_file(people), plain_worker_file(people)
+    start = time.perf_counter()
+    try:
+        with transaction.atomic():
+            plain_result = import_workers(plain, user=admin)
+            raise _Rollback
+    except _Rollback:
+        pass
+    plain_s = time.perf_counter() - start
+    stages: dict[str, float] = {}
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            start = time.perf_counter()
+            batch = history.batch_create(user=admin, unit=province, data=legacy, file_name="lich-su.xlsx")
+            stored.append(batch.file.name)
+            stages["map"] = time.perf_counter() - start
+            start = time.perf_counter()
+            history.batch_map(user=admin, batch=batch, kind=batch.kind, mapping=batch.mapping)
+            batch = history.batch_preview(batch=batch, user=admin)
+            stages["preview"] = time.perf_counter() - start
+            counts = batch.preview.get("counts", {})
+            start = time.perf_counter()
+            history.batch_confirm(user=admin, batch=batch)
+            batch = history.batch_commit(batch_id=batch.pk, user=admin)
+            stages["commit"] = time.perf_counter() - start
+            committed = batch.status == BatchStatus.COMMITTED
+            start = time.perf_counter()  # the province's rollback of the whole batch (not in the ratio)
+            history.batch_request_rollback(user=admin, batch=batch)
+            rolled_back = history.batch_rollback(batch_id=batch.pk, user=admin).status == BatchStatus.ROLLED_BACK
+            rollback_s = time.perf_counter() - start
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        for name in stored:
+            default_storage.delete(name)
+    history_s = sum(stages.values())
+    ratio = history_s / plain_s if plain_s else None
+    results.data["history"] = {
+        "rows": rows, "legacy_file_mb": round(len(legacy) / 1048576, 1), "plain_import_s": round(plain_s, 2),
+        "plain_result": str(plain_result), "history_s": round(history_s, 2),
+        **{f"{stage}_s": round(seconds, 2) for stage, seconds in stages.items()},
+        "preview_counts": counts, "committed": committed, "ratio": round(ratio, 2) if ratio else None,
+        "rollback_s": round(rollback_s, 2), "rolled_back": rolled_back,
+        "rows_per_s": round(rows / history_s, 1) if history_s else None}
+    results.check("history import (map + preview + commit) / plain worker import", ratio, "≤ 3",
+                  ratio is not None and ratio <= 3 and committed, f"{rows:,} legacy rows")
 
 
 # --- Query counts ------------------------------------------------------------------------------

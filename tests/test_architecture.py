@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("portal", "notifications", "accounts", "workers", "targets", "support", "outreach", "complaints", "training",
-        "reports", "scale")
+        "history", "reports", "scale")
 WIRING = {"settings.py", "urls.py", "celery.py"}
 
 

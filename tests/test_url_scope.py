@@ -163,4 +163,7 @@ class UrlScopeTests:
             if params:
                 continue
             response = client.get(url_for(name, {}))
-            assert response.status_code in (200, 302, 403, 404, 405), f"{name} as {role}: {response.status_code}"
+            # /healthz answers 503 by design while a service is down: with REDIS_URL and no Celery worker running
+            # beside the tests (the beat and worker checks), that is its correct answer, not a server error.
+            expected = (200, 302, 403, 404, 405, 503) if name == "healthz" else (200, 302, 403, 404, 405)
+            assert response.status_code in expected, f"{name} as {role}: {response.status_code}"

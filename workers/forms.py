@@ -71,6 +71,9 @@ class WorkerForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = home_units(user)
+        if "citizen_id" in self.initial and not self.initial["citizen_id"]:
+            # A record brought in from history with its old CMND alone: the CCCD is added once it is known.
+            self.fields["citizen_id"].required = False
 
     def show_duplicate_confirmation(self) -> None:
         self.fields["confirm_duplicate"].widget = forms.CheckboxInput()

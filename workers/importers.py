@@ -403,8 +403,8 @@ def _check_duplicates(errors: ErrorList, plans: list[RowPlan]) -> None:
     keys = {(normalise_name(p.values["full_name"]), p.values["date_of_birth"], p.values["unit"].pk): p for p in plans}
     in_db = Worker.objects.filter(name_key__in={k[0] for k in keys}, date_of_birth__in={k[1] for k in keys})
     by_key: dict[tuple, list[str]] = defaultdict(list)
-    for w in in_db.only("name_key", "date_of_birth", "unit_id", "citizen_id"):
-        by_key[(w.name_key, w.date_of_birth, w.unit_id)].append(w.citizen_id)
+    for w in in_db.only("name_key", "date_of_birth", "unit_id", "citizen_id", "legacy_id_number"):
+        by_key[(w.name_key, w.date_of_birth, w.unit_id)].append(w.citizen_id or w.legacy_id_number)  # CMND: history
     first_row: dict[tuple, RowPlan] = {}
     for plan in plans:
         key = (normalise_name(plan.values["full_name"]), plan.values["date_of_birth"], plan.values["unit"].pk)

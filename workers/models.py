@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -190,7 +191,11 @@ class Status(models.TextChoices):
 class Worker(models.Model):
     SCOPE_FIELD = "unit"
 
-    citizen_id = models.CharField(_("citizen ID (CCCD)"), max_length=12, unique=True)
+    # Empty (NULL) only for a record brought in from history with an old 9-digit ID card number (CMND) alone:
+    # never invented into a CCCD. A later registration with a CCCD is linked to it (history.HistoricLink).
+    citizen_id = models.CharField(_("citizen ID (CCCD)"), max_length=12, unique=True, null=True, blank=True)
+    legacy_id_number = models.CharField(_("old ID card number (CMND)"), max_length=9, blank=True, default="",
+                                        db_default="")  # raw inserts (COPY, the synthetic data) may leave it out
     full_name = models.CharField(_("full name"), max_length=120)
     name_key = models.CharField(max_length=120, editable=False)  # normalise_name(full_name), for duplicates and search
     date_of_birth = models.DateField(_("date of birth"))
@@ -217,6 +222,12 @@ class Worker(models.Model):
         ordering = ["full_name", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(citizen_id__regex=r"^[0-9]{12}$"), name="worker_citizen_id_12_digits"),
+            models.CheckConstraint(condition=Q(legacy_id_number="") | Q(legacy_id_number__regex=r"^[0-9]{9}$"),
+                                   name="worker_legacy_id_9_digits"),
+            models.CheckConstraint(condition=Q(citizen_id__isnull=False) | ~Q(legacy_id_number=""),
+                                   name="worker_has_an_id_number"),
+            models.UniqueConstraint(fields=["legacy_id_number"], condition=~Q(legacy_id_number=""),
+                                    name="worker_legacy_id_unique"),
             models.CheckConstraint(condition=Q(version__gte=1), name="worker_version_positive"),
         ]
         indexes = [
@@ -229,6 +240,15 @@ class Worker(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @property
+    def id_number(self) -> str:
+        """The CCCD, else the old CMND of a historic record."""
+        return self.citizen_id or self.legacy_id_number
+
+    @property
+    def has_only_legacy_id(self) -> bool:
+        return not self.citizen_id and bool(self.legacy_id_number)
+
 
 class StatusChange(models.Model):
     """One step of a worker's timeline: who moved them from which status to which, when and why."""
@@ -238,7 +258,8 @@ class StatusChange(models.Model):
     worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    # When it happened: the time of entry on a screen; the event's own date for what is brought in from history.
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
                            on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)

@@ -52,7 +52,7 @@ def worker_list(user, filters: WorkerFilters | None = None) -> QuerySet[Worker]:
     if f.q:
         digits = f.q.replace(" ", "").replace(".", "")
         if digits.isdigit():
-            workers = workers.filter(citizen_id__contains=digits)
+            workers = workers.filter(Q(citizen_id__contains=digits) | Q(legacy_id_number__contains=digits))
         else:
             workers = workers.filter(name_key__contains=normalise_name(f.q))
     if f.unit is not None:

@@ -83,6 +83,11 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def event_time(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the portal's time zone: when an event brought in from history is stamped."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def likely_duplicates(*, full_name: str, date_of_birth: dt.date, unit: Unit, citizen_id: str,
                       exclude_pk: int | None = None) -> list[Worker]:
     queryset = (Worker.objects.filter(name_key=normalise_name(full_name), date_of_birth=date_of_birth, unit=unit)
@@ -92,27 +97,33 @@ def likely_duplicates(*, full_name: str, date_of_birth: dt.date, unit: Unit, cit
     return list(queryset[:5])
 
 
-def _check_identity(*, user, citizen_id: str, full_name: str, date_of_birth: dt.date, sex: str, unit: Unit) -> None:
+def _check_identity(*, user, citizen_id: str | None, full_name: str, date_of_birth: dt.date, sex: str, unit: Unit,
+                    legacy_id_number: str = "", inherited: bool = False) -> None:
+    """``legacy_id_number``: a record of history known by its old CMND alone (no CCCD to check); ``inherited``:
+    the unit may be a legacy unit the user's 2025 unit inherited (history of the units it took over)."""
     errors: dict[str, list[str]] = {}
-    problems = citizen_id_problems(citizen_id, date_of_birth=date_of_birth, sex=sex)
-    if problems:
-        errors["citizen_id"] = problems
+    if citizen_id or not legacy_id_number:
+        problems = citizen_id_problems(citizen_id or "", date_of_birth=date_of_birth, sex=sex)
+        if problems:
+            errors["citizen_id"] = problems
     if not full_name.strip():
         errors["full_name"] = [_("Enter the full name.")]
     if date_of_birth > today():
         errors["date_of_birth"] = [_("The date of birth is in the future.")]
     if unit.level not in HOME_LEVELS:
         errors["unit"] = [_("Choose the home commune, or the district when the commune is unknown.")]
-    elif not unit_in_scope(user, unit):
+    elif not unit_in_scope(user, unit, inherited=inherited):
         errors["unit"] = [_("The unit is outside your scope.")]
     if errors:
         raise ValidationError(errors)
 
 
-def _status_change(*, worker: Worker, user, from_status: str, to_status: str, note: str = "") -> StatusChange:
+def _status_change(*, worker: Worker, user, from_status: str, to_status: str, note: str = "",
+                   at: dt.datetime | None = None) -> StatusChange:
+    """``at``: when the change happened (default now; history passes the event's date, :func:`event_time`)."""
     return StatusChange.objects.create(
         worker=worker, from_status=from_status, to_status=to_status, by=user if user and user.is_authenticated else None,
-        note=note[:500],
+        note=note[:500], at=at or timezone.now(),
     )
 
 
@@ -120,7 +131,7 @@ def worker_register(
     *, user, citizen_id: str, full_name: str, date_of_birth: dt.date, sex: str, unit: Unit,
     ethnicity: Ethnicity | None = None, phone: str = "", household_statuses: Iterable[HouseholdStatus] = (),
     education: str = "", languages: str = "", skills: str = "", wished_country: Country | None = None,
-    status: str = Status.REGISTERED, note: str = "", confirm_duplicate: bool = False,
+    status: str = Status.REGISTERED, note: str = "", confirm_duplicate: bool = False, at: dt.datetime | None = None,
 ) -> Worker:
     citizen_id = normalise_citizen_id(citizen_id)
     full_name = " ".join(full_name.split())
@@ -141,7 +152,7 @@ def worker_register(
                 education=education, languages=languages, skills=skills, wished_country=wished_country, status=status,
             )
             worker.household_statuses.set(household_statuses)
-            _status_change(worker=worker, user=user, from_status="", to_status=status, note=note)
+            _status_change(worker=worker, user=user, from_status="", to_status=status, note=note, at=at)
     except IntegrityError:  # a concurrent registration of the same CCCD
         raise ValidationError({"citizen_id": _("A worker with this citizen ID is already registered.")}) from None
     return worker
@@ -158,11 +169,12 @@ def worker_update(*, user, worker: Worker, version: int, confirm_duplicate: bool
     if unknown:
         raise TypeError(f"worker_update() cannot change {', '.join(sorted(unknown))}")
     values = {name: getattr(worker, name) for name in UPDATABLE} | fields
-    values["citizen_id"] = normalise_citizen_id(values["citizen_id"])
+    values["citizen_id"] = normalise_citizen_id(values["citizen_id"]) or None  # None: a historic record's CMND alone
     values["full_name"] = " ".join(values["full_name"].split())
     _check_identity(user=user, citizen_id=values["citizen_id"], full_name=values["full_name"],
-                    date_of_birth=values["date_of_birth"], sex=values["sex"], unit=values["unit"])
-    if Worker.objects.filter(citizen_id=values["citizen_id"]).exclude(pk=worker.pk).exists():
+                    date_of_birth=values["date_of_birth"], sex=values["sex"], unit=values["unit"],
+                    legacy_id_number=worker.legacy_id_number)
+    if values["citizen_id"] and Worker.objects.filter(citizen_id=values["citizen_id"]).exclude(pk=worker.pk).exists():
         raise ValidationError({"citizen_id": _("A worker with this citizen ID is already registered.")})
     identity_changed = any(values[k] != getattr(worker, k) for k in ("full_name", "date_of_birth", "unit"))
     if identity_changed and not confirm_duplicate:
@@ -185,9 +197,11 @@ def worker_update(*, user, worker: Worker, version: int, confirm_duplicate: bool
     return worker
 
 
-def worker_change_status(*, user, worker: Worker, to_status: str, note: str = "") -> StatusChange:
-    """A bare status change. Marking a worker absconded records the absconding as learned today (source
-    "other"): the absconding form on the worker's page records the day learned, the place and the source."""
+def worker_change_status(*, user, worker: Worker, to_status: str, note: str = "",
+                         at: dt.datetime | None = None) -> StatusChange:
+    """A bare status change (``at``: when it is stamped, default now). Marking a worker absconded records the
+    absconding as learned today (source "other"): the absconding form on the worker's page records the day
+    learned, the place and the source."""
     with transaction.atomic():
         current = Worker.objects.select_for_update().only("status").get(pk=worker.pk).status
         problem = transition_problem(current, to_status)
@@ -201,7 +215,7 @@ def worker_change_status(*, user, worker: Worker, to_status: str, note: str = ""
                                           created_by=user if user and user.is_authenticated else None)
         worker.status = to_status
         worker.save(update_fields=["status", "updated_at"])
-        return _status_change(worker=worker, user=user, from_status=current, to_status=to_status, note=note)
+        return _status_change(worker=worker, user=user, from_status=current, to_status=to_status, note=note, at=at)
 
 
 def enterprise_warning(enterprise: Enterprise | None) -> str:
@@ -270,10 +284,11 @@ def departure_record(
     enterprise: Enterprise | None = None, occupation: str = "", contract_months: int | None = None,
     orientation_cert_no: str = "", orientation_cert_date: dt.date | None = None, note: str = "",
     contract_end: dt.date | None = None, employer_name: str = "", employer_country: Country | None = None,
-    employer_sector: str = "", monthly_wage=None, wage_currency: str = "",
+    employer_sector: str = "", monthly_wage=None, wage_currency: str = "", at: dt.datetime | None = None,
 ) -> Departure:
     """Record a departure and its contract: the end signed (``contract_end``), else the departure date +
-    ``contract_months``; the employer; the monthly wage and its currency."""
+    ``contract_months``; the employer; the monthly wage and its currency. ``at``: when the status change to
+    "departed" is stamped (default now; history: the departure date)."""
     errors = _departure_errors(date_of_birth=worker.date_of_birth, date=date, country=country, programme=programme,
                                contract_months=contract_months, orientation_cert_date=orientation_cert_date,
                                contract_end=contract_end, monthly_wage=monthly_wage, wage_currency=wage_currency)
@@ -307,7 +322,7 @@ def departure_record(
         worker.status = Status.DEPARTED
         worker.save(update_fields=["status", "updated_at"])
         _status_change(worker=worker, user=user, from_status=current, to_status=Status.DEPARTED,
-                       note=note or _("Departure to %(country)s") % {"country": country.name_vi})
+                       note=note or _("Departure to %(country)s") % {"country": country.name_vi}, at=at)
     return departure
 
 
@@ -322,10 +337,11 @@ def return_outcome(*, date: dt.date, contract_end: dt.date | None, early: bool, 
 
 
 def return_record(*, user, departure: Departure, date: dt.date, early: bool | None = None, reason: str = "",
-                  follow_up: str = "", note: str = "") -> Return:
+                  follow_up: str = "", note: str = "", at: dt.datetime | None = None) -> Return:
     """Record the return of the worker's latest departure. ``early=None``: before the contract's end. The
     outcome (on time, early, after overstaying) follows from the contract's end, the province's grace period
-    and an absconding still open, which the return closes."""
+    and an absconding still open, which the return closes. ``at``: when the status change is stamped (default
+    now; history: the return date)."""
     worker = departure.worker
     if date > today():
         raise ValidationError({"date": _("The return date is in the future.")})
@@ -357,7 +373,7 @@ def return_record(*, user, departure: Departure, date: dt.date, early: bool | No
         worker.status = Status.RETURNED
         worker.save(update_fields=["status", "updated_at"])
         _status_change(worker=worker, user=user, from_status=current, to_status=Status.RETURNED,
-                       note=note or _RETURN_NOTES[outcome]())
+                       note=note or _RETURN_NOTES[outcome](), at=at)
     return record
 
 
@@ -411,6 +427,8 @@ class NewWorker:
     status: str = Status.REGISTERED
     departure: NewDeparture | None = None
     later_statuses: tuple[str, ...] = ()
+    legacy_id_number: str = ""  # a record of history with its old CMND (``citizen_id`` then empty)
+    registered_on: dt.date | None = None  # with ``dated_by_events``: when the worker registered
 
 
 class BulkRejected(ValidationError):
@@ -421,12 +439,13 @@ class BulkRejected(ValidationError):
         super().__init__([message for position in sorted(problems) for message in problems[position]])
 
 
-def _new_worker_problems(*, user, item: NewWorker, citizen_id: str, full_name: str) -> list[str]:
+def _new_worker_problems(*, user, item: NewWorker, citizen_id: str, full_name: str,
+                         inherited: bool = False) -> list[str]:
     """What the per-row services would refuse, checked in memory (no query)."""
     problems: list[str] = []
     try:
         _check_identity(user=user, citizen_id=citizen_id, full_name=full_name, date_of_birth=item.date_of_birth,
-                        sex=item.sex, unit=item.unit)
+                        sex=item.sex, unit=item.unit, legacy_id_number=item.legacy_id_number, inherited=inherited)
     except ValidationError as exc:
         problems.extend(exc.messages)
     if item.status not in BEFORE_DEPARTURE | {Status.WITHDRAWN}:
@@ -466,30 +485,37 @@ def _final_status(item: NewWorker) -> str:
     return item.later_statuses[-1] if item.later_statuses else _status_after_departure(item)
 
 
-def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "") -> list[Worker]:
+def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "", dated_by_events: bool = False,
+                          inherited_units: bool = False) -> list[Worker]:
     """Register new workers with their household statuses, departures, returns and status changes, all or none.
 
     The rows are those of the per-row services (status timeline in the same order, departure snapshot, return,
     audit entries naming the user), in a fixed number of queries. Raises ``BulkRejected`` (by position) when
     any worker breaks a rule, or when its citizen ID is registered already. Likely duplicates are the caller's
     business (the import checks them for the whole sheet).
+
+    History (``dated_by_events``): each status change is stamped with the date of its event (registration on
+    ``registered_on``, else the departure date; the departure and the return on theirs) instead of the time of
+    entry; ``inherited_units``: a 2025 user's history may name the legacy units their unit inherited.
     """
     items = list(workers)
     problems: dict[int, list[str]] = {}
     rows: list[Worker] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for position, item in enumerate(items):
         citizen_id = normalise_citizen_id(item.citizen_id)
         full_name = " ".join(item.full_name.split())
-        found = _new_worker_problems(user=user, item=item, citizen_id=citizen_id, full_name=full_name)
-        if citizen_id in seen:
+        found = _new_worker_problems(user=user, item=item, citizen_id=citizen_id, full_name=full_name,
+                                     inherited=inherited_units)
+        key = ("cccd", citizen_id) if citizen_id or not item.legacy_id_number else ("cmnd", item.legacy_id_number)
+        if key in seen:
             found.append(_("A worker with this citizen ID is already registered."))
-        seen.add(citizen_id)
+        seen.add(key)
         if found:
             problems[position] = found
-        rows.append(Worker(citizen_id=citizen_id, full_name=full_name, name_key=normalise_name(full_name),
-                           date_of_birth=item.date_of_birth, sex=item.sex, unit=item.unit, ethnicity=item.ethnicity,
-                           status=_final_status(item)))
+        rows.append(Worker(citizen_id=citizen_id or None, legacy_id_number=item.legacy_id_number, full_name=full_name,
+                           name_key=normalise_name(full_name), date_of_birth=item.date_of_birth, sex=item.sex,
+                           unit=item.unit, ethnicity=item.ethnicity, status=_final_status(item)))
     if problems:
         raise BulkRejected(problems)
     if not rows:
@@ -499,12 +525,13 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "")
         _insert_workers(rows)
         insert_rows(Worker.household_statuses.through, ["worker_id", "householdstatus_id"], [
             (worker.pk, status.pk) for worker, item in zip(rows, items, strict=True) for status in item.household_statuses])
-        timeline = _Timeline(by_id=by_id)
-        timeline.step((worker, "", item.status, note) for worker, item in zip(rows, items, strict=True))
+        timeline = _Timeline(by_id=by_id, dated=dated_by_events)
+        timeline.step((worker, "", item.status, note, _registered_on(item))
+                      for worker, item in zip(rows, items, strict=True))
         departures, returns = _insert_departures(rows, items, timeline=timeline, by_id=by_id, note=note)
         for step in range(max((len(item.later_statuses) for item in items), default=0)):
             timeline.step((worker, item.later_statuses[step - 1] if step else _status_after_departure(item),
-                           item.later_statuses[step], note)
+                           item.later_statuses[step], note, _last_event_on(item))
                           for worker, item in zip(rows, items, strict=True) if len(item.later_statuses) > step)
         # Marked absconded (worker_change_status): the absconding, learned today.
         absconded = {d.worker.pk: d for d in departures}
@@ -528,33 +555,50 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "")
     return rows
 
 
+def _registered_on(item: NewWorker) -> dt.date:
+    return item.registered_on or (item.departure.date if item.departure else today())
+
+
+def _last_event_on(item: NewWorker) -> dt.date:
+    if item.departure is None:
+        return _registered_on(item)
+    return item.departure.return_date or item.departure.date
+
+
 class _Timeline:
     """Writes the status changes one step at a time (registration, departure, return, later changes): every step
-    of a worker gets a later ``at`` than the step before, as the per-row services' clock gives them."""
+    of a worker gets a later ``at`` than the step before, as the per-row services' clock gives them; ``dated``
+    (history): each change is stamped with the start of its event's day instead (steps of one day keep their
+    order by id)."""
 
-    def __init__(self, *, by_id: int | None):
+    def __init__(self, *, by_id: int | None, dated: bool = False):
         self.by_id = by_id
+        self.dated = dated
         self.at: dt.datetime | None = None
 
-    def step(self, changes: Iterable[tuple[Worker, str, str, str]]) -> None:
+    def step(self, changes: Iterable[tuple[Worker, str, str, str, dt.date]]) -> None:
         now = timezone.now()
         self.at = now if self.at is None or now > self.at else self.at + dt.timedelta(microseconds=1)
         insert_rows(StatusChange, ["worker_id", "from_status", "to_status", "at", "by_id", "note"], [
-            (worker.pk, from_status, to_status, self.at, self.by_id, note[:500])
-            for worker, from_status, to_status, note in changes])
+            (worker.pk, from_status, to_status, event_time(day) if self.dated else self.at, self.by_id, note[:500])
+            for worker, from_status, to_status, note, day in changes])
 
 
 def _insert_workers(rows: list[Worker]) -> None:
     try:
         with transaction.atomic():  # a savepoint: on a clash the transaction stays usable to say which ones
             insert_objects(Worker, rows)
-    except IntegrityError:  # a concurrent registration of the same CCCD
-        taken = set(Worker.objects.filter(citizen_id__in=[w.citizen_id for w in rows])
+    except IntegrityError:  # a concurrent registration of the same CCCD (or CMND)
+        taken = set(Worker.objects.filter(citizen_id__in=[w.citizen_id for w in rows if w.citizen_id])
                     .values_list("citizen_id", flat=True))
-        if not taken:
+        taken_legacy = set(Worker.objects.filter(legacy_id_number__in=[w.legacy_id_number for w in rows
+                                                                       if w.legacy_id_number])
+                           .values_list("legacy_id_number", flat=True))
+        if not taken and not taken_legacy:
             raise
         raise BulkRejected({position: [_("A worker with this citizen ID is already registered.")]
-                            for position, worker in enumerate(rows) if worker.citizen_id in taken}) from None
+                            for position, worker in enumerate(rows)
+                            if worker.citizen_id in taken or worker.legacy_id_number in taken_legacy}) from None
 
 
 def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: _Timeline, by_id: int | None,
@@ -580,7 +624,7 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
             has_orientation_cert=bool(new.orientation_cert_no.strip()), created_by_id=by_id))
     insert_objects(Departure, departures)
     timeline.step((d.worker, item.status, Status.DEPARTED, note or _("Departure to %(country)s") % {
-        "country": item.departure.country.name_vi}) for d, (_w, item) in zip(departures, departing, strict=True))
+        "country": item.departure.country.name_vi}, d.date) for d, (_w, item) in zip(departures, departing, strict=True))
     returns: list[Return] = []
     for departure, (worker, item) in zip(departures, departing, strict=True):
         back = item.departure.return_date
@@ -591,7 +635,7 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
             returns.append(Return(departure=departure, date=back, created_by_id=by_id, early=early, outcome=outcome,
                                   days_past_contract=days))
     insert_objects(Return, returns)
-    timeline.step((r.departure.worker, Status.DEPARTED, Status.RETURNED, note or _RETURN_NOTES[r.outcome]())
+    timeline.step((r.departure.worker, Status.DEPARTED, Status.RETURNED, note or _RETURN_NOTES[r.outcome](), r.date)
                   for r in returns)
     return departures, returns
 

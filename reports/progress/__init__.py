@@ -36,6 +36,14 @@ Rules (see also the docstrings below):
   orientation certificate; share of the communes of a unit with at least one
   worker abroad at the end of the period (departed on or before it and not
   returned by then).
+- History figures (``history.HistoryFigure``: a unit's departures in a month or a
+  year from before the registry, where only totals exist) count, with the
+  registry source, for a month (or year) the registry holds no departure of in
+  the figure's unit and below it, and only when the figure's whole period lies
+  in the report's period (or in the same period last year); see
+  ``history.coverage``. Figures never overlap one another on a line of the tree,
+  so no period is counted twice. One more query (the figures), and a fourth
+  grouping of the departures query when figures fall in the periods.
 - Across the 2025 reform (issue 11) a report runs in the structure of its unit
   and counts the other structure's records too: legacy records under the
   default successor of their unit (an abolished district's, e.g. its monthly

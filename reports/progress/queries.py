@@ -12,12 +12,14 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, 
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from history.coverage import covered_months, is_covered
+from history.selectors import report_figures
 from portal import tree as unit_tree
 from portal.models import Unit
 from portal.tree import UnitTree, structure_in_force
 from reports.progress.period import Period
 from reports.progress.rollup import roll_up, spread
-from reports.progress.rows import MARKETS, OTHER_MARKET, ProgressRow, round_half_up
+from reports.progress.rows import MARKET_NAMES_VI, MARKETS, OTHER_MARKET, ProgressRow, round_half_up
 from targets.models import CoverageKind, MonthlyValue, Plan, Quota, ReportStatus
 from workers.models import (
     ChecklistEntry,
@@ -147,7 +149,7 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _departure_groups(tree: UnitTree, period: Period) -> list[tuple]:
+def _departure_groups(tree: UnitTree, period: Period, *, by_unit_month: bool = False) -> list[tuple]:
     """Every departure figure of the report from ONE scan of the departures of the period and of the same
     period a year before (conditional sums over per-row 0/1 flags), in three groupings of the same rows, as
     ``(kind, unit_id, other_unit, country_code, country, programme_code, programme, month, n, female, poor,
@@ -157,6 +159,9 @@ def _departure_groups(tree: UnitTree, period: Period) -> list[tuple]:
     - ``kind`` 1: per country and programme (the market sheet), ``kind`` 2: per month of departure; in both
       ``other_unit`` is the home unit when it lies in the other structure (to be counted only if the tree
       knows it), else None. Rows of the previous year fall into these groups with ``n`` = 0.
+
+    With ``by_unit_month`` (history figures fall in the periods), a fourth grouping, ``kind`` 3: per home unit and
+    month, rows of either period (``n`` + ``previous_year``), to tell the months the registry covers.
 
     PostgreSQL computes them with ``GROUPING SETS`` in one pass; other databases (SQLite in the tests) with
     ``UNION ALL`` of the three ``GROUP BY``s over the same rows. The rows are selected by the ORM (joins, path
@@ -194,9 +199,11 @@ def _departure_groups(tree: UnitTree, period: Period) -> list[tuple]:
     sums = ", ".join(f"SUM(d.{name}) AS s_{name}" for name in
                      ("n", "female", "poor", "minority", "cert", "jp", "kr", "tw", "prev", "skilled", "high"))
     if connection.vendor == "postgresql":
-        grouped = ("SELECT CASE WHEN GROUPING(d.uid) = 0 THEN 0 WHEN GROUPING(d.cid) = 0 THEN 1 ELSE 2 END AS kind, "
+        unit_month = ", (d.uid, d.mon)" if by_unit_month else ""
+        grouped = ("SELECT CASE WHEN GROUPING(d.uid) = 0 AND GROUPING(d.mon) = 0 THEN 3 WHEN GROUPING(d.uid) = 0 "
+                   "THEN 0 WHEN GROUPING(d.cid) = 0 THEN 1 ELSE 2 END AS kind, "
                    f"d.uid, d.other_uid, d.cid, d.pid, d.mon, {sums} FROM ({inner}) d "
-                   "GROUP BY GROUPING SETS ((d.uid), (d.other_uid, d.cid, d.pid), (d.other_uid, d.mon))")
+                   f"GROUP BY GROUPING SETS ((d.uid), (d.other_uid, d.cid, d.pid), (d.other_uid, d.mon){unit_month})")
         with_d = ""
     else:
         grouped = (f"SELECT 0 AS kind, d.uid, NULL AS other_uid, NULL AS cid, NULL AS pid, NULL AS mon, {sums} "
@@ -204,6 +211,8 @@ def _departure_groups(tree: UnitTree, period: Period) -> list[tuple]:
                    f"UNION ALL SELECT 1, NULL, d.other_uid, d.cid, d.pid, NULL, {sums} FROM d "
                    "GROUP BY d.other_uid, d.cid, d.pid "
                    f"UNION ALL SELECT 2, NULL, d.other_uid, NULL, NULL, d.mon, {sums} FROM d GROUP BY d.other_uid, d.mon")
+        if by_unit_month:
+            grouped += f" UNION ALL SELECT 3, d.uid, NULL, NULL, NULL, d.mon, {sums} FROM d GROUP BY d.uid, d.mon"
         with_d = f"WITH d AS ({inner}) "
     quote = connection.ops.quote_name
     sql = (f"{with_d}SELECT g.kind, g.uid, g.other_uid, c.code, c.name_vi, p.code, p.name_vi, g.mon, "
@@ -220,9 +229,14 @@ def registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], list
     by_unit = []
     lines: dict[tuple, int] = defaultdict(int)
     by_month: dict[str, int] = defaultdict(int)
+    figures = history_figures(tree, period)
+    registry_months: list[tuple[str, dt.date]] = []
     for kind, uid, other_uid, cc, cn, pc, pn, month, n, female, poor, minority, cert, jp, kr, tw, prev, skilled, high in (
-            _departure_groups(tree, period)):
-        if kind == 0:
+            _departure_groups(tree, period, by_unit_month=bool(figures))):
+        if kind == 3:
+            if n + prev and tree.knows(uid):
+                registry_months.append((tree.other_paths.get(uid) or tree.path_by_id[uid], _as_date(month)))
+        elif kind == 0:
             by_unit.append((uid, (n, female, poor, minority, cert, prev, jp, kr, tw, n - jp - kr - tw, skilled, high,
                                   n)))
         elif n and (other_uid is None or tree.knows(other_uid)):
@@ -231,6 +245,8 @@ def registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], list
             else:
                 by_month[str(month)[:10]] += n
     roll_up(tree, rows, total, _DEPARTURE_FIGURES, by_unit)
+    if figures:
+        history_apply(tree, rows, total, period, figures, covered_months(registry_months), lines, by_month)
     groups = _waiting_groups(tree, period)
     roll_up(tree, rows, total, ("waiting", "waiting_training", "waiting_ready"), (
         (unit_id, (n, n if stage == Status.TRAINING else 0, n if stage == Status.WAITING else 0))
@@ -262,6 +278,59 @@ def waiting_by_enterprise(tree: UnitTree, groups: list[WaitingGroup]) -> list[di
         line["total"] += n
     return sorted(lines.values(), key=lambda line: (line["enterprise_id"] is None, -line["total"],
                                                     line["enterprise"]))
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+HISTORY_UNKNOWN_MARKET = "Chưa rõ thị trường (số liệu lịch sử)"
+
+
+def history_figures(tree: UnitTree, period: Period) -> list[tuple]:
+    """The history figures (``history.HistoryFigure``) of the tree lying wholly in the period or in the same period a
+    year before (one query)."""
+    previous = period.previous_year()
+    return [figure for figure in report_figures(tree.q("unit"), previous.start, period.end)
+            if tree.knows(figure[0]) and (period.start <= figure[2] and figure[3] <= period.end
+                                          or previous.start <= figure[2] and figure[3] <= previous.end)]
+
+
+def history_apply(tree: UnitTree, rows, total, period: Period, figures: list[tuple],
+                  covered: set[tuple[str, dt.date]], lines: dict[tuple, int], by_month: dict[str, int]) -> None:
+    """Add the history figures of months (or years) the registry holds no departure of, in the figure's unit and
+    below it (``history.coverage``): to the period's figures (departed, women, poor, ethnic minority, markets —
+    what a figure does not know counts as another market —, the market lines and the months) or to the same period
+    a year before. Each row also counts, in ``history`` and ``history_previous_year``, how much of it came from
+    history figures, so the screen and the workbook can say so."""
+    previous = period.previous_year()
+    for unit_id, path, start, end, month, departed, japan, korea, taiwan, female, poor, minority in figures:
+        own_path = tree.other_paths.get(unit_id) or path
+        if is_covered(own_path, start, end, covered):
+            continue  # the registry counts this period of this unit: never both
+        if period.start <= start and end <= period.end:
+            known = (japan or 0) + (korea or 0) + (taiwan or 0)
+            for attr, value in (("departed", departed), ("history", departed), ("female", female or 0),
+                                ("poor", poor or 0), ("ethnic_minority", minority or 0)):
+                spread(tree, rows, total, unit_id, attr, value)
+            for code, value in (("JP", japan or 0), ("KR", korea or 0), ("TW", taiwan or 0),
+                                (OTHER_MARKET, departed - known)):
+                if value:
+                    spread(tree, rows, total, unit_id, f"markets:{code}", value)
+            for code, name, value in (("JP", MARKET_NAMES_VI["JP"], japan), ("KR", MARKET_NAMES_VI["KR"], korea),
+                                      ("TW", MARKET_NAMES_VI["TW"], taiwan),
+                                      ("", HISTORY_UNKNOWN_MARKET, departed - known)):
+                if value:
+                    lines[(code, name, "", "")] += value
+            if month:
+                by_month[start.isoformat()] += departed
+        elif previous.start <= start and end <= previous.end:
+            spread(tree, rows, total, unit_id, "previous_year", departed)
+            spread(tree, rows, total, unit_id, "history_previous_year", departed)
 
 
 def figures_by_unit_month(tree: UnitTree, period: Period, codes=FIGURE_CODES):

@@ -35,6 +35,7 @@ def roll_up(tree: UnitTree, rows: dict[int, ProgressRow], total: ProgressRow, at
 def _add_all(row: ProgressRow, attrs: tuple[str, ...], values: list[int]) -> None:
     for attr, value in zip(attrs, values, strict=True):
         if attr.startswith("markets:"):
-            row.markets[attr[8:]] += value
+            if row.markets is not None:
+                row.markets[attr[8:]] += value
         else:
             setattr(row, attr, getattr(row, attr) + value)

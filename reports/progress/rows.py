@@ -70,6 +70,9 @@ class ProgressRow:
     waiting_training: int = 0  # of the waiting: still in training
     waiting_ready: int = 0  # of the waiting: trained, waiting to depart
     previous_year: int = 0
+    # Of ``departed`` and ``previous_year``: how many came from history figures (periods before the registry).
+    history: int = 0
+    history_previous_year: int = 0
     markets: dict[str, int] | None = field(default_factory=_empty_markets)
     communes_total: int = 0
     communes_covered: int = 0

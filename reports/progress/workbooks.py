@@ -69,13 +69,22 @@ HEADER_ROWS = {SUMMARY_SHEET: 6, MARKET_SHEET: 6, WAITING_SHEET: 6, GOALS_SHEET:
 SOURCE_LABELS = {"registry": "sổ theo dõi người lao động", "figures": "số liệu báo cáo tháng đã duyệt"}
 
 
+def _history_words(report: ProgressReport) -> str:
+    """The share of the figures that came from history figures (totals kept before the registry), said plainly."""
+    total = report.total
+    if not (total.history or total.history_previous_year):
+        return ""
+    return (f", gồm số liệu lịch sử tổng hợp cho các kỳ chưa có sổ theo dõi ({formats.format_int(total.history)} "
+            f"người trong kỳ, {formats.format_int(total.history_previous_year)} người cùng kỳ năm trước)")
+
+
 def _titles(ws, report: ProgressReport, title: str, width: int) -> int:
     """The title lines above a table; returns the header row number."""
     lines = [
         (title.upper(), TITLE),
         (f"Đơn vị: {neutralise(report.unit_name)} (mã {report.unit_code})", BOLD),
         (f"Kỳ báo cáo: {report.period.label} (số liệu đến ngày {formats.format_date(report.as_of)})", None),
-        (f"Nguồn số liệu: {SOURCE_LABELS.get(report.source, report.source)}; "
+        (f"Nguồn số liệu: {SOURCE_LABELS.get(report.source, report.source)}{_history_words(report)}; "
          f"lập ngày {formats.format_date(timezone.localdate())}", None),
     ]
     for index, (text, font) in enumerate(lines, start=1):

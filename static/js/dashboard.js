@@ -60,6 +60,21 @@
     },
     options: { responsive: true, maintainAspectRatio: false },
   });
+  if (data.years) {
+    draw("chart-years", {
+      type: "bar",
+      data: {
+        labels: data.years.labels,
+        datasets: [
+          { label: data.years.registryLabel, data: data.years.registry, backgroundColor: "#0d6efd" },
+          { label: data.years.historyLabel, data: data.years.history, backgroundColor: "#adb5bd" },
+        ],
+      },
+      options: Object.assign({}, common, {
+        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+      }),
+    });
+  }
   draw("chart-trend", {
     type: "line",
     data: {

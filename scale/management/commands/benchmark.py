@@ -28,10 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--province", action="append", dest="provinces", metavar="CODE",
                             help="Provinces to generate (when the registry is empty); default all 63.")
         parser.add_argument("--out", required=True, help="JSON file to write.")
-        parser.add_argument("--parts", default="progress,export,import,queries,load",
+        parser.add_argument("--parts", default="progress,export,import,history,queries,load",
                             help="Comma-separated parts to run (default: all).")
         parser.add_argument("--export-rows", type=int, default=0, help="Limit the export to N workers (0: all).")
         parser.add_argument("--import-rows", type=int, default=20_000, help="Rows of the import file (20,000).")
+        parser.add_argument("--history-rows", type=int, default=50_000,
+                            help="Rows of the legacy file of the history part (50,000).")
         parser.add_argument("--clients", type=int, default=20, help="Concurrent clients of the load test (20).")
         parser.add_argument("--requests", type=int, default=10, help="Requests per client and page (10).")
         parser.add_argument("--child", choices=["portal", "baseline", "serve"],
@@ -51,7 +53,7 @@ class Command(BaseCommand):
         from workers.models import Departure, Worker
 
         parts = {p.strip() for p in options["parts"].split(",") if p.strip()}
-        unknown = parts - {"progress", "export", "import", "queries", "load"}
+        unknown = parts - {"progress", "export", "import", "history", "queries", "load"}
         if unknown:
             raise CommandError(f"Unknown parts: {', '.join(sorted(unknown))}")
         results = bench.Results()
@@ -74,6 +76,8 @@ class Command(BaseCommand):
             ("export", lambda: bench.bench_export(results, options["export_rows"] or None)),
             ("import", lambda: bench.bench_import(results, options["import_rows"], users["admin"],
                                                    users["units"]["province"])),
+            ("history", lambda: bench.bench_history(results, options["history_rows"], users["admin"],
+                                                     users["units"]["province"])),
             ("queries", lambda: bench.bench_queries(results, users)),
             ("load", lambda: bench.bench_load(results, users, clients=options["clients"],
                                                requests_per_client=options["requests"],
