@@ -291,8 +291,8 @@ class QueryCountTests:
         client = client_for(users.admin)
         # The registry's own (timeline, departures, contracts, follow-ups…) and the sections other apps contribute
         # (support: payments and loans; complaints: the worker's cases; training: enrolments and the pre-departure
-        # checklist), each a fixed number of queries.
-        with django_assert_max_num_queries(17):
+        # checklist; history: the historic records linked to the worker), each a fixed number of queries.
+        with django_assert_max_num_queries(20):
             assert client.get(reverse("workers:worker_detail", args=[worker.pk])).status_code == 200
         with django_assert_max_num_queries(10):
             response = client.get(reverse("workers:access_log"))
