@@ -1,7 +1,14 @@
 """The demo province: Ninh Thuận (58) in the legacy structure, with one account per role."""
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from portal.models import Role, Scope, Structure, Unit
@@ -22,6 +29,42 @@ DEMO_ACCOUNTS = [
 ]
 # Since 1 July 2025: new Khánh Hòa (56), which absorbed Ninh Thuận.
 NEW_STRUCTURE_ACCOUNTS = {"khanhhoa"}
+
+
+T = TypeVar("T")
+# Set by ``load_demo`` while it runs: wraps a long step's iterable in a progress bar (tqdm). Elsewhere (tests,
+# a loader called on its own) the iterable is returned as it is.
+_progress_bar: ContextVar[Callable[..., Iterable] | None] = ContextVar("demo_progress_bar", default=None)
+
+
+def demo_step(label) -> Callable[[Callable[[], str]], Callable[[], str]]:
+    """Names a demo loader for ``load_demo``'s output (``label``: a lazy translation, "Đang tải …" in Vietnamese)."""
+    def decorate(loader: Callable[[], str]) -> Callable[[], str]:
+        loader.label = label
+        return loader
+    return decorate
+
+
+def demo_progress(iterable: Iterable[T], *, total: int | None = None, desc: str = "") -> Iterable[T]:
+    """``iterable``, shown as a progress bar while ``load_demo`` runs (a long step of a loader)."""
+    bar = _progress_bar.get()
+    return iterable if bar is None else bar(iterable, total=total, desc=desc)
+
+
+@contextmanager
+def progress_bars(bar: Callable[..., Iterable]) -> Iterator[None]:
+    token = _progress_bar.set(bar)
+    try:
+        yield
+    finally:
+        _progress_bar.reset(token)
+
+
+@functools.lru_cache(maxsize=1)
+def demo_password_hash() -> str:
+    """The demo password, hashed once per process: hashing is slow on purpose (about 0.4 s each), and every demo
+    account has the same known password anyway."""
+    return make_password(DEMO_PASSWORD)
 
 
 def load_demo_units() -> str:
@@ -46,7 +89,7 @@ def load_demo_accounts() -> list[str]:
         unit = Unit.objects.get(structure=structure, code=unit_code) if unit_code else None
         user, was_created = User.objects.get_or_create(username=username)
         if was_created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash()
             created.append(username)
         user.first_name, user.last_name = full_name, ""
         user.is_staff = user.is_superuser = role == Role.ADMIN
