@@ -37,14 +37,6 @@ T = TypeVar("T")
 _progress_bar: ContextVar[Callable[..., Iterable] | None] = ContextVar("demo_progress_bar", default=None)
 
 
-def demo_step(label) -> Callable[[Callable[[], str]], Callable[[], str]]:
-    """Names a demo loader for ``load_demo``'s output (``label``: a lazy translation, "Đang tải …" in Vietnamese)."""
-    def decorate(loader: Callable[[], str]) -> Callable[[], str]:
-        loader.label = label
-        return loader
-    return decorate
-
-
 def demo_progress(iterable: Iterable[T], *, total: int | None = None, desc: str = "") -> Iterable[T]:
     """``iterable``, shown as a progress bar while ``load_demo`` runs (a long step of a loader)."""
     bar = _progress_bar.get()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from notifications.services import silenced
 from portal.audit import acting_as
+from portal.demo import demo_progress
 from portal.models import Structure, Unit
 from targets import services
 from targets.models import CoverageKind, MonthlyReport, MonthlyReportEvent, Plan, ReportAction, ReportStatus
@@ -133,7 +134,7 @@ def load() -> str:
                     services.quota_allocate(user=staff, parent=province, year=year,
                                             targets={units[c].pk: t for c, t in shares.items()})
     existing = set(MonthlyReport.objects.filter(unit__in=units.values(), month__gte=FIRST_MONTH).values_list("unit__code", "month"))
-    for code in QUOTAS_2021:
+    for code in demo_progress(QUOTAS_2021, desc="districts"):
         for month in _months():
             status = SPECIAL.get((code, month), ReportStatus.APPROVED)
             if status is None or (code, month) in existing:

@@ -14,6 +14,26 @@ from portal.formats import format_decimal
 from portal.units_loader import UnitDataError
 
 
+# What each demo loader of settings.DEMO_LOADERS loads, as the command says it (a loader not named here is
+# shown by its dotted name).
+def step_labels() -> dict[str, str]:
+    return {
+        "targets.demo.load": _("Loading quotas, plans and the monthly figures of Ninh Thuận's districts"),
+        "targets.reform_demo.load": _("Loading Khánh Hòa's 2026 plan allocated to its communes"),
+        "notifications.demo.load": _("Loading the reminders"),
+        "workers.demo.load": _("Loading the registry: workers, departures and returns"),
+        "workers.aftercare.demo.load": _("Loading contracts, absconding and returnees' follow-ups"),
+        "support.demo.load": _("Loading support policies, payments and loans"),
+        "outreach.demo.load": _("Loading outreach campaigns, events and leads"),
+        "complaints.demo.load": _("Loading complaints and fraud cases"),
+        "training.demo.load": _("Loading training classes and the pre-departure checklist"),
+        "targets.goals_demo.load": _("Loading coverage goals and labour-source targets"),
+        "history.demo.load": _("Loading the history before going live"),
+        "reports.demo.load": _("Computing the monthly progress snapshots"),
+        "accounts.demo.load": _("Creating Khánh Hòa's accounts"),
+    }
+
+
 class Command(BaseCommand):
     help = ("Load the demo (Ninh Thuận's legacy districts up to 30/06/2025, Khánh Hòa's 2025 structure since), "
             "the demo accounts and each app's demo data, saying what each step does. Safe to run again.")
@@ -25,7 +45,8 @@ class Command(BaseCommand):
                  (_("Creating the demo accounts"), self._accounts)]
         for dotted in getattr(settings, "DEMO_LOADERS", []):
             loader = import_string(dotted)
-            steps.append((str(getattr(loader, "label", "")) or _("Loading %(loader)s") % {"loader": dotted}, loader))
+            label = step_labels().get(dotted) or _("Loading %(loader)s") % {"loader": dotted}
+            steps.append((str(label), loader))
         self.stdout.write(_("Loading the demo into %(database)s: %(count)s steps")
                           % {"database": _database(), "count": len(steps)})
         # Cached figures are forgotten once at the end rather than after each of thousands of writes.
