@@ -9,7 +9,6 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
         from django.contrib.auth import get_user_model
-
         from django.db.backends.signals import connection_created
 
         from portal import invalidation, tasks  # noqa: F401  (tasks: registered in every process, for portal.jobs)

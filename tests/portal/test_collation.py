@@ -38,3 +38,28 @@ class VietnameseOrderTests:
         assert names == EXPECTED, connection.vendor
         backwards = list(Enterprise.objects.order_by(*vi_order("-name")).values_list("name", flat=True))
         assert backwards == EXPECTED[::-1]
+
+
+class ScreensSortNamesTests:
+    def test_the_worker_list_and_its_filters_sort_names_in_vietnamese_order(self, make_worker, users, client_for,
+                                                                              units):
+        from django.urls import reverse
+
+        for name in ["Đinh Văn Hùng", "Dương Văn Ba", "Zơ Râm Ka", "Ân Văn Tư", "An Văn Tư", "Duy Văn Hai"]:
+            make_worker(full_name=name)
+        Enterprise.objects.bulk_create([Enterprise(name=name, licence_no=name) for name in
+                                        ["Đông Á", "Dung Quất", "Hungary Kft", "Hàn Quốc Co"]])
+        client = client_for(users.province)
+        response = client.get(reverse("workers:worker_list"), {"sort": "name"})
+        names = [w.full_name for w in response.context["page"]]
+        assert names == ["An Văn Tư", "Ân Văn Tư", "Duy Văn Hai", "Dương Văn Ba", "Đinh Văn Hùng", "Zơ Râm Ka"]
+        html = response.content.decode()
+        order = [html.index(f">{name}<") for name in ["Dung Quất", "Đông Á", "Hàn Quốc Co", "Hungary Kft"]]
+        assert order == sorted(order)
+        # The unit filter: Ninh Thuận's districts in Vietnamese order of their names, each before its communes.
+        units_offered = html[html.index('name="unit"'):]
+        units_offered = units_offered[:units_offered.index("</select>")]
+        from portal.models import Level, Unit
+        districts = list(Unit.objects.filter(parent=units.province, level=Level.DISTRICT).values_list("name", flat=True))
+        positions = {name: units_offered.index(f">{name}<") for name in districts}
+        assert sorted(districts, key=positions.get) == vi_sorted(districts)
