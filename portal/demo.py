@@ -26,9 +26,13 @@ DEMO_ACCOUNTS = [
     ("bacai", "Cán bộ huyện Bác Ái", Role.OFFICIAL, "584"),
     ("lanhdao", "Lãnh đạo UBND tỉnh", Role.VIEWER, "58"),
     ("khanhhoa", "Cán bộ Sở Nội vụ Khánh Hòa", Role.PROVINCE, "56"),
+    # Commune officials of the 2025 structure: this year's figures and workers (the successors of Ninh Sơn's and
+    # Bác Ái's seats).
+    ("xaninhson", "Cán bộ xã Ninh Sơn", Role.OFFICIAL, "22810"),
+    ("xabacai", "Cán bộ xã Bác Ái", Role.OFFICIAL, "22795"),
 ]
 # Since 1 July 2025: new Khánh Hòa (56), which absorbed Ninh Thuận.
-NEW_STRUCTURE_ACCOUNTS = {"khanhhoa"}
+NEW_STRUCTURE_ACCOUNTS = {"khanhhoa", "xaninhson", "xabacai"}
 
 
 T = TypeVar("T")

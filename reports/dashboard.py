@@ -98,7 +98,8 @@ def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | No
         "has_rows": bool(report.rows),
         "overstay": overstay_warnings(unit, today=today),  # a province's units at risk of a suspension rule
         # The figures above are the registry's; the approved monthly figures beside them when they disagree.
-        "sources": {**sources_compared(reconciliation_rows(unit, period, today=today), shown=REGISTRY),
+        "sources": {**sources_compared(reconciliation_rows(unit, period, today=today), shown=REGISTRY,
+                                     before=today),
                     "url": reverse("progress:reconciliation") + "?" + urlencode(
                         {"unit": unit.pk, "period": "year", "year": today.year})},
     }

@@ -65,9 +65,12 @@ TOLERANCE_PERCENT = 5
 TOLERANCE_MIN = 2
 
 
-def sources_compared(lines: list[dict[str, Any]], *, shown: str) -> dict[str, Any]:
+def sources_compared(lines: list[dict[str, Any]], *, shown: str, before: dt.date | None = None) -> dict[str, Any]:
     """The departures of the period in each source, from the reconciliation's ``lines`` (:func:`reconciliation_rows`
-    of the same unit and period), with ``shown`` (the source of the figures on the page) and ``differs``."""
+    of the same unit and period), with ``shown`` (the source of the figures on the page) and ``differs``.
+    ``before``: only the months before this one count (the month under way has no figures to compare yet)."""
+    if before is not None:
+        lines = [line for line in lines if line["month"] < before.replace(day=1).isoformat()]
     registry = sum(line["registry"] for line in lines)
     figures = sum(line["figures"] or 0 for line in lines)
     tolerance = max(TOLERANCE_MIN, round(max(registry, figures) * TOLERANCE_PERCENT / 100))

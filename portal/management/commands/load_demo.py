@@ -18,7 +18,7 @@ from portal.units_loader import UnitDataError
 # shown by its dotted name).
 def step_labels() -> dict[str, str]:
     return {
-        "targets.demo.load": _("Loading quotas, plans and the monthly figures of Ninh Thuận's districts"),
+        "targets.demo.load": _("Loading quotas, plans and the monthly figures of Ninh Thuận's districts (to 06/2025)"),
         "targets.reform_demo.load": _("Loading Khánh Hòa's 2026 plan allocated to its communes"),
         "notifications.demo.load": _("Loading the reminders"),
         "workers.demo.load": _("Loading the registry: workers, departures and returns"),
@@ -29,6 +29,7 @@ def step_labels() -> dict[str, str]:
         "training.demo.load": _("Loading training classes and the pre-departure checklist"),
         "targets.goals_demo.load": _("Loading coverage goals and labour-source targets"),
         "history.demo.load": _("Loading the history before going live"),
+        "reports.figures_demo.load": _("Loading the monthly figures of Khánh Hòa's communes since 07/2025"),
         "reports.demo.load": _("Computing the monthly progress snapshots"),
         "accounts.demo.load": _("Creating Khánh Hòa's accounts"),
     }
