@@ -10,6 +10,7 @@ HOST   ?= 127.0.0.1:8000
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	@echo "==> [1/4] Installing the libraries of requirements.txt into $(VENV) (once; a minute or two)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --disable-pip-version-check -q --upgrade pip
 	$(PIP) install --disable-pip-version-check -q -r requirements.txt
@@ -25,15 +26,17 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.dev-installed
 
 migrate: install
+	@echo "==> [2/4] Creating or updating the database tables (manage.py migrate)"
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
+	@echo "==> [3/4] Loading the demo data (manage.py load_demo; each step is listed, about a minute the first time)"
 	$(PY) manage.py load_demo
 
 # Embedded by default: SQLite and Celery tasks in-process. With DATABASE_URL and
 # REDIS_URL set it uses PostgreSQL, and report jobs go to `make worker`.
 run: demo
-	@echo "Serving on http://$(HOST)/ (demo accounts in README.md)"
+	@echo "==> [4/4] Serving on http://$(HOST)/ (demo accounts in README.md; Ctrl+C stops)"
 	$(PY) manage.py runserver $(HOST)
 
 serve: install

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import InactivityRule
-from portal.demo import DEMO_PASSWORD
+from portal.demo import demo_password_hash
 from portal.models import Role, Scope, Structure, Unit
 
 # username, full name, role, manages accounts, unit code (2025 structure), days since the last login (None: recent)
@@ -31,7 +31,7 @@ def load() -> str:
             return "Khánh Hòa (2025) is not loaded: no demo accounts"
         user, was_created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
         if was_created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash()
             if idle_days is not None:
                 user.last_login = now - dt.timedelta(days=idle_days)
                 user.date_joined = now - dt.timedelta(days=idle_days + 200)

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from outreach.models import Activity, Campaign, Channel, Kind, Lead
+from portal.collation import vi_order
 from portal.models import Unit
 from portal.scoping import user_unit
 from portal.tree import UnitTree
@@ -298,7 +299,7 @@ def campaign_list(user, *, year: int | None = None) -> QuerySet[Campaign]:
 def lead_list(user, activity: Activity) -> QuerySet[Lead]:
     visible = Worker.objects.visible_to(user).filter(pk=OuterRef("worker"))
     return (Lead.objects.visible_to(user).filter(activity=activity).annotate(worker_visible=Exists(visible))
-            .select_related("unit", "worker").order_by("full_name", "pk"))
+            .select_related("unit", "worker").order_by(*vi_order("full_name"), "pk"))
 
 
 def worker_search(user, q: str, *, limit: int = 20) -> list[Worker]:
@@ -314,7 +315,7 @@ def worker_search(user, q: str, *, limit: int = 20) -> list[Worker]:
         workers = workers.filter(citizen_id__contains=digits)
     else:
         workers = workers.filter(name_key__contains=normalise_name(q))
-    return list(workers.order_by("name_key", "pk")[:limit])
+    return list(workers.order_by(*vi_order("name_key"), "pk")[:limit])
 
 
 TOTALS = {

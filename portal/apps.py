@@ -9,11 +9,15 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
         from django.contrib.auth import get_user_model
+        from django.db.backends.signals import connection_created
 
         from portal import invalidation, tasks  # noqa: F401  (tasks: registered in every process, for portal.jobs)
+        from portal.collation import register_sqlite_collation
         from portal.models import Scope, Unit
         from portal.sections import register_menu
 
+        # Vietnamese alphabetical order on SQLite too (PostgreSQL has the ICU collation: portal.collation).
+        connection_created.connect(register_sqlite_collation, dispatch_uid="portal_vi_collation")
         auditlog.register(Unit)
         auditlog.register(Scope)
         auditlog.register(get_user_model(), exclude_fields=["password", "last_login"])

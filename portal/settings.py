@@ -338,17 +338,18 @@ LOGGING = {
 
 # Each app's demo data, loaded in this order by `manage.py load_demo` after the units and accounts.
 DEMO_LOADERS: list[str] = [
-    "targets.demo.load",
     "targets.reform_demo.load",
-    "notifications.demo.load",
     "workers.demo.load",
     "workers.aftercare.demo.load",  # before the demos that pick among the demo workers
+    "targets.demo.load",  # after the registry: the districts' monthly figures are its departures
     "support.demo.load",
     "outreach.demo.load",
     "complaints.demo.load",
     "training.demo.load",
     "targets.goals_demo.load",
     "history.demo.load",
+    "reports.figures_demo.load",  # after every loader that records departures: the figures agree with them
+    "notifications.demo.load",  # the morning's reminders, once every month of the demo is in place
     "reports.demo.load",
     "accounts.demo.load",
 ]

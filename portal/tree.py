@@ -59,6 +59,20 @@ def ancestor_paths(path: str, *, include_self: bool = False) -> list[str]:
     return [path[: i + 1] for i in ends]
 
 
+def name_order(items: Iterable[T], *, path: str = "path", name: str = "name") -> list[T]:
+    """``items`` (units, or rows with a path and a name) in the tree's order, each unit followed by the units
+    below it, and the units of one parent in Vietnamese alphabetical order (``portal.collation``)."""
+    from portal.collation import vi_sort_key
+
+    def get(item, field):
+        return item[field] if isinstance(item, dict) else getattr(item, field)
+
+    items = list(items)
+    names = {get(item, path): get(item, name) for item in items}
+    return sorted(items, key=lambda item: tuple(
+        vi_sort_key(names.get(above, above)) for above in ancestor_paths(get(item, path), include_self=True)))
+
+
 def province_path(path: str) -> str:
     """``legacy:58/585/22780/`` → ``legacy:58/``."""
     return path.split("/", 1)[0] + "/"

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,7 +24,17 @@ from portal.models import Unit
 from portal.scoping import sees_everything, user_unit
 from reports.aftercare.overstay import overstay_warnings
 from reports.models import ProgressSnapshot
-from reports.progress import MARKET_NAMES_VI, MARKETS, OTHER_MARKET, Period, progress_rows, review_sentence
+from reports.progress import (
+    MARKET_NAMES_VI,
+    MARKETS,
+    OTHER_MARKET,
+    REGISTRY,
+    Period,
+    progress_rows,
+    reconciliation_rows,
+    review_sentence,
+    sources_compared,
+)
 from reports.progress.trend import departures_by_year
 
 UNITS_SHOWN = 10  # bars of units on the dashboard before the rest are grouped as "the N other units"
@@ -85,6 +97,11 @@ def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | No
         "unit": unit, "year": today.year, "total": total, "sentence": report.sentence, "charts": charts,
         "has_rows": bool(report.rows),
         "overstay": overstay_warnings(unit, today=today),  # a province's units at risk of a suspension rule
+        # The figures above are the registry's; the approved monthly figures beside them when they disagree.
+        "sources": {**sources_compared(reconciliation_rows(unit, period, today=today), shown=REGISTRY,
+                                     before=today),
+                    "url": reverse("progress:reconciliation") + "?" + urlencode(
+                        {"unit": unit.pk, "period": "year", "year": today.year})},
     }
 
 

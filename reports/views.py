@@ -3,6 +3,7 @@ the reconciliation."""
 from __future__ import annotations
 
 import tempfile
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,9 +87,12 @@ def progress_result(request, pk: int):
     if job.status != JobStatus.DONE:
         return redirect("jobs:detail", pk=job.pk)
     period = Period.from_params(job.result["period"])
+    query = urlencode({"unit": job.result["unit"]["id"], "period": "range",
+                       "date_from": formats.format_date(period.start), "date_to": formats.format_date(period.end)})
     return render(request, "reports/progress_result.html", {
         "job": job, "report": job.result, "date_from": formats.format_date(period.start),
-        "date_to": formats.format_date(period.end)})
+        "date_to": formats.format_date(period.end),
+        "reconciliation_url": f"{reverse('progress:reconciliation')}?{query}"})
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Demo data of Ninh Thuận: the real 2021 quotas, two plans, and monthly figures in every status.
+"""Demo data of Ninh Thuận: the real 2021 quotas, two plans, and the monthly figures of its districts up to 06/2025.
 
 Idempotent: each piece is looked up by its natural key first and left alone if present.
 """
@@ -13,10 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.services import silenced
+from portal import tree
 from portal.audit import acting_as
+from portal.demo import demo_progress
 from portal.models import Structure, Unit
 from targets import services
 from targets.models import CoverageKind, MonthlyReport, MonthlyReportEvent, Plan, ReportAction, ReportStatus
+from workers.models import Departure
 
 PROVINCE = "58"
 # The real allocation of 2021 (total 150).
@@ -24,28 +27,15 @@ QUOTAS_2021 = {"585": 25, "586": 20, "587": 26, "589": 15, "588": 14, "584": 30,
 PLAN_2023 = ("Kế hoạch đưa người lao động đi làm việc ở nước ngoài giai đoạn 2023–2025", [400, 600, 700])
 PLAN_2026 = ("Kế hoạch giai đoạn 2026–2030: ít nhất 800 lao động mỗi năm", [800] * 5)
 
-# Status of the demo months that are not simply approved: (district, month) → status. Ninh Sơn (``ninhson``)
-# has a month sent back and one overdue; the province (``tinh``) has three months waiting for approval.
-SPECIAL = {
-    ("588", dt.date(2026, 9, 1)): ReportStatus.SUBMITTED,
-    ("585", dt.date(2026, 9, 1)): ReportStatus.RETURNED,
-    ("585", dt.date(2026, 10, 1)): None,  # not reported: overdue
-    ("584", dt.date(2026, 10, 1)): ReportStatus.RETURNED,
-    ("586", dt.date(2026, 10, 1)): ReportStatus.DRAFT,
-    ("587", dt.date(2026, 10, 1)): ReportStatus.SUBMITTED,
-    ("589", dt.date(2026, 10, 1)): ReportStatus.SUBMITTED,
-    ("588", dt.date(2026, 10, 1)): None,  # not reported
-    ("582", dt.date(2026, 10, 1)): ReportStatus.DRAFT,
-}
+# Ninh Thuận's districts report up to 06/2025, when the reform abolished them: their months are all approved (the
+# months since are reported by Khánh Hòa's communes: reports.figures_demo).
+SPECIAL: dict[tuple[str, dt.date], str | None] = {}
 RETURN_COMMENTS = {
     "584": "Số lao động nữ chưa khớp với danh sách xuất cảnh (minh hoạ).",
-    "585": "Số người được tư vấn chưa khớp với biên bản các buổi tư vấn trong tháng (minh hoạ).",
 }
-# Figures that stand out (the approval queue flags them).
-OUTLIERS = {("589", dt.date(2026, 10, 1)): {"counselled": 400}}
-# The months whose review tells the unit's officials (the rest is history, loaded without notifications).
-NOTIFIED = {*SPECIAL, ("585", dt.date(2026, 8, 1))}
-FIRST_MONTH, LAST_MONTH = dt.date(2025, 1, 1), dt.date(2026, 10, 1)
+OUTLIERS: dict[tuple[str, dt.date], dict[str, int]] = {}
+NOTIFIED: set[tuple[str, dt.date]] = set()  # history: loaded without notifications
+FIRST_MONTH, LAST_MONTH = dt.date(2025, 1, 1), dt.date(2025, 6, 1)
 
 
 def split(total: int, weights: dict[str, int]) -> dict[str, int]:
@@ -65,9 +55,23 @@ def _months():
         month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
-def _figures(code: str, month: dt.date) -> dict[str, int]:
+def _registry_departures(province: Unit) -> dict[tuple[str, dt.date], int]:
+    """Departures in the registry per district code and month of the demo's months: the figures each district
+    reports (the registry is loaded first, ``settings.DEMO_LOADERS``), so that the two sources agree."""
+    last_day = dt.date(LAST_MONTH.year + LAST_MONTH.month // 12, LAST_MONTH.month % 12 + 1, 1) - dt.timedelta(days=1)
+    codes = dict(Unit.objects.filter(parent=province).values_list("path", "code"))
+    counts: dict[tuple[str, dt.date], int] = {}
+    for path, date in Departure.objects.filter(unit__path__startswith=province.path,
+                                               date__range=(FIRST_MONTH, last_day)).values_list("unit__path", "date"):
+        district = tree.child_path(province.path, path)
+        if district in codes:
+            key = (codes[district], date.replace(day=1))
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _figures(code: str, month: dt.date, departed: int) -> dict[str, int]:
     k = (month.year - 2025) * 12 + month.month
-    departed = QUOTAS_2021[code] // 4 + (k + int(code)) % 4
     return {
         "departed": departed,
         "departed_female": departed * 2 // 5,
@@ -133,7 +137,8 @@ def load() -> str:
                     services.quota_allocate(user=staff, parent=province, year=year,
                                             targets={units[c].pk: t for c, t in shares.items()})
     existing = set(MonthlyReport.objects.filter(unit__in=units.values(), month__gte=FIRST_MONTH).values_list("unit__code", "month"))
-    for code in QUOTAS_2021:
+    registry = _registry_departures(province)
+    for code in demo_progress(QUOTAS_2021, desc="districts"):
         for month in _months():
             status = SPECIAL.get((code, month), ReportStatus.APPROVED)
             if status is None or (code, month) in existing:
@@ -141,7 +146,8 @@ def load() -> str:
             quiet = silenced() if (code, month) not in NOTIFIED else contextlib.nullcontext()
             with transaction.atomic(), acting_as(admin), quiet:
                 report = services.figures_save(user=admin, unit=units[code], month=month,
-                                               values={**_figures(code, month), **OUTLIERS.get((code, month), {})},
+                                               values={**_figures(code, month, registry.get((code, month), 0)),
+                                                       **OUTLIERS.get((code, month), {})},
                                                version=None)
                 if status != ReportStatus.DRAFT:
                     report = services.figures_submit(user=admin, report=report, version=report.version)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from portal.collation import vi_order
 from portal.models import Unit
 from portal.scoping import get_visible_or_404
 from training.models import Enrolment, Result, TrainingClass
@@ -64,7 +65,7 @@ def class_detail(user, pk: int) -> TrainingClass:
 def class_enrolments(user, training_class: TrainingClass) -> QuerySet[Enrolment]:
     """The class's enrolments of the user's workers (all of them for the province and administrators)."""
     return (Enrolment.objects.visible_to(user).filter(training_class=training_class)
-            .select_related("worker", "worker__unit").order_by("worker__name_key", "pk"))
+            .select_related("worker", "worker__unit").order_by(*vi_order("worker__name_key"), "pk"))
 
 
 def enrol_candidates(user, training_class: TrainingClass, *, q: str = "", unit: Unit | None = None) -> list[Worker]:
@@ -78,7 +79,7 @@ def enrol_candidates(user, training_class: TrainingClass, *, q: str = "", unit: 
                    else workers.filter(name_key__contains=normalise_name(q)))
     if unit is not None:
         workers = workers.filter(unit__path__startswith=unit.path)
-    return list(workers.select_related("unit", "unit__parent").order_by("name_key", "pk")[:CANDIDATES_SHOWN])
+    return list(workers.select_related("unit", "unit__parent").order_by(*vi_order("name_key"), "pk")[:CANDIDATES_SHOWN])
 
 
 def open_classes(user) -> QuerySet[TrainingClass]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from portal import cache_version, tree
 from portal.audit import acting_as
-from portal.demo import DEMO_PROVINCE
+from portal.demo import DEMO_PROVINCE, demo_progress
 from portal.models import Level, Structure, Unit
 from workers import services
 from workers.contracts import add_months
@@ -232,7 +232,7 @@ def load() -> str:
         _status_history()
         existing = set(Worker.objects.filter(full_name__contains=" Demo ").values_list("citizen_id", flat=True))
         created = 0
-        for plan in _plans():
+        for plan in demo_progress(_plans(), desc="workers"):
             if plan.citizen_id in existing:
                 continue
             _create(plan, admin)

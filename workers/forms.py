@@ -12,7 +12,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal import cache_version
+from portal import cache_version, tree
+from portal.collation import vi_order
 from portal.formats import format_decimal, parse_decimal
 from portal.forms import StructureUploadForm, VNDateField, VNIntegerField
 from portal.models import Level, Unit
@@ -209,7 +210,7 @@ class ProgrammeForm(forms.Form):
                             help_text=_("E.g. JP-IM; worker sheets name the programme by it, so it is set once."))
     name_vi = forms.CharField(label=_("Name (Vietnamese)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200)
-    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.order_by("order", "name_vi"))
+    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.order_by("order", *vi_order("name_vi")))
     order = forms.IntegerField(label=_("Order in lists"), min_value=0, max_value=32767, initial=0)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
@@ -245,8 +246,8 @@ class WorkerFilterForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units"),
                            widget=PlainSelect)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses")), *Status.choices])
-    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.all(), required=False,
-                                     empty_label=_("All countries"), widget=PlainSelect)
+    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.order_by("order", *vi_order("name_vi")),
+                                     required=False, empty_label=_("All countries"), widget=PlainSelect)
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.all(), required=False,
                                         empty_label=_("All enterprises"), widget=PlainSelect)
     year = forms.IntegerField(label=_("Year of departure"), required=False, min_value=1990, max_value=2100)
@@ -263,7 +264,8 @@ class WorkerFilterForm(forms.Form):
         options = {
             "unit": _unit_options(user, self.fields["unit"], self["unit"].data),
             "enterprise": cache_version.cached("enterprise-filter", lambda: options_html(
-                self.fields["enterprise"].queryset.values_list("pk", "name")), reads=cache_version.NATIONAL),
+                self.fields["enterprise"].queryset.order_by(*vi_order("name"), "pk").values_list("pk", "name")),
+                reads=cache_version.NATIONAL),
             "country": cache_version.cached(f"country-filter:{get_language()}", lambda: options_html(
                 (country.pk, country.name) for country in self.fields["country"].queryset),
                 reads=cache_version.NATIONAL),
@@ -280,9 +282,9 @@ def _unit_options(user, field: UnitChoiceField, selected) -> str:
     ~11,000 units of the country (the page would weigh ~1 MB)."""
     def rows(condition: Q) -> list[tuple[int, str]]:
         # UnitChoiceField's labels, without a model per unit.
-        return [(pk, name if level == Level.DISTRICT or parent is None else f"{name} – {parent}")
-                for pk, level, name, parent in field.queryset.filter(condition)
-                .values_list("pk", "level", "name", "parent__name")]
+        found = tree.name_order(field.queryset.filter(condition).values("pk", "level", "name", "parent__name", "path"))
+        return [(row["pk"], row["name"] if row["level"] == Level.DISTRICT or row["parent__name"] is None
+                 else f"{row['name']} – {row['parent__name']}") for row in found]
 
     top = user_unit(user)
     offered = Q(level__in=(Level.PROVINCE, Level.DISTRICT))

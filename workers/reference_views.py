@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
+from portal.collation import vi_order
 from portal.forms import add_service_errors
 from portal.scoping import require_admin, require_approver
 from workers import services
@@ -20,7 +21,7 @@ from workers.models import Country, Programme
 @login_required
 @require_approver
 def reference(request):
-    countries = Country.objects.annotate(n_programmes=Count("programmes")).order_by("order", "name_vi")
+    countries = Country.objects.annotate(n_programmes=Count("programmes")).order_by("order", *vi_order("name_vi"))
     programmes = Programme.objects.select_related("country").order_by("order", "code")
     return render(request, "workers/reference.html", {"countries": countries, "programmes": programmes})
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from portal.collation import vi_order
 from portal.models import Role, Unit
 from portal.scoping import user_role
 from workers.contracts import MILESTONES, FollowUpDue, due_return_dates, follow_up_schedule
@@ -18,10 +19,11 @@ from workers.overstay import Overstay, departure_overstay
 from workers.validators import normalise_name
 
 SORTS = {
-    "name": ("name_key", "pk"), "-name": ("-name_key", "-pk"),
+    # Names in Vietnamese alphabetical order (portal.collation), on SQLite and PostgreSQL alike.
+    "name": (*vi_order("name_key"), "pk"), "-name": (*vi_order("-name_key"), "-pk"),
     "dob": ("date_of_birth", "pk"), "-dob": ("-date_of_birth", "-pk"),
-    "unit": ("unit__path", "name_key", "pk"), "-unit": ("-unit__path", "name_key", "pk"),
-    "status": ("status", "name_key", "pk"), "-status": ("-status", "name_key", "pk"),
+    "unit": ("unit__path", *vi_order("name_key"), "pk"), "-unit": ("-unit__path", *vi_order("name_key"), "pk"),
+    "status": ("status", *vi_order("name_key"), "pk"), "-status": ("-status", *vi_order("name_key"), "pk"),
     # Workers who never departed come last both ways (PostgreSQL would put NULLs first when descending).
     "departure": (F("last_departure_date").asc(nulls_last=True), "pk"),
     "-departure": (F("last_departure_date").desc(nulls_last=True), "-pk"),

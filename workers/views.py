@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
+from portal.collation import vi_order
 from portal.formats import format_int
 from portal.forms import add_service_errors
 from portal.pagination import CachedPaginator, filters_key, scope_key
@@ -251,7 +252,7 @@ def enterprise_detail(request, pk: int):
 @login_required
 def enterprise_list(request):
     last_first = EnterpriseStatusChange.objects.order_by("-date", "-pk")
-    enterprises = Enterprise.objects.order_by("name").prefetch_related(Prefetch("status_changes", queryset=last_first))
+    enterprises = Enterprise.objects.order_by(*vi_order("name"), "pk").prefetch_related(Prefetch("status_changes", queryset=last_first))
     query = request.GET.get("q", "").strip()
     if query:
         enterprises = enterprises.filter(name__icontains=query) | enterprises.filter(licence_no__icontains=query)

@@ -15,6 +15,7 @@ from fractions import Fraction
 from django.utils.translation import gettext as _
 
 from complaints.selectors import complaint_counts_by_enterprise
+from portal.collation import vi_sort_key
 from portal.models import Unit
 from portal.tree import UnitTree
 from workers.models import Departure, Enterprise, EnterpriseStatus, Programme
@@ -83,7 +84,7 @@ def sort_rows(rows: list[ScorecardRow], sort: str) -> list[ScorecardRow]:
         key, sort = DEFAULT_SORT.lstrip("-"), DEFAULT_SORT
     descending = sort.startswith("-")
     apart = [row for row in rows if row.key == NO_ENTERPRISE]
-    by_name = sorted((row for row in rows if row.key != NO_ENTERPRISE), key=lambda row: row.name.casefold())
+    by_name = sorted((row for row in rows if row.key != NO_ENTERPRISE), key=lambda row: vi_sort_key(row.name))
     if key == "name":
         return (by_name[::-1] if descending else by_name) + apart
     known = [row for row in by_name if getattr(row, key) not in (None, "")]

@@ -54,7 +54,7 @@ Rules (see also the docstrings below):
 from __future__ import annotations
 
 from reports.progress.period import PERIOD_CODES, Period, PeriodError
-from reports.progress.reconciliation import reconciliation_rows
+from reports.progress.reconciliation import reconciliation_rows, sources_compared
 from reports.progress.report import progress_rows
 from reports.progress.rows import (
     FIGURES,
@@ -70,5 +70,5 @@ from reports.progress.sentences import review_sentence
 
 __all__ = [
     "FIGURES", "MARKETS", "MARKET_NAMES_VI", "OTHER_MARKET", "PERIOD_CODES", "REGISTRY", "SOURCES", "Period",
-    "PeriodError", "ProgressReport", "ProgressRow", "progress_rows", "reconciliation_rows", "review_sentence",
+    "PeriodError", "ProgressReport", "ProgressRow", "progress_rows", "reconciliation_rows", "review_sentence", "sources_compared",
 ]

@@ -1,12 +1,13 @@
 """The progress report as a job (``settings.REPORT_JOB_KINDS``): run by ``portal.jobs`` on a Celery worker."""
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.jobs import JobOutput, job_progress
 from portal.scoping import unit_in_scope
 from reports.progress.period import Period
-from reports.progress.reconciliation import reconciliation_rows
+from reports.progress.reconciliation import reconciliation_rows, sources_compared
 from reports.progress.report import progress_rows
 from reports.progress.returnees import returnee_counts
 from reports.progress.rows import REGISTRY
@@ -24,6 +25,7 @@ def run_progress_job(job):
     report = progress_rows(unit=job.unit, period=period, source=source)
     job_progress(job, 50)
     report.reconciliation = reconciliation_rows(job.unit, period)
+    report.sources = sources_compared(report.reconciliation, shown=source, before=timezone.localdate())
     returnee_counts(report, job.unit)
     report.sentence = review_sentence(report, period)
     job_progress(job, 70)

@@ -56,3 +56,23 @@ def reconciliation_rows(unit: Unit, period: Period, *, today: dt.date | None = N
                 "flagged": (fig is None and reg > 0) or (fig is not None and fig != reg),
             })
     return lines
+
+
+# Two sources of one figure (departures): the registry and the approved monthly figures. A page showing one says
+# which, and shows the other too when they differ for the period by more than this: TOLERANCE_PERCENT of the
+# larger, and never less than TOLERANCE_MIN workers (a departure entered a few days late is not a disagreement).
+TOLERANCE_PERCENT = 5
+TOLERANCE_MIN = 2
+
+
+def sources_compared(lines: list[dict[str, Any]], *, shown: str, before: dt.date | None = None) -> dict[str, Any]:
+    """The departures of the period in each source, from the reconciliation's ``lines`` (:func:`reconciliation_rows`
+    of the same unit and period), with ``shown`` (the source of the figures on the page) and ``differs``.
+    ``before``: only the months before this one count (the month under way has no figures to compare yet)."""
+    if before is not None:
+        lines = [line for line in lines if line["month"] < before.replace(day=1).isoformat()]
+    registry = sum(line["registry"] for line in lines)
+    figures = sum(line["figures"] or 0 for line in lines)
+    tolerance = max(TOLERANCE_MIN, round(max(registry, figures) * TOLERANCE_PERCENT / 100))
+    return {"shown": shown, "registry": registry, "figures": figures, "difference": registry - figures,
+            "tolerance": tolerance, "differs": abs(registry - figures) > tolerance}

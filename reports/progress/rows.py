@@ -137,6 +137,7 @@ class ProgressReport:
     # [{"enterprise_id", "enterprise", "licence_no", "training", "ready", "total"}], largest first, unknown last.
     waiting_by_enterprise: list[dict[str, Any]] | None = None
     reconciliation: list[dict[str, Any]] | None = None
+    sources: dict[str, Any] | None = None  # both sources' departures of the period (``sources_compared``)
     sentence: str = ""
 
     @property
@@ -184,5 +185,6 @@ class ProgressReport:
             "waiting_by_enterprise": self.waiting_by_enterprise,
             "waiting_at_enterprises": self.waiting_at_enterprises,
             "reconciliation": self.reconciliation,
+            "sources": self.sources,
             "sentence": self.sentence,
         }
