@@ -157,6 +157,9 @@ class FiguresForm(forms.Form):
     """One field per active indicator, named by its code, and the version the user loaded."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    comment = forms.CharField(required=False, max_length=2000, label=_("Comment for the province"),
+                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                              help_text=_("Needed to submit figures that are flagged as unusual or break a warning rule."))
 
     def __init__(self, *args, indicators: list[Indicator], values: dict[str, int], version: int | None, **kwargs):
         super().__init__(*args, **kwargs)

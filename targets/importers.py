@@ -253,13 +253,15 @@ def _quota_summaries(rows: list[_QuotaRow]) -> list[tuple[Unit, int, int, int | 
 class MonthlyImportResult:
     submitted: int = 0
     unchanged: int = 0
+    created: int = 0  # of the submitted: months that had no report
+    updated: int = 0
 
     def __str__(self) -> str:
         return f"submitted {self.submitted}, unchanged {self.unchanged}"
 
 
 # Columns people commonly add to a sheet that carry no figure.
-_IGNORED_HEADERS = {normalise_header(h) for h in ("STT", "TT", "Ghi chú", "note")}
+_IGNORED_HEADERS = {normalise_header(h) for h in ("STT", "TT", "Ghi chú", "note", "comment", "Giải trình")}
 
 
 def _indicator_columns(sheet, errors: ErrorList) -> dict[int, Indicator]:
@@ -286,6 +288,37 @@ def _indicator_columns(sheet, errors: ErrorList) -> dict[int, Indicator]:
     return mapping
 
 
+_COMMENT_HEADERS = {normalise_header(h) for h in ("Ghi chú", "note", "comment", "Giải trình")}
+
+
+def _cell_text(cells, idx: int | None) -> str:
+    if idx is None or idx >= len(cells) or cells[idx] is None:
+        return ""
+    return str(cells[idx]).strip()
+
+
+def _check_rules(ctx: _Context, row: int, unit: Unit, month: dt.date, values: dict[str, int],
+                 headers: dict[str, str], comment: str, comment_label: str) -> bool:
+    """The validation rules and outlier flags of one row, as row errors (by the column of the indicator the rule
+    names first); a warning or an outlier passes with an explanation in the comment column."""
+    checks = services.figures_check(unit=unit, month=month, values=values)
+    for violation in checks.errors:
+        column = next((headers[c] for c in sorted(violation.names) if c in headers), "")
+        ctx.errors.add(row, column, str(violation))
+    if checks.errors:
+        return False
+    if checks.needs_comment and not comment:
+        for violation in checks.warnings:
+            column = next((headers[c] for c in sorted(violation.names) if c in headers), "")
+            ctx.errors.add(row, column, _("%(message)s Explain it in the column “%(column)s”.") % {
+                "message": str(violation), "column": comment_label})
+        for flag in checks.flags:
+            ctx.errors.add(row, headers.get(flag.code, ""), _("%(message)s Explain it in the column “%(column)s”.") % {
+                "message": str(flag), "column": comment_label})
+        return False
+    return True
+
+
 def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str | None = None) -> MonthlyImportResult:
     """``structure``: legacy or 2025; None reads a code found in both in the structure in force in the
     row's month."""
@@ -297,6 +330,7 @@ def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str | None = 
     ctx.errors.raise_if_any()  # without the right columns, row errors would only repeat it
 
     cells_by_row = dict(sheet.raw_rows)
+    comment_idx = next((idx for header, idx in sheet.extra.items() if normalise_header(header) in _COMMENT_HEADERS), None)
     parsed: list[tuple[int, Unit, dt.date, dict[str, int]]] = []
     seen: dict[tuple[int, dt.date], int] = {}
     current = services.today().replace(day=1)
@@ -334,7 +368,7 @@ def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str | None = 
         if not figures:
             ctx.errors.add(row, "", _("The row has no figure."))
             continue
-        parsed.append((row, unit, month, figures))
+        parsed.append((row, unit, month, figures, _cell_text(cells, comment_idx)))
 
     reports = {
         (r.unit_id, r.month): r
@@ -343,30 +377,39 @@ def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str | None = 
         ).select_related("unit").prefetch_related("values__indicator")
     }
     work = []
-    for row, unit, month, figures in parsed:
+    headers = {indicator.code: sheet.headers[idx] for idx, indicator in columns.items()}
+    comment_label = sheet.headers[comment_idx] if comment_idx is not None else "Ghi chú"
+    for row, unit, month, figures, comment in parsed:
         report = reports.get((unit.pk, month))
-        if report is not None and report.status == ReportStatus.SUBMITTED:
-            current_values = {v.indicator.code: v.value for v in report.values.all()}
-            if all(current_values.get(code) == value for code, value in figures.items()):
-                work.append((unit, month, figures, report, False))  # already there: nothing to do
+        stored = {v.indicator.code: v.value for v in report.values.all()} if report is not None else {}
+        if report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
+            if all(stored.get(code) == value for code, value in figures.items()):
+                work.append((unit, month, figures, report, False, comment))  # already there: nothing to do
                 continue
         reason = figures_lock_reason(user=user, unit=unit, month=month, report=report)
         if reason:
             ctx.errors.add(row, ctx.label("month", "Tháng"), reason)
             continue
-        work.append((unit, month, figures, report, True))
+        if not _check_rules(ctx, row, unit, month, {**stored, **figures}, headers, comment, comment_label):
+            continue
+        work.append((unit, month, figures, report, True, comment))
     ctx.errors.raise_if_any()
 
     result = MonthlyImportResult()
     with transaction.atomic(), acting_as(user):
-        for unit, month, figures, report, change in work:
+        for unit, month, figures, report, change, comment in work:
             if not change:
                 result.unchanged += 1
                 continue
             try:
                 saved = figures_save(user=user, unit=unit, month=month, values=figures,
                                      version=report.version if report else None)
-                figures_submit(user=user, report=saved, version=saved.version, action=ReportAction.IMPORTED)
+                figures_submit(user=user, report=saved, version=saved.version, action=ReportAction.IMPORTED,
+                               comment=comment)
+                if report is None:
+                    result.created += 1
+                else:
+                    result.updated += 1
             except ValidationError as exc:
                 # Someone changed the month while the file was being checked: refuse the whole file.
                 raise ImportRejected([RowError(0, "", " ".join(exc.messages))]) from exc

@@ -35,6 +35,7 @@ from portal.models import Role, Unit
 from portal.scoping import can_approve, can_write, sees_everything, unit_in_scope, user_role, user_unit
 from portal.selectors import officials_covering
 from portal.tree import is_within
+from targets import rules
 from targets.models import (
     CoverageGoal,
     CoverageKind,
@@ -382,18 +383,65 @@ def figures_save(
     return report
 
 
-def figures_submit(*, user, report: MonthlyReport, version: int, action: str = ReportAction.SUBMITTED) -> MonthlyReport:
+@dataclass(frozen=True)
+class FiguresChecks:
+    """What the validation rules and the outlier statistic say of one unit's figures for one month."""
+
+    violations: list
+    flags: list
+
+    @property
+    def errors(self) -> list:
+        return [v for v in self.violations if v.is_error]
+
+    @property
+    def warnings(self) -> list:
+        return [v for v in self.violations if not v.is_error]
+
+    @property
+    def needs_comment(self) -> bool:
+        return rules.needs_comment(self.violations, self.flags)
+
+    def flags_by_code(self) -> dict[str, object]:
+        return {flag.code: flag for flag in self.flags}
+
+    def __bool__(self) -> bool:
+        return bool(self.violations or self.flags)
+
+
+def figures_check(*, unit: Unit, month: dt.date, values: Mapping[str, int | None]) -> FiguresChecks:
+    return FiguresChecks(violations=rules.rule_violations(values),
+                         flags=rules.outlier_flags(unit, month.replace(day=1), values))
+
+
+def report_values(report: MonthlyReport) -> dict[str, int]:
+    return {code: value for code, value in report.values.values_list("indicator__code", "value")}
+
+
+def figures_submit(*, user, report: MonthlyReport, version: int, action: str = ReportAction.SUBMITTED,
+                   comment: str = "") -> MonthlyReport:
+    """Submit the saved figures: a broken error rule refuses; a broken warning rule or an outlier needs
+    ``comment``, kept in the report's history for the approver."""
+    comment = (comment or "").strip()
     with transaction.atomic():
         reason = figures_lock_reason(user=user, unit=report.unit, month=report.month, report=report)
         if reason:
             raise ValidationError(reason, code="locked")
-        if not report.values.exists():
+        values = report_values(report)
+        if not values:
             raise ValidationError(_("Enter at least one figure before submitting."))
+        checks = figures_check(unit=report.unit, month=report.month, values=values)
+        if checks.errors:
+            raise ValidationError([str(v) for v in checks.errors], code="rules")
+        if checks.needs_comment and not comment:
+            raise ValidationError({"comment": _(
+                "Some figures are unusual or break a warning rule: explain them in a comment to submit.")},
+                code="comment")
         report = _claim(report, version, user)
         report.status = ReportStatus.SUBMITTED
         report.submitted_by, report.submitted_at = user, timezone.now()
         report.save()
-        _event(report, action, user)
+        _event(report, action, user, comment)
     return report
 
 

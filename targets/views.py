@@ -224,13 +224,21 @@ def figures(request, unit_id: int, year: int, month: int):
                     saved = services.figures_save(user=request.user, unit=unit, month=month, values=form.values(),
                                                   version=form.cleaned_data.get("version"))
                     if request.POST.get("action") == "submit":
-                        services.figures_submit(user=request.user, report=saved, version=saved.version)
+                        services.figures_submit(user=request.user, report=saved, version=saved.version,
+                                                comment=form.cleaned_data.get("comment", ""))
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("The figures were submitted.") if request.POST.get("action") == "submit"
-                                 else _("The draft was saved."))
+                if request.POST.get("action") == "submit":
+                    messages.success(request, _("The figures were submitted."))
+                else:
+                    messages.success(request, _("The draft was saved."))
+                    for problem in services.figures_check(unit=unit, month=month, values=form.values()).violations:
+                        messages.warning(request, str(problem))
                 return redirect("targets:figures", unit_id=unit.pk, year=month.year, month=month.month)
+    shown = form.values() if form.is_bound and hasattr(form, "cleaned_data") else values
+    checks = services.figures_check(unit=unit, month=month, values=shown) if shown else None
+    flags = checks.flags_by_code() if checks else {}
     overview = unit.parent if unit.parent_id and unit_in_scope(request.user, unit.parent) else unit
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     following = (month + dt.timedelta(days=32)).replace(day=1)
@@ -239,7 +247,8 @@ def figures(request, unit_id: int, year: int, month: int):
         "following": following if following <= services.today() else None, "report": report, "form": form, "deadline": services.deadline(month),
         "lock_reason": services.figures_lock_reason(user=request.user, unit=unit, month=month, report=report),
         "may_review": services.may_review(request.user, unit), "return_form": ReturnForm(), "reopen_form": ReopenForm(),
-        "statuses": ReportStatus})
+        "statuses": ReportStatus, "checks": checks,
+        "figure_rows": [(*row, flags.get(row[0].code)) for row in form.rows()]})
 
 
 @login_required

@@ -116,6 +116,7 @@ def reference_data(db):
     sync_checklist_items(worker_models.ChecklistItem)  # the pre-departure checklist (workers 0009)
     sync_programme_flags(worker_models.Programme)
     importlib.import_module("targets.migrations.0002_seed_indicators").seed(apps, None)
+    importlib.import_module("targets.migrations.0005_seed_validation_rules").seed(apps, None)
     # The loan-eligible groups the data migration seeded (its model has since moved to the support app).
     from support.models import LoanEligibility
 
