@@ -303,13 +303,13 @@ def _check_rules(ctx: _Context, row: int, unit: Unit, month: dt.date, values: di
     names first); a warning or an outlier passes with an explanation in the comment column."""
     checks = services.figures_check(unit=unit, month=month, values=values)
     for violation in checks.errors:
-        column = next((headers[c] for c in sorted(violation.names) if c in headers), "")
+        column = next((headers[c] for c in violation.names if c in headers), "")
         ctx.errors.add(row, column, str(violation))
     if checks.errors:
         return False
     if checks.needs_comment and not comment:
         for violation in checks.warnings:
-            column = next((headers[c] for c in sorted(violation.names) if c in headers), "")
+            column = next((headers[c] for c in violation.names if c in headers), "")
             ctx.errors.add(row, column, _("%(message)s Explain it in the column “%(column)s”.") % {
                 "message": str(violation), "column": comment_label})
         for flag in checks.flags:

@@ -159,7 +159,7 @@ class Violation:
     message: str
     left: int
     right: int
-    names: frozenset[str]
+    names: tuple[str, ...]  # the left side's indicators first: the column an import error points at
 
     @property
     def is_error(self) -> bool:
@@ -190,7 +190,8 @@ def rule_violations(values: Mapping[str, int | None], rules: list | None = None)
             continue
         a, b = left.evaluate(values), right.evaluate(values)
         if not OPERATORS.get(rule.operator, lambda *_a: True)(a, b):
-            out.append(Violation(rule.pk, rule.severity, rule.message, a, b, names))
+            out.append(Violation(rule.pk, rule.severity, rule.message, a, b,
+                                 tuple(sorted(left.names)) + tuple(sorted(right.names - left.names))))
     return out
 
 

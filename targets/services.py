@@ -601,3 +601,58 @@ def source_quota_allocate(*, user, parent: Unit, year: int,
     with transaction.atomic():
         for unit_id, (candidates, trained) in sorted(targets.items()):  # one lock order, as quota_allocate
             source_quota_set(user=user, unit=units[unit_id], year=year, candidates=candidates, trained=trained)
+
+
+# --- validation rules and the province's ranges ------------------------------------------------------------------
+
+
+def rule_save(*, user, rule=None, left: str, operator: str, right: str, message: str, severity: str,
+              active: bool = True):
+    """Create or change a validation rule (administrators); an expression that cannot be read or names an
+    unknown indicator is refused with the reason, by field."""
+    from targets.models import Severity, ValidationRule
+
+    if not sees_everything(user):
+        raise ValidationError(_("Only an administrator changes the validation rules."))
+    rules.check_rule_text(left=left, operator=operator, right=right,
+                          known=Indicator.objects.values_list("code", flat=True))
+    if severity not in Severity.values:
+        raise ValidationError({"severity": _("Unknown severity.")})
+    if not message.strip():
+        raise ValidationError({"message": _("Write the message the unit reads.")})
+    with transaction.atomic():
+        rule = rule or ValidationRule()
+        rule.left, rule.operator, rule.right = " ".join(left.split()), operator, " ".join(right.split())
+        rule.message, rule.severity, rule.active = " ".join(message.split()), severity, active
+        rule.save()
+    return rule
+
+
+def rule_delete(*, user, rule) -> None:
+    if not sees_everything(user):
+        raise ValidationError(_("Only an administrator changes the validation rules."))
+    rule.delete()
+
+
+def range_set(*, user, unit: Unit, indicator: Indicator, minimum: int, maximum: int):
+    """The values of ``indicator`` that ``unit`` and the units below it normally report in a month (the province's
+    staff or an administrator)."""
+    from targets.models import IndicatorRange
+
+    if not can_approve(user) or not unit_in_scope(user, unit):
+        raise ValidationError(_("You cannot set ranges for %(unit)s.") % {"unit": unit.name})
+    if minimum < 0 or maximum < 0:
+        raise ValidationError(_("A figure cannot be negative."))
+    if minimum > maximum:
+        raise ValidationError({"maximum": _("The minimum (%(min)s) is above the maximum (%(max)s).") % {
+            "min": minimum, "max": maximum}})
+    with transaction.atomic():
+        item, _created = IndicatorRange.objects.update_or_create(
+            unit=unit, indicator=indicator, defaults={"minimum": minimum, "maximum": maximum})
+    return item
+
+
+def range_delete(*, user, item) -> None:
+    if not can_approve(user) or not unit_in_scope(user, item.unit):
+        raise ValidationError(_("You cannot set ranges for %(unit)s.") % {"unit": item.unit.name})
+    item.delete()
