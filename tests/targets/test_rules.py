@@ -10,7 +10,7 @@ from django.urls import reverse
 from portal.xlsx import ImportRejected
 from targets import rules, selectors, services
 from targets.importers import import_monthly
-from targets.models import IndicatorRange, Indicator, MonthlyReport, ReportStatus, Severity, ValidationRule
+from targets.models import Indicator, IndicatorRange, MonthlyReport, ReportStatus, Severity, ValidationRule
 from tests.targets.conftest import xlsx
 
 MONTH = dt.date(2026, 2, 1)
