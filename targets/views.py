@@ -28,8 +28,8 @@ from portal.scoping import (
     visible_units,
 )
 from portal.tree import ancestor_paths
+from portal.uploads import form_data, upload_step
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
-from portal.xlsx import ImportRejected
 from targets import chase, selectors, services
 from targets.forms import (
     BoardFilterForm,
@@ -179,20 +179,21 @@ def quota_table(request):
         "rows": [(row, form[f"u{row.unit.pk}"]) for row in table.rows]})
 
 
+def _upload(request, *, kind: str, run) -> dict:
+    """The preview, or the confirmed result, of an upload with a structure option (``portal.uploads``)."""
+    form = StructureUploadForm(*form_data(request))
+    if request.method == "POST" and not can_write(request.user):
+        raise PermissionDenied
+    step = upload_step(request, kind=kind, form=form, options=lambda data: {"structure": data["structure"] or None},
+                       run=lambda data, options: run(data, user=request.user, structure=options["structure"]))
+    return {"form": form, "import_errors": step.import_errors, "preview": step.preview, "result": step.result,
+            "upload_message": step.message}
+
+
 @login_required
 def quota_import(request):
-    form = StructureUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "import_errors": [], "parent": selectors.default_parent(request.user), "year": services.today().year}
-    if request.method == "POST":
-        if not can_write(request.user):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                result = import_quotas(form.cleaned_data["file"], user=request.user, structure=form.cleaned_data["structure"])
-            except ImportRejected as exc:
-                context["import_errors"] = exc.errors
-            else:
-                context["result"] = result
+    context = _upload(request, kind="targets.quotas", run=import_quotas)
+    context.update(parent=selectors.default_parent(request.user), year=services.today().year)
     return render(request, "targets/quota_import.html", context)
 
 
@@ -307,17 +308,8 @@ def completeness(request):
 
 @login_required
 def monthly_import(request):
-    form = StructureUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "import_errors": [], "this_month": services.today().replace(day=1)}
-    if request.method == "POST":
-        if not can_write(request.user):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                context["result"] = import_monthly(form.cleaned_data["file"], user=request.user,
-                                                   structure=form.cleaned_data["structure"])
-            except ImportRejected as exc:
-                context["import_errors"] = exc.errors
+    context = _upload(request, kind="targets.monthly", run=import_monthly)
+    context["this_month"] = services.today().replace(day=1)
     return render(request, "targets/monthly_import.html", context)
 
 

@@ -123,3 +123,12 @@ def reference_data(db):
     codes = importlib.import_module("workers.migrations.0004_loan_eligibility_data").CODES
     for status in worker_models.HouseholdStatus.objects.filter(code__in=codes):
         LoanEligibility.objects.get_or_create(household_status=status)
+
+
+def post_and_confirm(client, url: str, data: dict):
+    """Upload a file on an upload screen, then confirm its preview (``portal.uploads``) when it has no error."""
+    response = client.post(url, data)
+    preview = response.context["preview"] if response.context and "preview" in response.context else None
+    if preview is None or preview.errors:
+        return response
+    return client.post(url, {"preview_id": preview.pk, "file_hash": preview.file_hash})

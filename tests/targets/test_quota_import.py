@@ -7,6 +7,7 @@ from django.urls import reverse
 from portal.xlsx import ImportRejected
 from targets.importers import import_quotas
 from targets.models import Quota
+from tests.conftest import post_and_confirm
 from tests.targets.conftest import QUOTAS_2021, quotas_2021_file, upload, xlsx
 
 
@@ -17,7 +18,7 @@ def quota_rows():
 class QuotaImportTests:
     def test_the_2021_ninh_thuan_quotas_import_and_the_screen_shows_150_against_150(self, users, client_for):
         client = client_for(users.province)
-        response = client.post(reverse("targets:quota_import"), {"file": upload(quotas_2021_file())})
+        response = post_and_confirm(client, reverse("targets:quota_import"), {"file": upload(quotas_2021_file())})
         assert response.status_code == 200
         assert not response.context["import_errors"]
         assert response.context["result"].created == 8
