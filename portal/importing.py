@@ -108,4 +108,8 @@ class ImportCommand(BaseCommand):
             result = self.run_import(data, user, options)
         except ImportRejected as exc:
             raise rejection_as_command_error(exc) from None
-        self.stdout.write(f"{self.result_label}: {result}")
+        self.stdout.write(f"{self.result_label}: {self.format_result(result)}")
+
+    def format_result(self, result) -> str:
+        """The line printed after a saved import (default: the result's ``str``)."""
+        return str(result)

@@ -72,7 +72,7 @@ def dry_run(run: Callable[[], Any]) -> tuple[Counts, list[RowError]]:
     except _Rollback as done:
         return result_counts(done.result), []
     except ImportRejected as exc:
-        return Counts(), list(exc.errors)
+        return Counts(*(exc.counts or (0, 0, 0))), list(exc.errors)
 
 
 def summary_line(counts: Counts, errors: int) -> str:

@@ -46,9 +46,10 @@ class RowError:
 class ImportRejected(Exception):
     """The file was checked and refused; ``errors`` lists every reason."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError], *, counts: tuple[int, int, int] | None = None):
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
+        self.counts = counts  # what the valid rows would do (create, update, unchanged), when the importer knows
 
 
 @dataclass(frozen=True)
@@ -291,9 +292,10 @@ class ErrorList:
     def __len__(self) -> int:
         return len(self.items)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, counts: tuple[int, int, int] | None = None) -> None:
+        """``counts``: what the valid rows would do (create, update, unchanged), shown beside the errors."""
         if self.items:
-            raise ImportRejected(sorted(self.items, key=lambda e: (e.row, e.column)))
+            raise ImportRejected(sorted(self.items, key=lambda e: (e.row, e.column)), counts=counts)
 
 
 @dataclass

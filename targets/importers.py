@@ -202,15 +202,15 @@ def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str | None = N
                 continue
         if unit is not None and year is not None and target is not None:
             valid.append(_QuotaRow(row, unit, year, target, stretch))
-    ctx.errors.raise_if_any()
-
-    result = QuotaImportResult()
     from targets.models import Quota
 
     before = {
         (q.unit_id, q.year): (q.target, q.stretch_percent)
         for q in Quota.objects.filter(unit__in=[r.unit for r in valid], year__in={r.year for r in valid})
     }
+    ctx.errors.raise_if_any(counts=_quota_counts(valid, before))
+
+    result = QuotaImportResult()
     with transaction.atomic(), acting_as(user):
         # Rows locked in one order (unit id, year), as quota_allocate does, so concurrent saves cannot deadlock.
         for item in sorted(valid, key=lambda r: (r.unit.pk, r.year)):
@@ -227,6 +227,16 @@ def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str | None = N
                 result.unchanged += 1
     result.summaries = _quota_summaries(valid)
     return result
+
+
+def _quota_counts(rows: list[_QuotaRow], before: dict) -> tuple[int, int, int]:
+    """What the valid rows would do: (create, update, unchanged), as the import counts them."""
+    counts = [0, 0, 0]
+    for item in rows:
+        old = before.get((item.unit.pk, item.year))
+        stretch = item.stretch_percent if item.stretch_percent is not None or old is None else old[1]
+        counts[0 if old is None else 1 if old != (item.target, stretch) else 2] += 1
+    return counts[0], counts[1], counts[2]
 
 
 def _quota_summaries(rows: list[_QuotaRow]) -> list[tuple[Unit, int, int, int | None]]:
@@ -393,7 +403,9 @@ def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str | None = 
         if not _check_rules(ctx, row, unit, month, {**stored, **figures}, headers, comment, comment_label):
             continue
         work.append((unit, month, figures, report, True, comment))
-    ctx.errors.raise_if_any()
+    ctx.errors.raise_if_any(counts=(
+        sum(1 for w in work if w[4] and w[3] is None), sum(1 for w in work if w[4] and w[3] is not None),
+        sum(1 for w in work if not w[4])))
 
     result = MonthlyImportResult()
     with transaction.atomic(), acting_as(user):
