@@ -247,7 +247,8 @@ class InboxTests:
         items = chase.approval_queue(users.province)
         assert [item.report for item in items] == [early, late]
         assert items[0].warnings == []
-        assert items[1].warnings == ["Số lao động đã xuất cảnh: 60 is far from this unit's usual figures (7–13 over the last 24 months)."]
+        assert items[1].warnings == [
+            "Số lao động đã xuất cảnh: 60 khác xa số liệu thường thấy của đơn vị (7–13 trong 24 tháng gần nhất)."]
 
     def test_the_home_page_with_the_inbox_runs_a_fixed_number_of_queries(self, users, calendar, client_for,
                                                                         django_assert_max_num_queries):
