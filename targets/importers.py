@@ -77,15 +77,15 @@ class _Context:
     """What every row check shares: the sheet's headers, the error list and the units of the file.
 
     Codes were reused by the 2025 reform: with ``structure`` (legacy or 2025) every code is read in it;
-    without, a code found in both loaded structures is read in the one in force on the row's date
-    (``portal.unit_codes.UnitResolver``).
+    without, a code found in both loaded structures is read in the structure of the user's own scope, and for an
+    administrator in the one in force on the row's date (``portal.unit_codes.UnitResolver``).
     """
 
-    def __init__(self, sheet, rows, *, structure: str | None):
+    def __init__(self, sheet, rows, *, structure: str | None, user=None):
         self.sheet = sheet
         self.errors = ErrorList()
         codes = {c for _n, values in rows if values.get("unit_code") is not None for c in _code_candidates(values["unit_code"])}
-        self.resolver = UnitResolver(codes, structure=structure or None)
+        self.resolver = UnitResolver(codes, structure=structure or None, reader=user)
 
     def label(self, key: str, default: str) -> str:
         idx = self.sheet.columns.get(key)
@@ -158,12 +158,14 @@ def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str | None = N
     """``structure``: legacy or 2025; None reads a code found in both in the structure in force on 1 January
     of the row's year."""
     sheet = read_sheet(fileobj, QUOTA_COLUMNS)
-    ctx = _Context(sheet, sheet.rows, structure=structure)
+    ctx = _Context(sheet, sheet.rows, structure=structure, user=user)
     if not can_write(user):
         raise ImportRejected([RowError(0, "", _("You cannot import quotas."))])
     valid: list[_QuotaRow] = []
     seen: dict[tuple[int, int], int] = {}
     for row, values in sheet.rows:
+        if values.get("target") is None and values.get("stretch_percent") is None:
+            continue  # a row of the template not filled in: nothing to change
         year_label = ctx.label("year", "Năm")
         year = None
         try:
@@ -333,7 +335,7 @@ def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str | None = 
     """``structure``: legacy or 2025; None reads a code found in both in the structure in force in the
     row's month."""
     sheet = read_sheet(fileobj, MONTHLY_COLUMNS, keep_extra=True)
-    ctx = _Context(sheet, sheet.rows, structure=structure)
+    ctx = _Context(sheet, sheet.rows, structure=structure, user=user)
     if not can_write(user):
         raise ImportRejected([RowError(0, "", _("You cannot import figures."))])
     columns = _indicator_columns(sheet, ctx.errors)
@@ -376,8 +378,7 @@ def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str | None = 
                 "first": first, "code": unit.code, "month": formats.format_month(month)})
             continue
         if not figures:
-            ctx.errors.add(row, "", _("The row has no figure."))
-            continue
+            continue  # a row of the template not filled in: nothing to change
         parsed.append((row, unit, month, figures, _cell_text(cells, comment_idx)))
 
     reports = {

@@ -190,7 +190,7 @@ def source_table(*, user, parent: Unit, year: int) -> list[SourceRow]:
     children = list(visible_units(user).filter(parent=parent).annotate(n_children=Count("children")).order_by("code"))
     quotas = {q.unit_id: q for q in SourceQuota.objects.filter(year=year, unit_id__in=[parent.pk, *(c.pk for c in children)])}
     return [SourceRow(unit=unit, quota=quotas.get(unit.pk), has_children=bool(getattr(unit, "n_children", 0)),
-                      editable=services.may_set_quota(user, unit)) for unit in [parent, *children]]
+                      editable=services.may_set_source_quota(user, unit)) for unit in [parent, *children]]
 
 
 @dataclass

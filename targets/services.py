@@ -3,7 +3,8 @@
 Who may do what
 - Plans: provincial staff and administrators, for units in their scope.
 - Quotas: set by someone whose unit lies strictly above the quota's unit (a
-  district official may split the district's quota between its communes),
+  district official may split the district's quota between its communes) or
+  by an official for their own unit (the first row of their quota template),
   or by provincial staff / administrators for units in their scope (the
   province's own target included).
 - Monthly figures: written by anyone who may write for the unit; submitted
@@ -90,6 +91,16 @@ def _strictly_below(unit: Unit, top: Unit | None) -> bool:
 
 
 def may_set_quota(user, unit: Unit) -> bool:
+    """Administrators; provincial staff in their scope; an official for the units below theirs and their own unit
+    (the first row of their quota template, which the import screen says they may set)."""
+    if may_set_source_quota(user, unit):
+        return True
+    own = user_unit(user)
+    return can_write(user) and own is not None and unit.pk == own.pk
+
+
+def may_set_source_quota(user, unit: Unit) -> bool:
+    """Administrators; provincial staff in their scope; an official for the units below theirs."""
     if sees_everything(user):
         return True
     if not can_write(user) or not unit_in_scope(user, unit):
@@ -284,6 +295,8 @@ def quota_allocate(*, user, parent: Unit, year: int, targets: Mapping[int, int |
     Saving is allowed when the sum differs from the parent's target (provinces
     do over-allocate); the result carries the sum and a warning.
     """
+    if not unit_in_scope(user, parent):  # one allocates below a unit of one's own scope
+        raise ValidationError(_("You cannot set the quota of %(unit)s.") % {"unit": parent.name})
     children = {u.pk: u for u in Unit.objects.filter(parent=parent)}
     unknown = set(targets) - set(children)
     if unknown:
@@ -563,8 +576,8 @@ def figures_reopen(*, user, unit: Unit, month: dt.date, until: dt.date | None = 
 def source_quota_set(*, user, unit: Unit, year: int, candidates: int | None, trained: int | None = None
                      ) -> SourceQuota | None:
     """Set (or, with ``candidates=None``, remove) one unit's source-creation target of a year; the same people
-    may set it as its departure quota (``may_set_quota``)."""
-    if not may_set_quota(user, unit):
+    may set it as its departure quota, except an official's own unit (``may_set_source_quota``)."""
+    if not may_set_source_quota(user, unit):
         raise ValidationError({"unit": _("You cannot set the targets of %(unit)s.") % {"unit": unit.name}})
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("The year must be between 2000 and 2100.")})
