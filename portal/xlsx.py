@@ -338,3 +338,19 @@ def read_grid(data: bytes, *, sheet: int = 0) -> Grid:
         raise ImportRejected([RowError(0, "", _("The workbook cannot be read: the file is damaged or not an .xlsx file."))]) from None
     except (ValueError, TypeError, KeyError) as exc:
         raise ImportRejected([RowError(0, "", _("The workbook cannot be read: %(error)s") % {"error": exc})]) from None
+
+
+EXAMPLE_SHEET = "Ví dụ"
+
+
+def add_example_sheet(workbook, headers: list[str], rows: list[list[Any]]) -> None:
+    """The example rows of an import template, on a second sheet: the first sheet (the one read back) keeps only
+    the headers and what the user fills in, so a template uploaded back as downloaded changes nothing."""
+    from portal.printing import print_setup
+
+    sheet = workbook.create_sheet(EXAMPLE_SHEET)
+    # A write-only sheet writes its page setup with its first row: set it before.
+    print_setup(sheet, header_rows=(1, 1), last_row=len(rows) + 1, last_column=len(headers))
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
