@@ -348,6 +348,7 @@ DEMO_LOADERS: list[str] = [
     "complaints.demo.load",
     "training.demo.load",
     "targets.goals_demo.load",
+    "targets.rules_demo.load",  # after the monthly figures: a rule broken, an outlier, a range
     "history.demo.load",
     "reports.demo.load",
     "accounts.demo.load",

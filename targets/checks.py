@@ -45,10 +45,12 @@ def outliers(reports: list[MonthlyReport]) -> dict[int, list[str]]:
     for report in reports:
         by_month[report.month].append(report)
     found: dict[int, list[str]] = defaultdict(list)
+    ranges = rules.all_ranges({report.unit for report in reports})
     for month, group in by_month.items():
         series = rules.history_series({r.unit_id for r in group}, month)
         for report in group:
-            for flag in rules.outlier_flags(report.unit, month, values.get(report.pk, {}), series=series):
+            for flag in rules.outlier_flags(report.unit, month, values.get(report.pk, {}), series=series,
+                                            ranges=ranges):
                 found[report.pk].append(f"{names.get(flag.code, flag.code)}: {flag}")
     return found
 

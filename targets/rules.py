@@ -253,26 +253,35 @@ def history_series(unit_ids: Iterable[int], month: dt.date) -> dict[tuple[int, s
     return out
 
 
-def ranges_for(unit) -> dict[str, Bounds]:
-    """Indicator code → the range set on the unit or the nearest unit above it."""
+def all_ranges(units: Iterable) -> list[tuple[str, str, Bounds]]:
+    """(unit path, indicator code, bounds) of the ranges set on ``units`` or the units above them, one query."""
     from portal.tree import ancestor_paths
     from targets.models import IndicatorRange
 
-    found = (IndicatorRange.objects.filter(unit__path__in=ancestor_paths(unit.path, include_self=True))
-             .select_related("unit", "indicator"))
+    paths = {path for unit in units for path in ancestor_paths(unit.path, include_self=True)}
+    return [(path, code, Bounds(low, high, "range")) for path, code, low, high in IndicatorRange.objects.filter(
+        unit__path__in=paths).values_list("unit__path", "indicator__code", "minimum", "maximum")]
+
+
+def ranges_for(unit, ranges: list[tuple[str, str, Bounds]] | None = None) -> dict[str, Bounds]:
+    """Indicator code → the range set on the unit or the nearest unit above it."""
+    from portal.tree import ancestor_paths
+
+    mine = set(ancestor_paths(unit.path, include_self=True))
     out: dict[str, tuple[int, Bounds]] = {}
-    for item in found:
-        depth = len(item.unit.path)
-        if item.indicator.code not in out or out[item.indicator.code][0] < depth:
-            out[item.indicator.code] = (depth, Bounds(item.minimum, item.maximum, "range"))
+    for path, code, bounds in all_ranges([unit]) if ranges is None else ranges:
+        if path in mine and (code not in out or out[code][0] < len(path)):
+            out[code] = (len(path), bounds)
     return {code: bounds for code, (_depth, bounds) in out.items()}
 
 
 def outlier_flags(unit, month: dt.date, values: Mapping[str, int | None],
-                  series: dict[tuple[int, str], list[int]] | None = None) -> list[Flag]:
-    """The values of ``unit`` for ``month`` outside the province's range or far from the unit's history."""
+                  series: dict[tuple[int, str], list[int]] | None = None,
+                  ranges: list[tuple[str, str, Bounds]] | None = None) -> list[Flag]:
+    """The values of ``unit`` for ``month`` outside the province's range or far from the unit's history
+    (``series`` and ``ranges``: preloaded for many units)."""
     series = history_series([unit.pk], month) if series is None else series
-    ranges = ranges_for(unit)
+    ranges = ranges_for(unit, ranges)
     flags = []
     for code, value in values.items():
         if value is None:
