@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -228,3 +229,29 @@ class OutlierTests:
         assert client.post(reverse("targets:range_delete", args=[item.pk])).status_code == 404
         assert IndicatorRange.objects.filter(pk=item.pk).exists()
         assert client.get(reverse("targets:figures", args=[units.b.pk, 2026, 2])).status_code == 404
+
+
+class RulesDemoTests:
+    def test_the_demo_shows_a_broken_rule_a_warning_and_an_outlier_and_loads_twice_the_same(self, db, clock):
+        from django.utils import timezone
+
+        from portal.demo import load_demo_accounts, load_demo_units
+        from targets import demo, rules_demo
+
+        clock(timezone.localdate())  # the demo is loaded on the real day
+
+        load_demo_units()
+        load_demo_accounts()
+        demo.load()
+        rules_demo.load()
+        province = get_user_model().objects.get(username="tinh")
+        rows = selectors.rule_violations_by_unit(user=province, year=demo.LAST_MONTH.year)
+        kinds = sorted(ValidationRule.objects.get(pk=v.rule_id).severity
+                       for row in rows for _month, _found, report_id in row.months
+                       for v in rules.rule_violations(services.report_values(MonthlyReport.objects.get(pk=report_id))))
+        assert kinds == ["error", "warning"]
+        draft = MonthlyReport.objects.filter(status=ReportStatus.DRAFT).order_by("-month", "unit__path").first()
+        assert [f.code for f in rules.outlier_flags(draft.unit, draft.month, services.report_values(draft))] == [
+            "departed"]
+        assert IndicatorRange.objects.count() == 1
+        assert rules_demo.load() == "already there"
