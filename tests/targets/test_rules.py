@@ -255,3 +255,8 @@ class RulesDemoTests:
             "departed"]
         assert IndicatorRange.objects.count() == 1
         assert rules_demo.load() == "already there"
+
+
+def test_the_violations_report_writes_the_year_as_a_year(users, client_for):
+    page = client_for(users.province).get(reverse("targets:rule_violations") + "?year=2026").content.decode()
+    assert "năm 2026 theo đơn vị" in page and "2.026" not in page
