@@ -196,6 +196,18 @@ class OutlierTests:
         queue = client_for(users.province).get(reverse("targets:queue")).content.decode()
         assert "7–13" in queue
 
+    def test_the_screen_asks_the_comment_and_submits_with_it(self, users, units, client_for):
+        history(users, units, [10, 12, 9, 11, 10, 30, 10, 8])
+        client, url = client_for(users.official_a), reverse("targets:figures", args=[units.a.pk, 2026, 2])
+        page = client.post(url, {"departed": "100", "action": "submit"})
+        assert page.status_code == 200 and 'name="comment"' in page.content.decode()
+        assert page.context["form"].errors["comment"]
+        assert not MonthlyReport.objects.filter(unit=units.a, month=MONTH).exists()  # nothing half-saved
+        page = client.post(url, {"departed": "100", "action": "submit", "comment": "Đơn hàng lớn của Nhật"})
+        assert page.status_code == 302
+        report = MonthlyReport.objects.get(unit=units.a, month=MONTH)
+        assert (report.status, report.events.get(action="submitted").comment) == ("submitted", "Đơn hàng lớn của Nhật")
+
     def test_a_unit_with_little_history_is_not_flagged(self, users, units):
         history(users, units, [10, 12, 9, 11, 10])
         report = save(users.official_a, units.a, MONTH, {"departed": 100}, submit=True)
