@@ -35,7 +35,8 @@ from portal.forms import add_service_errors
 from portal.models import Level, Unit
 from portal.scoping import get_visible_or_404, require_admin, require_write, user_unit, visible_units
 from portal.tree import province_path
-from portal.xlsx import XLSX_CONTENT_TYPE, ImportRejected
+from portal.uploads import form_data, upload_step
+from portal.xlsx import XLSX_CONTENT_TYPE
 from workers.services import today
 
 PAGE_SIZE = 50
@@ -106,19 +107,16 @@ def case_export(request):
 @login_required
 @require_write
 def case_import(request):
-    form = CaseImportForm(request.POST or None, request.FILES or None)
-    import_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = import_cases(form.cleaned_data["file"].read(), user=request.user)
-        except ImportRejected as exc:
-            import_errors = exc.errors
-        else:
-            messages.success(request, _("Imported: %(created)s new cases, %(advanced)s moved on, %(unchanged)s "
-                                        "unchanged.") % vars(result))
-            return redirect("complaints:case_list")
-    return render(request, "complaints/case_import.html", {"form": form, "import_errors": import_errors,
-                                                           "tab": "import"})
+    form = CaseImportForm(*form_data(request))
+    step = upload_step(request, kind="complaints.cases", form=form,
+                       run=lambda data, options: import_cases(data, user=request.user))
+    if step.saved:
+        messages.success(request, _("Imported: %(created)s new cases, %(advanced)s moved on, %(unchanged)s "
+                                    "unchanged.") % vars(step.result))
+        return redirect("complaints:case_list")
+    return render(request, "complaints/case_import.html", {
+        "form": form, "import_errors": step.import_errors, "preview": step.preview, "upload_message": step.message,
+        "tab": "import"})
 
 
 @login_required

@@ -24,7 +24,7 @@ from complaints.models import FINAL_STATUSES, OPEN_STATUSES, Status
 from complaints.selectors import CaseSummary, ExportCase
 from portal.formats import format_date
 from portal.printing import print_setup, print_setup_xlsxwriter, title_fits
-from portal.xlsx import neutralise
+from portal.xlsx import add_example_sheet, neutralise
 
 EXTRA_HEADERS = ["Trạng thái", "Hạn bước hiện tại", "Số ngày quá hạn", "Tên đơn vị thụ lý", "Mã đối tượng"]
 HIDDEN = "(ẩn)"
@@ -142,10 +142,10 @@ def write_summary_workbook(summary: CaseSummary, fileobj: IO[bytes]) -> None:
 
 
 def write_import_template(fileobj: IO[bytes]) -> None:
-    """The import headers and two example rows (fake data)."""
+    """The import headers, and two example rows (fake data) on a second sheet."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Vụ việc khiếu nại")
-    print_setup(sheet, header_rows=(1, 1), last_row=3, last_column=len(COLUMNS))  # before the first row (write-only)
+    print_setup(sheet, header_rows=(1, 1), last_row=1, last_column=len(COLUMNS))  # before the first row (write-only)
     sheet.append([c.label for c in COLUMNS])
     example = {
         "number": "15/2026/KN", "unit": "585", "received_on": "03/02/2026", "channel": "Trực tiếp",
@@ -156,10 +156,11 @@ def write_import_template(fileobj: IO[bytes]) -> None:
         "description": "Nhận tiền hứa đưa đi Nhật Bản, không đưa đi, không trả lại tiền.",
         "verifying_on": "10/02/2026", "referred_on": "20/02/2026", "referred_to": "Công an",
     }
-    sheet.append([example.get(c.key, "") for c in COLUMNS])
+    examples = [[example.get(c.key, "") for c in COLUMNS]]
     done = {**example, "number": "16/2026/KN", "referred_on": "", "referred_to": "",
             "respondent_kind": "Doanh nghiệp có giấy phép", "licence_no": "DEMO-001/LĐTBXH-GP", "respondent_name": "",
             "respondent_phone": "", "category": "Không trả lại tiền ký quỹ, tiền đặt cọc", "closed_on": "05/03/2026",
             "outcome": "Đã giải quyết", "amount_recovered": "30.000.000", "complainant_kind": "Người dân"}
-    sheet.append([done.get(c.key, "") for c in COLUMNS])
+    examples.append([done.get(c.key, "") for c in COLUMNS])
+    add_example_sheet(workbook, [c.label for c in COLUMNS], examples)
     workbook.save(fileobj)

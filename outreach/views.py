@@ -34,8 +34,8 @@ from portal.scoping import (
     unit_in_scope,
     user_unit,
 )
+from portal.uploads import form_data, upload_step
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
-from portal.xlsx import ImportRejected
 from workers.models import Worker
 
 PAGE_SIZE = 50
@@ -247,15 +247,17 @@ def lead_link(request, pk: int):
 @login_required
 @require_write
 def event_import(request):
-    form = EventImportForm(request.POST or None, request.FILES or None, user=request.user)
-    import_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = import_events(form.cleaned_data["file"], user=request.user, campaign=form.cleaned_data["campaign"],
-                                   structure=form.cleaned_data["structure"])
-        except ImportRejected as exc:
-            import_errors = exc.errors
-        else:
-            messages.success(request, _("Events imported: %(result)s") % {"result": result})
-            return redirect("outreach:activity_list")
-    return render(request, "outreach/event_import.html", {"form": form, "import_errors": import_errors})
+    form = EventImportForm(*form_data(request), user=request.user)
+
+    def run(data, options):
+        campaign = (Campaign.objects.open_to(request.user).filter(pk=options["campaign"]).first()
+                    if options.get("campaign") else None)
+        return import_events(data, user=request.user, campaign=campaign, structure=options["structure"])
+
+    step = upload_step(request, kind="outreach.events", form=form, run=run, options=lambda data: {
+        "campaign": data["campaign"].pk if data.get("campaign") else None, "structure": data["structure"] or None})
+    if step.saved:
+        messages.success(request, _("Events imported: %(result)s") % {"result": step.result})
+        return redirect("outreach:activity_list")
+    return render(request, "outreach/event_import.html", {
+        "form": form, "import_errors": step.import_errors, "preview": step.preview, "upload_message": step.message})

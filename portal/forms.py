@@ -80,15 +80,16 @@ class XlsxUploadForm(forms.Form):
 class StructureUploadForm(XlsxUploadForm):
     """An upload whose unit codes may be read in a chosen structure (codes were reused by the 2025 reform).
 
-    Left empty, a code found in both structures is read in the one in force on each row's date;
-    ``cleaned_data["structure"]`` is then None.
+    Left empty, a code found in both structures is read in the structure of the user's own units (for an
+    administrator, in the one in force on each row's date); ``cleaned_data["structure"]`` is then None.
     """
 
     structure = forms.ChoiceField(
         label=_("Unit codes belong to"), required=False,
-        choices=[("", _("The structure in force on each row's date")), *Structure.choices],
-        help_text=_("Unit codes were reused in 2025: a code in both structures is read by the row's date "
-                    "unless you choose one."),
+        choices=[("", _("The structure of your own units (for an administrator: of each row's date)")),
+                 *Structure.choices],
+        help_text=_("Unit codes were reused in 2025: a code in both structures is read in the structure of your "
+                    "own units, unless you choose one."),
     )
 
     def clean_structure(self) -> str | None:

@@ -1,4 +1,5 @@
-"""What every import command shares: read the file whole, print every error, exit non-zero."""
+"""What every import command shares: read the file whole, print every error, exit non-zero; ``--dry-run``
+prints what the file would do and saves nothing (``portal.uploads.dry_run``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -71,6 +72,9 @@ class ImportCommand(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help="the .xlsx file")
         parser.add_argument("--user", help="import as this user, within their scope (default: an administrator)")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="check the file and print “N to create, M to update, K unchanged, E errors”; save "
+                                 "nothing (exit status 0 when the file is valid, 1 otherwise)")
         self.add_import_arguments(parser)
 
     def add_import_arguments(self, parser) -> None:
@@ -90,8 +94,22 @@ class ImportCommand(BaseCommand):
         if not self.user_may_import(user):
             raise CommandError(f"The user {user.username} may not change data.")
         data = read_upload_path(options["file"])
+        if options.get("dry_run"):
+            from portal.uploads import dry_run, summary_line
+
+            counts, errors = dry_run(lambda: self.run_import(data, user, options))
+            for error in errors:
+                self.stderr.write(str(error))
+            self.stdout.write(summary_line(counts, len(errors)))
+            if errors:
+                raise SystemExit(1)
+            return
         try:
             result = self.run_import(data, user, options)
         except ImportRejected as exc:
             raise rejection_as_command_error(exc) from None
-        self.stdout.write(f"{self.result_label}: {result}")
+        self.stdout.write(f"{self.result_label}: {self.format_result(result)}")
+
+    def format_result(self, result) -> str:
+        """The line printed after a saved import (default: the result's ``str``)."""
+        return str(result)

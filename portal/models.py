@@ -199,3 +199,36 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%d/%m/%Y %H:%M}"
+
+
+class UploadPreview(models.Model):
+    """An uploaded sheet checked without saving (``portal.uploads``): what it would create, update and leave
+    unchanged, and every error. Its bytes and their hash are kept so that the confirmation saves exactly what was
+    previewed, once."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for confirmation")
+        DONE = "done", _("Saved")
+
+    kind = models.CharField(max_length=50)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    data = models.BinaryField()
+    file_hash = models.CharField(max_length=64)
+    options = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    to_create = models.PositiveIntegerField(default=0)
+    to_update = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)  # [[row, column, message], …]
+    result = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("upload preview")
+        verbose_name_plural = _("upload previews")
+        indexes = [models.Index(fields=["created_by", "kind"], name="upload_preview_user_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.status})"

@@ -347,6 +347,7 @@ DEMO_LOADERS: list[str] = [
     "complaints.demo.load",
     "training.demo.load",
     "targets.goals_demo.load",
+    "targets.rules_demo.load",  # after the monthly figures: a rule broken, an outlier, a range
     "history.demo.load",
     "reports.figures_demo.load",  # after every loader that records departures: the figures agree with them
     "notifications.demo.load",  # the morning's reminders, once every month of the demo is in place

@@ -3,7 +3,8 @@
 Codes were reused by the 2025 reform, so a code names a unit only together
 with its structure. When the structure is not given, a code found in one
 loaded structure is that unit; a code found in both is read in the structure
-in force on the row's date (a departure date, else today).
+of the reader's own scope (the importing user's), and for an administrator in
+the structure in force on the row's date (a departure date, else today).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from portal.models import Unit
-from portal.scoping import unit_in_scope
+from portal.scoping import sees_everything, unit_in_scope, user_unit
 from portal.tree import structure_in_force
 
 
@@ -25,8 +26,9 @@ class UnitCodeError(ValueError):
 class UnitResolver:
     """Resolves many codes with one query (for imports of thousands of rows)."""
 
-    def __init__(self, codes: Iterable[str], *, user=None, structure: str | None = None):
+    def __init__(self, codes: Iterable[str], *, user=None, structure: str | None = None, reader=None):
         self.user = user
+        self.reader = reader if reader is not None else user  # whose scope reads an ambiguous code
         self.structure = structure
         wanted = {str(c).strip() for c in codes if c not in (None, "")}
         units = Unit.objects.filter(code__in=wanted)
@@ -48,10 +50,23 @@ class UnitResolver:
         if len(found) == 1:
             unit = next(iter(found.values()))
         else:
-            unit = found[structure_in_force(on_date)]
+            unit = self._in_readers_scope(found) or found[structure_in_force(on_date)]
         if self.user is not None and not unit_in_scope(self.user, unit):
             raise UnitCodeError(_("The unit %(code)s is outside your scope.") % {"code": text})
         return unit
+
+
+    def _in_readers_scope(self, found: dict[str, Unit]) -> Unit | None:
+        """A code in both structures is read in the structure of the reader's own scope: the one of the two units
+        in their scope, else the one in their own unit's structure. An administrator (or a code in neither) falls
+        back to the date rule."""
+        if self.reader is None or sees_everything(self.reader):
+            return None
+        in_scope = [unit for unit in found.values() if unit_in_scope(self.reader, unit)]
+        if len(in_scope) == 1:
+            return in_scope[0]
+        own = user_unit(self.reader)
+        return found.get(own.structure) if own is not None and in_scope else None
 
 
 def resolve_unit_code(code, *, user=None, structure: str | None = None, on_date: dt.date | None = None) -> Unit:

@@ -46,9 +46,10 @@ class RowError:
 class ImportRejected(Exception):
     """The file was checked and refused; ``errors`` lists every reason."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError], *, counts: tuple[int, int, int] | None = None):
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
+        self.counts = counts  # what the valid rows would do (create, update, unchanged), when the importer knows
 
 
 @dataclass(frozen=True)
@@ -291,9 +292,10 @@ class ErrorList:
     def __len__(self) -> int:
         return len(self.items)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, counts: tuple[int, int, int] | None = None) -> None:
+        """``counts``: what the valid rows would do (create, update, unchanged), shown beside the errors."""
         if self.items:
-            raise ImportRejected(sorted(self.items, key=lambda e: (e.row, e.column)))
+            raise ImportRejected(sorted(self.items, key=lambda e: (e.row, e.column)), counts=counts)
 
 
 @dataclass
@@ -336,3 +338,19 @@ def read_grid(data: bytes, *, sheet: int = 0) -> Grid:
         raise ImportRejected([RowError(0, "", _("The workbook cannot be read: the file is damaged or not an .xlsx file."))]) from None
     except (ValueError, TypeError, KeyError) as exc:
         raise ImportRejected([RowError(0, "", _("The workbook cannot be read: %(error)s") % {"error": exc})]) from None
+
+
+EXAMPLE_SHEET = "Ví dụ"
+
+
+def add_example_sheet(workbook, headers: list[str], rows: list[list[Any]]) -> None:
+    """The example rows of an import template, on a second sheet: the first sheet (the one read back) keeps only
+    the headers and what the user fills in, so a template uploaded back as downloaded changes nothing."""
+    from portal.printing import print_setup
+
+    sheet = workbook.create_sheet(EXAMPLE_SHEET)
+    # A write-only sheet writes its page setup with its first row: set it before.
+    print_setup(sheet, header_rows=(1, 1), last_row=len(rows) + 1, last_column=len(headers))
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))

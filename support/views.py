@@ -17,8 +17,8 @@ from portal.forms import add_service_errors
 from portal.models import Level, Unit
 from portal.scoping import can_approve, get_visible_or_404, require_approver, require_write, user_unit, visible_units
 from portal.tree import province_path
+from portal.uploads import form_data, upload_step
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
-from portal.xlsx import ImportRejected
 from support import selectors, services
 from support.forms import (
     BudgetFormSet,
@@ -269,24 +269,21 @@ def summary_export(request):
 
 
 def _import_view(request, *, kind: str):
-    form = SupportImportForm(request.POST or None, request.FILES or None)
-    import_errors = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
-        try:
-            result = (import_payments if kind == "payments" else import_loans)(data, user=request.user)
-        except ImportRejected as exc:
-            import_errors = exc.errors
-        else:
-            if kind == "payments":
-                messages.success(request, _("Imported: %(lines)s payment items in %(payments)s payments, "
-                                            "%(unchanged)s already recorded.") % vars(result))
-                return redirect("support:payment_list")
-            messages.success(request, _("Imported: %(created)s new loans, %(updated)s status changes, "
-                                        "%(unchanged)s already recorded.") % vars(result))
-            return redirect("support:loan_list")
-    return render(request, f"support/{kind}_import.html",
-                  {"form": form, "import_errors": import_errors, "tab": "support"})
+    form = SupportImportForm(*form_data(request))
+    run = import_payments if kind == "payments" else import_loans
+    step = upload_step(request, kind=f"support.{kind}", form=form,
+                       run=lambda data, options: run(data, user=request.user))
+    if step.saved and kind == "payments":
+        messages.success(request, _("Imported: %(lines)s payment items in %(payments)s payments, "
+                                    "%(unchanged)s already recorded.") % vars(step.result))
+        return redirect("support:payment_list")
+    if step.saved:
+        messages.success(request, _("Imported: %(created)s new loans, %(updated)s status changes, "
+                                    "%(unchanged)s already recorded.") % vars(step.result))
+        return redirect("support:loan_list")
+    return render(request, f"support/{kind}_import.html", {
+        "form": form, "import_errors": step.import_errors, "preview": step.preview, "upload_message": step.message,
+        "tab": "support"})
 
 
 @login_required

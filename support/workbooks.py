@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from portal.formats import format_date
 from portal.printing import print_setup, title_fits
-from portal.xlsx import neutralise
+from portal.xlsx import add_example_sheet, neutralise
 from support.importers import LOAN_COLUMNS, PAYMENT_COLUMNS
 from support.models import ITEM_KIND_VI, ItemKind
 from support.selectors import SupportSummary
@@ -67,10 +67,10 @@ def write_payment_template(fileobj: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Chi hỗ trợ")
     # A write-only sheet writes its page setup with its first row: set it before.
-    print_setup(sheet, header_rows=(1, 1), last_row=2, last_column=len(PAYMENT_COLUMNS))
+    print_setup(sheet, header_rows=(1, 1), last_row=1, last_column=len(PAYMENT_COLUMNS))
     sheet.append([c.label for c in PAYMENT_COLUMNS])
-    sheet.append(["058095000123", "NQ-DEMO-2026", ITEM_KIND_VI[ItemKind.LANGUAGE], "3.400.000", "15/03/2026",
-                  "123/QĐ-UBND"])
+    add_example_sheet(workbook, [c.label for c in PAYMENT_COLUMNS], [[
+        "058095000123", "NQ-DEMO-2026", ITEM_KIND_VI[ItemKind.LANGUAGE], "3.400.000", "15/03/2026", "123/QĐ-UBND"]])
     workbook.save(fileobj)
 
 
@@ -78,8 +78,8 @@ def write_loan_template(fileobj: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Vay vốn NHCSXH")
     # A write-only sheet writes its page setup with its first row: set it before.
-    print_setup(sheet, header_rows=(1, 1), last_row=2, last_column=len(LOAN_COLUMNS))
+    print_setup(sheet, header_rows=(1, 1), last_row=1, last_column=len(LOAN_COLUMNS))
     sheet.append([c.label for c in LOAN_COLUMNS])
-    sheet.append(["058095000123", "100.000.000", "20/04/2026", "36", "Đã giải ngân", "Chi phí đi làm việc ở nước ngoài",
-                  ""])
+    add_example_sheet(workbook, [c.label for c in LOAN_COLUMNS], [[
+        "058095000123", "100.000.000", "20/04/2026", "36", "Đã giải ngân", "Chi phí đi làm việc ở nước ngoài", ""]])
     workbook.save(fileobj)

@@ -33,3 +33,9 @@ class TargetsConfig(AppConfig):
         register_reminder_source("targets.reminders.monthly_reminders")
         register_menu("admin", key="indicators", label=_("Indicators of the monthly report"),
                       url_name="targets:indicator_list", order=50, visible=can_approve)
+        register_menu("admin", key="rules", label=_("Validation rules"), url_name="targets:rule_list", order=51,
+                      visible=can_approve)
+        register_menu("admin", key="ranges", label=_("Usual ranges of the figures"), url_name="targets:range_list",
+                      order=52, visible=can_approve)
+        register_menu("admin", key="rule_violations", label=_("Rule violations this year"),
+                      url_name="targets:rule_violations", order=53, visible=can_approve)

@@ -1,26 +1,19 @@
 """Warnings shown beside a report in the approval queue.
 
 A check is a function ``(reports) -> {report id: [message, …]}`` over the whole queue at once (so that it
-runs a fixed number of queries); :func:`register_report_check` adds one (the validation rules, when they
-exist, register theirs). The portal's own check flags outliers: a figure far above what the unit usually
-reports.
+runs a few queries); :func:`register_report_check` adds one. The portal's own checks list the validation rules
+a report breaks and flag outliers (``targets.rules``).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from django.utils.translation import gettext as _
-
-from portal import formats
-from targets.models import MonthlyReport, MonthlyValue, ReportStatus
+from targets import rules
+from targets.models import MonthlyReport, MonthlyValue
 
 Check = Callable[[list[MonthlyReport]], dict[int, list[str]]]
 _checks: list[Check] = []
-
-OUTLIER_MONTHS = 6  # the unit's usual level: the mean of its last approved months
-OUTLIER_FACTOR = 3
-OUTLIER_MIN_EXCESS = 10  # small figures move a lot: a jump from 1 to 4 is not an outlier
 
 
 def register_report_check(check: Check) -> None:
@@ -40,31 +33,38 @@ def report_warnings(reports: Iterable[MonthlyReport]) -> dict[int, list[str]]:
 
 
 def outliers(reports: list[MonthlyReport]) -> dict[int, list[str]]:
-    """A figure more than three times the unit's mean of its last six approved months (and at least 10 above)."""
-    values = list(MonthlyValue.objects.filter(report__in=reports).select_related("indicator")
-                  .values_list("report_id", "indicator_id", "indicator__name_vi", "value"))
-    units = {r.unit_id for r in reports}
-    earliest = min(r.month for r in reports)
-    history: dict[tuple[int, int], list[tuple]] = defaultdict(list)
-    for unit_id, month, indicator_id, value in (
-            MonthlyValue.objects.filter(report__unit_id__in=units, report__status=ReportStatus.APPROVED,
-                                        report__month__lt=max(r.month for r in reports),
-                                        report__month__gte=earliest.replace(year=earliest.year - 1))
-            .values_list("report__unit_id", "report__month", "indicator_id", "value")):
-        history[(unit_id, indicator_id)].append((month, value))
-    by_id = {r.pk: r for r in reports}
+    """The figures beyond the unit's median ± 3 × MAD of its last 24 months, or outside the province's range
+    (``targets.rules``); units with fewer than six months of history are not flagged."""
+    values: dict[int, dict[str, int]] = defaultdict(dict)
+    names = {}
+    for report_id, code, name, value in (MonthlyValue.objects.filter(report__in=reports)
+                                         .values_list("report_id", "indicator__code", "indicator__name_vi", "value")):
+        values[report_id][code] = value
+        names[code] = name
+    by_month: dict = defaultdict(list)
+    for report in reports:
+        by_month[report.month].append(report)
     found: dict[int, list[str]] = defaultdict(list)
-    for report_id, indicator_id, name, value in values:
-        report = by_id[report_id]
-        past = sorted((m, v) for m, v in history.get((report.unit_id, indicator_id), []) if m < report.month)
-        past = [v for _m, v in past[-OUTLIER_MONTHS:]]
-        if len(past) < 3:
-            continue
-        mean = sum(past) / len(past)
-        if value > OUTLIER_FACTOR * mean and value - mean >= OUTLIER_MIN_EXCESS:
-            found[report_id].append(_("%(indicator)s: %(value)s, usually about %(mean)s") % {
-                "indicator": name, "value": formats.format_int(value), "mean": formats.format_int(round(mean))})
+    ranges = rules.all_ranges({report.unit for report in reports})
+    for month, group in by_month.items():
+        series = rules.history_series({r.unit_id for r in group}, month)
+        for report in group:
+            for flag in rules.outlier_flags(report.unit, month, values.get(report.pk, {}), series=series,
+                                            ranges=ranges):
+                found[report.pk].append(f"{names.get(flag.code, flag.code)}: {flag}")
     return found
 
 
+def rule_warnings(reports: list[MonthlyReport]) -> dict[int, list[str]]:
+    """The validation rules each report breaks."""
+    values: dict[int, dict[str, int]] = defaultdict(dict)
+    for report_id, code, value in MonthlyValue.objects.filter(report__in=reports).values_list(
+            "report_id", "indicator__code", "value"):
+        values[report_id][code] = value
+    active = rules.active_rules()
+    return {report.pk: [str(v) for v in rules.rule_violations(values.get(report.pk, {}), active)]
+            for report in reports if values.get(report.pk)}
+
+
+register_report_check(rule_warnings)
 register_report_check(outliers)

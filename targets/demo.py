@@ -150,7 +150,9 @@ def load() -> str:
                                                        **OUTLIERS.get((code, month), {})},
                                                version=None)
                 if status != ReportStatus.DRAFT:
-                    report = services.figures_submit(user=admin, report=report, version=report.version)
+                    checks = services.figures_check(unit=units[code], month=month, values=services.report_values(report))
+                    report = services.figures_submit(user=admin, report=report, version=report.version, comment=(
+                        "Số liệu tăng đột biến do tổ chức ngày hội việc làm (minh hoạ)." if checks.needs_comment else ""))
                 if status == ReportStatus.APPROVED:
                     services.figures_approve(user=staff, report=report, version=report.version)
                 elif status == ReportStatus.RETURNED:

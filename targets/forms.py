@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import formats
 from portal.forms import VNDateField, VNIntegerField
-from targets.models import Aggregation, CoverageKind, Indicator, Plan
+from targets.models import Aggregation, CoverageKind, Indicator, Operator, Plan, Severity
 from targets.services import GoalInput
 
 
@@ -157,6 +157,9 @@ class FiguresForm(forms.Form):
     """One field per active indicator, named by its code, and the version the user loaded."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    comment = forms.CharField(required=False, max_length=2000, label=_("Comment for the province"),
+                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                              help_text=_("Needed to submit figures that are flagged as unusual or break a warning rule."))
 
     def __init__(self, *args, indicators: list[Indicator], values: dict[str, int], version: int | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -273,3 +276,35 @@ class SourceTableForm(forms.Form):
     def targets(self) -> dict[int, tuple[int | None, int | None]]:
         data = self.cleaned_data
         return {int(name[1:]): (data.get(name), data.get(f"t{name[1:]}")) for name in self.fields if name.startswith("c")}
+
+
+class RuleForm(forms.Form):
+    """A validation rule: two expressions of indicator codes and whole numbers (+ - * and parentheses)."""
+
+    left = forms.CharField(label=_("Left side"), max_length=255,
+                           help_text=_("Indicator codes, whole numbers, + - * and parentheses, e.g. departed_female."))
+    operator = forms.ChoiceField(label=_("Comparison"), choices=Operator.choices)
+    right = forms.CharField(label=_("Right side"), max_length=255, help_text=_("e.g. departed"))
+    message = forms.CharField(label=_("Message the unit reads (Vietnamese)"), max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class RangeForm(forms.Form):
+    """A range the province sets for an indicator of a unit (and the units below it)."""
+
+    unit = forms.ModelChoiceField(queryset=None, label=_("Unit"))
+    indicator = forms.ModelChoiceField(queryset=Indicator.objects.filter(active=True), label=_("Indicator"))
+    minimum = VNIntegerField(min_value=0, label=_("Minimum"))
+    maximum = VNIntegerField(min_value=0, label=_("Maximum"))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean(self):
+        data = super().clean()
+        if data.get("minimum") is not None and data.get("maximum") is not None and data["minimum"] > data["maximum"]:
+            self.add_error("maximum", _("The minimum is above the maximum."))
+        return data

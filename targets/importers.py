@@ -77,15 +77,15 @@ class _Context:
     """What every row check shares: the sheet's headers, the error list and the units of the file.
 
     Codes were reused by the 2025 reform: with ``structure`` (legacy or 2025) every code is read in it;
-    without, a code found in both loaded structures is read in the one in force on the row's date
-    (``portal.unit_codes.UnitResolver``).
+    without, a code found in both loaded structures is read in the structure of the user's own scope, and for an
+    administrator in the one in force on the row's date (``portal.unit_codes.UnitResolver``).
     """
 
-    def __init__(self, sheet, rows, *, structure: str | None):
+    def __init__(self, sheet, rows, *, structure: str | None, user=None):
         self.sheet = sheet
         self.errors = ErrorList()
         codes = {c for _n, values in rows if values.get("unit_code") is not None for c in _code_candidates(values["unit_code"])}
-        self.resolver = UnitResolver(codes, structure=structure or None)
+        self.resolver = UnitResolver(codes, structure=structure or None, reader=user)
 
     def label(self, key: str, default: str) -> str:
         idx = self.sheet.columns.get(key)
@@ -158,12 +158,14 @@ def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str | None = N
     """``structure``: legacy or 2025; None reads a code found in both in the structure in force on 1 January
     of the row's year."""
     sheet = read_sheet(fileobj, QUOTA_COLUMNS)
-    ctx = _Context(sheet, sheet.rows, structure=structure)
+    ctx = _Context(sheet, sheet.rows, structure=structure, user=user)
     if not can_write(user):
         raise ImportRejected([RowError(0, "", _("You cannot import quotas."))])
     valid: list[_QuotaRow] = []
     seen: dict[tuple[int, int], int] = {}
     for row, values in sheet.rows:
+        if values.get("target") is None and values.get("stretch_percent") is None:
+            continue  # a row of the template not filled in: nothing to change
         year_label = ctx.label("year", "Năm")
         year = None
         try:
@@ -202,15 +204,15 @@ def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str | None = N
                 continue
         if unit is not None and year is not None and target is not None:
             valid.append(_QuotaRow(row, unit, year, target, stretch))
-    ctx.errors.raise_if_any()
-
-    result = QuotaImportResult()
     from targets.models import Quota
 
     before = {
         (q.unit_id, q.year): (q.target, q.stretch_percent)
         for q in Quota.objects.filter(unit__in=[r.unit for r in valid], year__in={r.year for r in valid})
     }
+    ctx.errors.raise_if_any(counts=_quota_counts(valid, before))
+
+    result = QuotaImportResult()
     with transaction.atomic(), acting_as(user):
         # Rows locked in one order (unit id, year), as quota_allocate does, so concurrent saves cannot deadlock.
         for item in sorted(valid, key=lambda r: (r.unit.pk, r.year)):
@@ -227,6 +229,16 @@ def import_quotas(fileobj: IO[bytes] | bytes, *, user, structure: str | None = N
                 result.unchanged += 1
     result.summaries = _quota_summaries(valid)
     return result
+
+
+def _quota_counts(rows: list[_QuotaRow], before: dict) -> tuple[int, int, int]:
+    """What the valid rows would do: (create, update, unchanged), as the import counts them."""
+    counts = [0, 0, 0]
+    for item in rows:
+        old = before.get((item.unit.pk, item.year))
+        stretch = item.stretch_percent if item.stretch_percent is not None or old is None else old[1]
+        counts[0 if old is None else 1 if old != (item.target, stretch) else 2] += 1
+    return counts[0], counts[1], counts[2]
 
 
 def _quota_summaries(rows: list[_QuotaRow]) -> list[tuple[Unit, int, int, int | None]]:
@@ -253,13 +265,15 @@ def _quota_summaries(rows: list[_QuotaRow]) -> list[tuple[Unit, int, int, int | 
 class MonthlyImportResult:
     submitted: int = 0
     unchanged: int = 0
+    created: int = 0  # of the submitted: months that had no report
+    updated: int = 0
 
     def __str__(self) -> str:
         return f"submitted {self.submitted}, unchanged {self.unchanged}"
 
 
 # Columns people commonly add to a sheet that carry no figure.
-_IGNORED_HEADERS = {normalise_header(h) for h in ("STT", "TT", "Ghi chú", "note")}
+_IGNORED_HEADERS = {normalise_header(h) for h in ("STT", "TT", "Ghi chú", "note", "comment", "Giải trình")}
 
 
 def _indicator_columns(sheet, errors: ErrorList) -> dict[int, Indicator]:
@@ -286,17 +300,49 @@ def _indicator_columns(sheet, errors: ErrorList) -> dict[int, Indicator]:
     return mapping
 
 
+_COMMENT_HEADERS = {normalise_header(h) for h in ("Ghi chú", "note", "comment", "Giải trình")}
+
+
+def _cell_text(cells, idx: int | None) -> str:
+    if idx is None or idx >= len(cells) or cells[idx] is None:
+        return ""
+    return str(cells[idx]).strip()
+
+
+def _check_rules(ctx: _Context, row: int, unit: Unit, month: dt.date, values: dict[str, int],
+                 headers: dict[str, str], comment: str, comment_label: str) -> bool:
+    """The validation rules and outlier flags of one row, as row errors (by the column of the indicator the rule
+    names first); a warning or an outlier passes with an explanation in the comment column."""
+    checks = services.figures_check(unit=unit, month=month, values=values)
+    for violation in checks.errors:
+        column = next((headers[c] for c in violation.names if c in headers), "")
+        ctx.errors.add(row, column, str(violation))
+    if checks.errors:
+        return False
+    if checks.needs_comment and not comment:
+        for violation in checks.warnings:
+            column = next((headers[c] for c in violation.names if c in headers), "")
+            ctx.errors.add(row, column, _("%(message)s Explain it in the column “%(column)s”.") % {
+                "message": str(violation), "column": comment_label})
+        for flag in checks.flags:
+            ctx.errors.add(row, headers.get(flag.code, ""), _("%(message)s Explain it in the column “%(column)s”.") % {
+                "message": str(flag), "column": comment_label})
+        return False
+    return True
+
+
 def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str | None = None) -> MonthlyImportResult:
     """``structure``: legacy or 2025; None reads a code found in both in the structure in force in the
     row's month."""
     sheet = read_sheet(fileobj, MONTHLY_COLUMNS, keep_extra=True)
-    ctx = _Context(sheet, sheet.rows, structure=structure)
+    ctx = _Context(sheet, sheet.rows, structure=structure, user=user)
     if not can_write(user):
         raise ImportRejected([RowError(0, "", _("You cannot import figures."))])
     columns = _indicator_columns(sheet, ctx.errors)
     ctx.errors.raise_if_any()  # without the right columns, row errors would only repeat it
 
     cells_by_row = dict(sheet.raw_rows)
+    comment_idx = next((idx for header, idx in sheet.extra.items() if normalise_header(header) in _COMMENT_HEADERS), None)
     parsed: list[tuple[int, Unit, dt.date, dict[str, int]]] = []
     seen: dict[tuple[int, dt.date], int] = {}
     current = services.today().replace(day=1)
@@ -332,9 +378,8 @@ def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str | None = 
                 "first": first, "code": unit.code, "month": formats.format_month(month)})
             continue
         if not figures:
-            ctx.errors.add(row, "", _("The row has no figure."))
-            continue
-        parsed.append((row, unit, month, figures))
+            continue  # a row of the template not filled in: nothing to change
+        parsed.append((row, unit, month, figures, _cell_text(cells, comment_idx)))
 
     reports = {
         (r.unit_id, r.month): r
@@ -343,30 +388,41 @@ def import_monthly(fileobj: IO[bytes] | bytes, *, user, structure: str | None = 
         ).select_related("unit").prefetch_related("values__indicator")
     }
     work = []
-    for row, unit, month, figures in parsed:
+    headers = {indicator.code: sheet.headers[idx] for idx, indicator in columns.items()}
+    comment_label = sheet.headers[comment_idx] if comment_idx is not None else "Ghi chú"
+    for row, unit, month, figures, comment in parsed:
         report = reports.get((unit.pk, month))
-        if report is not None and report.status == ReportStatus.SUBMITTED:
-            current_values = {v.indicator.code: v.value for v in report.values.all()}
-            if all(current_values.get(code) == value for code, value in figures.items()):
-                work.append((unit, month, figures, report, False))  # already there: nothing to do
+        stored = {v.indicator.code: v.value for v in report.values.all()} if report is not None else {}
+        if report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
+            if all(stored.get(code) == value for code, value in figures.items()):
+                work.append((unit, month, figures, report, False, comment))  # already there: nothing to do
                 continue
         reason = figures_lock_reason(user=user, unit=unit, month=month, report=report)
         if reason:
             ctx.errors.add(row, ctx.label("month", "Tháng"), reason)
             continue
-        work.append((unit, month, figures, report, True))
-    ctx.errors.raise_if_any()
+        if not _check_rules(ctx, row, unit, month, {**stored, **figures}, headers, comment, comment_label):
+            continue
+        work.append((unit, month, figures, report, True, comment))
+    ctx.errors.raise_if_any(counts=(
+        sum(1 for w in work if w[4] and w[3] is None), sum(1 for w in work if w[4] and w[3] is not None),
+        sum(1 for w in work if not w[4])))
 
     result = MonthlyImportResult()
     with transaction.atomic(), acting_as(user):
-        for unit, month, figures, report, change in work:
+        for unit, month, figures, report, change, comment in work:
             if not change:
                 result.unchanged += 1
                 continue
             try:
                 saved = figures_save(user=user, unit=unit, month=month, values=figures,
                                      version=report.version if report else None)
-                figures_submit(user=user, report=saved, version=saved.version, action=ReportAction.IMPORTED)
+                figures_submit(user=user, report=saved, version=saved.version, action=ReportAction.IMPORTED,
+                               comment=comment)
+                if report is None:
+                    result.created += 1
+                else:
+                    result.updated += 1
             except ValidationError as exc:
                 # Someone changed the month while the file was being checked: refuse the whole file.
                 raise ImportRejected([RowError(0, "", " ".join(exc.messages))]) from exc

@@ -276,3 +276,64 @@ class SourceQuota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year}: {self.candidates}"
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", _("Error: the unit cannot submit until it is fixed")
+    WARNING = "warning", _("Warning: the unit may submit with a comment")
+
+
+class Operator(models.TextChoices):
+    LE = "<=", "≤"
+    LT = "<", "<"
+    EQ = "=", "="
+    GE = ">=", "≥"
+    GT = ">", ">"
+    NE = "!=", "≠"
+
+
+class ValidationRule(models.Model):
+    """``left operator right`` over one unit's figures for one month (``targets.rules``): indicator codes,
+    whole numbers, + - * and parentheses. National data, edited by administrators on the rules screen."""
+
+    left = models.CharField(_("left side"), max_length=255)
+    operator = models.CharField(_("comparison"), max_length=2, choices=Operator.choices, default=Operator.LE)
+    right = models.CharField(_("right side"), max_length=255)
+    message = models.CharField(_("message (Vietnamese)"), max_length=500)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.ERROR)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("validation rule")
+        verbose_name_plural = _("validation rules")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.get_operator_display()} {self.right}"
+
+
+class IndicatorRange(models.Model):
+    """The values of an indicator a unit (and the units below it) normally reports in a month, set by the
+    province: a value outside is flagged (instead of the unit's own history)."""
+
+    SCOPE_FIELD = "unit"
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="indicator_ranges")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="+")
+    minimum = models.PositiveIntegerField(_("minimum"))
+    maximum = models.PositiveIntegerField(_("maximum"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator range")
+        verbose_name_plural = _("indicator ranges")
+        ordering = ["unit__path", "indicator__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "indicator"], name="indicator_range_one_per_unit"),
+            models.CheckConstraint(condition=Q(minimum__lte=models.F("maximum")), name="indicator_range_min_le_max"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.indicator.code}: {self.minimum}–{self.maximum}"

@@ -190,4 +190,39 @@ def source_table(*, user, parent: Unit, year: int) -> list[SourceRow]:
     children = list(visible_units(user).filter(parent=parent).annotate(n_children=Count("children")).order_by("code"))
     quotas = {q.unit_id: q for q in SourceQuota.objects.filter(year=year, unit_id__in=[parent.pk, *(c.pk for c in children)])}
     return [SourceRow(unit=unit, quota=quotas.get(unit.pk), has_children=bool(getattr(unit, "n_children", 0)),
-                      editable=services.may_set_quota(user, unit)) for unit in [parent, *children]]
+                      editable=services.may_set_source_quota(user, unit)) for unit in [parent, *children]]
+
+
+@dataclass
+class UnitViolations:
+    unit: Unit
+    count: int = 0
+    months: list[tuple[dt.date, list[str], int]] = field(default_factory=list)  # month, messages, report id
+
+
+def rule_violations_by_unit(*, user, year: int) -> list[UnitViolations]:
+    """The validation rules each unit's reports of ``year`` break (any status), the units in the user's scope
+    with at least one, most first."""
+    from collections import defaultdict
+
+    from targets import rules
+
+    values: dict[int, dict[str, int]] = defaultdict(dict)
+    reports: dict[int, MonthlyReport] = {}
+    for value in (MonthlyValue.objects.visible_to(user).filter(report__month__year=year)
+                  .select_related("report__unit", "indicator")):
+        values[value.report_id][value.indicator.code] = value.value
+        reports[value.report_id] = value.report
+    active = rules.active_rules()
+    by_unit: dict[int, UnitViolations] = {}
+    for report_id, figures in values.items():
+        found = rules.rule_violations(figures, active)
+        if not found:
+            continue
+        report = reports[report_id]
+        row = by_unit.setdefault(report.unit_id, UnitViolations(unit=report.unit))
+        row.count += len(found)
+        row.months.append((report.month, [str(v) for v in found], report_id))
+    for row in by_unit.values():
+        row.months.sort()
+    return sorted(by_unit.values(), key=lambda r: (-r.count, r.unit.path))

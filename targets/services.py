@@ -3,7 +3,8 @@
 Who may do what
 - Plans: provincial staff and administrators, for units in their scope.
 - Quotas: set by someone whose unit lies strictly above the quota's unit (a
-  district official may split the district's quota between its communes),
+  district official may split the district's quota between its communes) or
+  by an official for their own unit (the first row of their quota template),
   or by provincial staff / administrators for units in their scope (the
   province's own target included).
 - Monthly figures: written by anyone who may write for the unit; submitted
@@ -35,6 +36,7 @@ from portal.models import Role, Unit
 from portal.scoping import can_approve, can_write, sees_everything, unit_in_scope, user_role, user_unit
 from portal.selectors import officials_covering
 from portal.tree import is_within
+from targets import rules
 from targets.models import (
     CoverageGoal,
     CoverageKind,
@@ -89,6 +91,16 @@ def _strictly_below(unit: Unit, top: Unit | None) -> bool:
 
 
 def may_set_quota(user, unit: Unit) -> bool:
+    """Administrators; provincial staff in their scope; an official for the units below theirs and their own unit
+    (the first row of their quota template, which the import screen says they may set)."""
+    if may_set_source_quota(user, unit):
+        return True
+    own = user_unit(user)
+    return can_write(user) and own is not None and unit.pk == own.pk
+
+
+def may_set_source_quota(user, unit: Unit) -> bool:
+    """Administrators; provincial staff in their scope; an official for the units below theirs."""
     if sees_everything(user):
         return True
     if not can_write(user) or not unit_in_scope(user, unit):
@@ -283,6 +295,8 @@ def quota_allocate(*, user, parent: Unit, year: int, targets: Mapping[int, int |
     Saving is allowed when the sum differs from the parent's target (provinces
     do over-allocate); the result carries the sum and a warning.
     """
+    if not unit_in_scope(user, parent):  # one allocates below a unit of one's own scope
+        raise ValidationError(_("You cannot set the quota of %(unit)s.") % {"unit": parent.name})
     children = {u.pk: u for u in Unit.objects.filter(parent=parent)}
     unknown = set(targets) - set(children)
     if unknown:
@@ -382,18 +396,65 @@ def figures_save(
     return report
 
 
-def figures_submit(*, user, report: MonthlyReport, version: int, action: str = ReportAction.SUBMITTED) -> MonthlyReport:
+@dataclass(frozen=True)
+class FiguresChecks:
+    """What the validation rules and the outlier statistic say of one unit's figures for one month."""
+
+    violations: list
+    flags: list
+
+    @property
+    def errors(self) -> list:
+        return [v for v in self.violations if v.is_error]
+
+    @property
+    def warnings(self) -> list:
+        return [v for v in self.violations if not v.is_error]
+
+    @property
+    def needs_comment(self) -> bool:
+        return rules.needs_comment(self.violations, self.flags)
+
+    def flags_by_code(self) -> dict[str, object]:
+        return {flag.code: flag for flag in self.flags}
+
+    def __bool__(self) -> bool:
+        return bool(self.violations or self.flags)
+
+
+def figures_check(*, unit: Unit, month: dt.date, values: Mapping[str, int | None]) -> FiguresChecks:
+    return FiguresChecks(violations=rules.rule_violations(values),
+                         flags=rules.outlier_flags(unit, month.replace(day=1), values))
+
+
+def report_values(report: MonthlyReport) -> dict[str, int]:
+    return {code: value for code, value in report.values.values_list("indicator__code", "value")}
+
+
+def figures_submit(*, user, report: MonthlyReport, version: int, action: str = ReportAction.SUBMITTED,
+                   comment: str = "") -> MonthlyReport:
+    """Submit the saved figures: a broken error rule refuses; a broken warning rule or an outlier needs
+    ``comment``, kept in the report's history for the approver."""
+    comment = (comment or "").strip()
     with transaction.atomic():
         reason = figures_lock_reason(user=user, unit=report.unit, month=report.month, report=report)
         if reason:
             raise ValidationError(reason, code="locked")
-        if not report.values.exists():
+        values = report_values(report)
+        if not values:
             raise ValidationError(_("Enter at least one figure before submitting."))
+        checks = figures_check(unit=report.unit, month=report.month, values=values)
+        if checks.errors:
+            raise ValidationError([str(v) for v in checks.errors], code="rules")
+        if checks.needs_comment and not comment:
+            raise ValidationError({"comment": _(
+                "Some figures are unusual or break a warning rule: explain them in a comment to submit.")},
+                code="comment")
         report = _claim(report, version, user)
         report.status = ReportStatus.SUBMITTED
         report.submitted_by, report.submitted_at = user, timezone.now()
         report.save()
-        _event(report, action, user)
+        _event(report, action, user, comment)
     return report
 
 
@@ -515,8 +576,8 @@ def figures_reopen(*, user, unit: Unit, month: dt.date, until: dt.date | None = 
 def source_quota_set(*, user, unit: Unit, year: int, candidates: int | None, trained: int | None = None
                      ) -> SourceQuota | None:
     """Set (or, with ``candidates=None``, remove) one unit's source-creation target of a year; the same people
-    may set it as its departure quota (``may_set_quota``)."""
-    if not may_set_quota(user, unit):
+    may set it as its departure quota, except an official's own unit (``may_set_source_quota``)."""
+    if not may_set_source_quota(user, unit):
         raise ValidationError({"unit": _("You cannot set the targets of %(unit)s.") % {"unit": unit.name}})
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("The year must be between 2000 and 2100.")})
@@ -553,3 +614,58 @@ def source_quota_allocate(*, user, parent: Unit, year: int,
     with transaction.atomic():
         for unit_id, (candidates, trained) in sorted(targets.items()):  # one lock order, as quota_allocate
             source_quota_set(user=user, unit=units[unit_id], year=year, candidates=candidates, trained=trained)
+
+
+# --- validation rules and the province's ranges ------------------------------------------------------------------
+
+
+def rule_save(*, user, rule=None, left: str, operator: str, right: str, message: str, severity: str,
+              active: bool = True):
+    """Create or change a validation rule (administrators); an expression that cannot be read or names an
+    unknown indicator is refused with the reason, by field."""
+    from targets.models import Severity, ValidationRule
+
+    if not sees_everything(user):
+        raise ValidationError(_("Only an administrator changes the validation rules."))
+    rules.check_rule_text(left=left, operator=operator, right=right,
+                          known=Indicator.objects.values_list("code", flat=True))
+    if severity not in Severity.values:
+        raise ValidationError({"severity": _("Unknown severity.")})
+    if not message.strip():
+        raise ValidationError({"message": _("Write the message the unit reads.")})
+    with transaction.atomic():
+        rule = rule or ValidationRule()
+        rule.left, rule.operator, rule.right = " ".join(left.split()), operator, " ".join(right.split())
+        rule.message, rule.severity, rule.active = " ".join(message.split()), severity, active
+        rule.save()
+    return rule
+
+
+def rule_delete(*, user, rule) -> None:
+    if not sees_everything(user):
+        raise ValidationError(_("Only an administrator changes the validation rules."))
+    rule.delete()
+
+
+def range_set(*, user, unit: Unit, indicator: Indicator, minimum: int, maximum: int):
+    """The values of ``indicator`` that ``unit`` and the units below it normally report in a month (the province's
+    staff or an administrator)."""
+    from targets.models import IndicatorRange
+
+    if not can_approve(user) or not unit_in_scope(user, unit):
+        raise ValidationError(_("You cannot set ranges for %(unit)s.") % {"unit": unit.name})
+    if minimum < 0 or maximum < 0:
+        raise ValidationError(_("A figure cannot be negative."))
+    if minimum > maximum:
+        raise ValidationError({"maximum": _("The minimum (%(min)s) is above the maximum (%(max)s).") % {
+            "min": minimum, "max": maximum}})
+    with transaction.atomic():
+        item, _created = IndicatorRange.objects.update_or_create(
+            unit=unit, indicator=indicator, defaults={"minimum": minimum, "maximum": maximum})
+    return item
+
+
+def range_delete(*, user, item) -> None:
+    if not can_approve(user) or not unit_in_scope(user, item.unit):
+        raise ValidationError(_("You cannot set ranges for %(unit)s.") % {"unit": item.unit.name})
+    item.delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from targets import indicator_views, views
+from targets import indicator_views, rule_views, views
 
 app_name = "targets"
 
@@ -26,4 +26,11 @@ urlpatterns = [
     path("indicators/new/", indicator_views.indicator_edit, name="indicator_create"),
     path("indicators/<int:pk>/edit/", indicator_views.indicator_edit, name="indicator_edit"),
     path("source/", views.source_table, name="source_table"),
+    path("rules/", rule_views.rule_list, name="rule_list"),
+    path("rules/new/", rule_views.rule_edit, name="rule_create"),
+    path("rules/<int:pk>/edit/", rule_views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/delete/", rule_views.rule_delete, name="rule_delete"),
+    path("rules/violations/", rule_views.violations, name="rule_violations"),
+    path("ranges/", rule_views.range_list, name="range_list"),
+    path("ranges/<int:pk>/delete/", rule_views.range_delete, name="range_delete"),
 ]

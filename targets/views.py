@@ -28,8 +28,8 @@ from portal.scoping import (
     visible_units,
 )
 from portal.tree import ancestor_paths
+from portal.uploads import form_data, upload_step
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
-from portal.xlsx import ImportRejected
 from targets import chase, selectors, services
 from targets.forms import (
     BoardFilterForm,
@@ -179,20 +179,21 @@ def quota_table(request):
         "rows": [(row, form[f"u{row.unit.pk}"]) for row in table.rows]})
 
 
+def _upload(request, *, kind: str, run) -> dict:
+    """The preview, or the confirmed result, of an upload with a structure option (``portal.uploads``)."""
+    form = StructureUploadForm(*form_data(request))
+    if request.method == "POST" and not can_write(request.user):
+        raise PermissionDenied
+    step = upload_step(request, kind=kind, form=form, options=lambda data: {"structure": data["structure"] or None},
+                       run=lambda data, options: run(data, user=request.user, structure=options["structure"]))
+    return {"form": form, "import_errors": step.import_errors, "preview": step.preview, "result": step.result,
+            "upload_message": step.message}
+
+
 @login_required
 def quota_import(request):
-    form = StructureUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "import_errors": [], "parent": selectors.default_parent(request.user), "year": services.today().year}
-    if request.method == "POST":
-        if not can_write(request.user):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                result = import_quotas(form.cleaned_data["file"], user=request.user, structure=form.cleaned_data["structure"])
-            except ImportRejected as exc:
-                context["import_errors"] = exc.errors
-            else:
-                context["result"] = result
+    context = _upload(request, kind="targets.quotas", run=import_quotas)
+    context.update(parent=selectors.default_parent(request.user), year=services.today().year)
     return render(request, "targets/quota_import.html", context)
 
 
@@ -224,13 +225,21 @@ def figures(request, unit_id: int, year: int, month: int):
                     saved = services.figures_save(user=request.user, unit=unit, month=month, values=form.values(),
                                                   version=form.cleaned_data.get("version"))
                     if request.POST.get("action") == "submit":
-                        services.figures_submit(user=request.user, report=saved, version=saved.version)
+                        services.figures_submit(user=request.user, report=saved, version=saved.version,
+                                                comment=form.cleaned_data.get("comment", ""))
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("The figures were submitted.") if request.POST.get("action") == "submit"
-                                 else _("The draft was saved."))
+                if request.POST.get("action") == "submit":
+                    messages.success(request, _("The figures were submitted."))
+                else:
+                    messages.success(request, _("The draft was saved."))
+                    for problem in services.figures_check(unit=unit, month=month, values=form.values()).violations:
+                        messages.warning(request, str(problem))
                 return redirect("targets:figures", unit_id=unit.pk, year=month.year, month=month.month)
+    shown = form.values() if form.is_bound and hasattr(form, "cleaned_data") else values
+    checks = services.figures_check(unit=unit, month=month, values=shown) if shown else None
+    flags = checks.flags_by_code() if checks else {}
     overview = unit.parent if unit.parent_id and unit_in_scope(request.user, unit.parent) else unit
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     following = (month + dt.timedelta(days=32)).replace(day=1)
@@ -239,7 +248,8 @@ def figures(request, unit_id: int, year: int, month: int):
         "following": following if following <= services.today() else None, "report": report, "form": form, "deadline": services.deadline(month),
         "lock_reason": services.figures_lock_reason(user=request.user, unit=unit, month=month, report=report),
         "may_review": services.may_review(request.user, unit), "return_form": ReturnForm(), "reopen_form": ReopenForm(),
-        "statuses": ReportStatus})
+        "statuses": ReportStatus, "checks": checks,
+        "figure_rows": [(*row, flags.get(row[0].code)) for row in form.rows()]})
 
 
 @login_required
@@ -298,17 +308,8 @@ def completeness(request):
 
 @login_required
 def monthly_import(request):
-    form = StructureUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "import_errors": [], "this_month": services.today().replace(day=1)}
-    if request.method == "POST":
-        if not can_write(request.user):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                context["result"] = import_monthly(form.cleaned_data["file"], user=request.user,
-                                                   structure=form.cleaned_data["structure"])
-            except ImportRejected as exc:
-                context["import_errors"] = exc.errors
+    context = _upload(request, kind="targets.monthly", run=import_monthly)
+    context["this_month"] = services.today().replace(day=1)
     return render(request, "targets/monthly_import.html", context)
 
 

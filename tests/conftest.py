@@ -116,9 +116,19 @@ def reference_data(db):
     sync_checklist_items(worker_models.ChecklistItem)  # the pre-departure checklist (workers 0009)
     sync_programme_flags(worker_models.Programme)
     importlib.import_module("targets.migrations.0002_seed_indicators").seed(apps, None)
+    importlib.import_module("targets.migrations.0005_seed_validation_rules").seed(apps, None)
     # The loan-eligible groups the data migration seeded (its model has since moved to the support app).
     from support.models import LoanEligibility
 
     codes = importlib.import_module("workers.migrations.0004_loan_eligibility_data").CODES
     for status in worker_models.HouseholdStatus.objects.filter(code__in=codes):
         LoanEligibility.objects.get_or_create(household_status=status)
+
+
+def post_and_confirm(client, url: str, data: dict):
+    """Upload a file on an upload screen, then confirm its preview (``portal.uploads``) when it has no error."""
+    response = client.post(url, data)
+    preview = response.context["preview"] if response.context and "preview" in response.context else None
+    if preview is None or preview.errors:
+        return response
+    return client.post(url, {"preview_id": preview.pk, "file_hash": preview.file_hash})

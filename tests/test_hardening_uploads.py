@@ -14,6 +14,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from tests.conftest import post_and_confirm
+
 pytestmark = pytest.mark.django_db
 
 # upload screen (URL name) -> (the role that may upload, the import command)
@@ -233,7 +235,7 @@ class UserTextTests:
         rows = [HEADERS["outreach:event_import"]] + [["585", "10/02/2026", "Hội nghị", name] for name in FORMULAS]
         client = client_for(env.official_a)
         upload = SimpleUploadedFile("tep.xlsx", workbook(rows))
-        response = client.post(reverse("outreach:event_import"), {"file": upload, "campaign": campaign.pk})
+        response = post_and_confirm(client, reverse("outreach:event_import"), {"file": upload, "campaign": campaign.pk})
         assert response.status_code == 302, shown_errors(response)
         assert sorted(Activity.objects.values_list("name", flat=True)) == sorted(FORMULAS), "stored as typed"
         exported = client.get(reverse("outreach:campaign_export", args=[campaign.pk]))
@@ -251,7 +253,8 @@ class UserTextTests:
             [name, cccd(dt.date(1990, 1, i + 1), serial=600 + i), f"0{i + 1}/01/1990", "Nam", env.official_a.scope.unit.code]
             for i, name in enumerate(FORMULAS)]
         client = client_for(env.official_a)
-        response = client.post(reverse("workers:worker_import"), {"file": SimpleUploadedFile("tep.xlsx", workbook(rows))})
+        response = post_and_confirm(client, reverse("workers:worker_import"),
+                                    {"file": SimpleUploadedFile("tep.xlsx", workbook(rows))})
         assert response.status_code == 302, shown_errors(response)
         assert sorted(Worker.objects.values_list("full_name", flat=True)) == sorted(FORMULAS), "stored as typed"
         exported = client.get(reverse("workers:worker_export"))

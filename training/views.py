@@ -16,7 +16,8 @@ from portal.audit import acting_as
 from portal.forms import add_service_errors
 from portal.models import Level, Unit
 from portal.scoping import can_approve, can_write, get_visible_or_404, require_write, sees_everything, user_unit
-from portal.xlsx import XLSX_CONTENT_TYPE, ImportRejected
+from portal.uploads import form_data, upload_step
+from portal.xlsx import XLSX_CONTENT_TYPE
 from training import selectors, services
 from training.forms import (
     CandidateSearchForm,
@@ -205,19 +206,17 @@ def rule_edit(request):
 
 
 def _import_view(request, *, run, template: str, title: str, template_url: str):
-    form = TrainingImportForm(request.POST or None, request.FILES or None)
-    import_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = run(form.cleaned_data["file"].read(), user=request.user)
-        except ImportRejected as exc:
-            import_errors = exc.errors
-        else:
-            messages.success(request, _("Imported: %(result)s.") % {"result": result.summary()})
-            for warning in result.warnings:
-                messages.warning(request, warning)
-            return redirect("training:index")
-    return render(request, template, {"form": form, "import_errors": import_errors, "title": title,
+    form = TrainingImportForm(*form_data(request))
+    step = upload_step(request, kind=f"training.{run.__name__}", form=form,
+                       run=lambda data, options: run(data, user=request.user))
+    if step.saved:
+        result = step.result
+        messages.success(request, _("Imported: %(result)s.") % {"result": result.summary()})
+        for warning in result.warnings:
+            messages.warning(request, warning)
+        return redirect("training:index")
+    return render(request, template, {"form": form, "import_errors": step.import_errors, "preview": step.preview,
+                                      "upload_message": step.message, "title": title,
                                       "template_url": template_url, "tab": "import"})
 
 

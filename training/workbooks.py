@@ -6,6 +6,7 @@ from typing import IO
 from openpyxl import Workbook
 
 from portal.printing import print_setup
+from portal.xlsx import add_example_sheet
 from training.importers import CLASS_COLUMNS, ENROLMENT_COLUMNS
 
 
@@ -14,10 +15,10 @@ def _template(fileobj: IO[bytes], title: str, headers: list[str], example: list)
     sheet = workbook.active
     sheet.title = title
     sheet.append(headers)
-    sheet.append(example)
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = max(14, len(str(column[0].value)) + 2)
     print_setup(sheet, header_rows=(1, 1))
+    add_example_sheet(workbook, headers, [example])
     workbook.save(fileobj)
 
 

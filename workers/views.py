@@ -27,7 +27,8 @@ from portal.scoping import (
     require_approver,
     require_write,
 )
-from portal.xlsx import XLSX_CONTENT_TYPE, ImportRejected
+from portal.uploads import form_data, upload_step
+from portal.xlsx import XLSX_CONTENT_TYPE
 from workers import checklist, selectors, services
 from workers.forms import (
     AccessLogFilterForm,
@@ -215,21 +216,19 @@ def return_create(request, pk: int):
 @login_required
 @require_write
 def worker_import(request):
-    form = WorkerImportForm(request.POST or None, request.FILES or None)
-    import_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = import_workers(form.cleaned_data["file"].read(), user=request.user,
-                                    accept_duplicates=form.cleaned_data["accept_duplicates"],
-                                    structure=form.cleaned_data["structure"])
-        except ImportRejected as exc:
-            import_errors = exc.errors
-        else:
-            messages.success(request, _(
-                "Imported: %(created)s new workers, %(updated)s updated, %(unchanged)s unchanged, "
-                "%(departures)s departures, %(returns)s returns.") % vars(result))
-            return redirect("workers:worker_list")
-    return render(request, "workers/worker_import.html", {"form": form, "import_errors": import_errors})
+    form = WorkerImportForm(*form_data(request))
+    step = upload_step(
+        request, kind="workers.workers", form=form,
+        options=lambda data: {"accept_duplicates": data["accept_duplicates"], "structure": data["structure"] or None},
+        run=lambda data, options: import_workers(data, user=request.user, **options))
+    if step.saved:
+        result = step.result
+        messages.success(request, _(
+            "Imported: %(created)s new workers, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(departures)s departures, %(returns)s returns.") % vars(result))
+        return redirect("workers:worker_list")
+    return render(request, "workers/worker_import.html", {
+        "form": form, "import_errors": step.import_errors, "preview": step.preview, "upload_message": step.message})
 
 
 @login_required

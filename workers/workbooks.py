@@ -13,7 +13,7 @@ import xlsxwriter
 from openpyxl import Workbook
 
 from portal.printing import print_setup, print_setup_xlsxwriter
-from portal.xlsx import neutralise
+from portal.xlsx import add_example_sheet, neutralise
 from workers.importers import COLUMNS, SEX_VI, STATUS_VI
 from workers.selectors import ExportRow
 from workers.validators import mask
@@ -89,7 +89,7 @@ def _day_text():
 
 
 def write_import_template(fileobj: IO[bytes]) -> None:
-    """An empty sheet with the import headers and one example row (fake data), then the two columns of each
+    """An empty sheet with the import headers (one example row of fake data on a second sheet), then the two columns of each
     national item of the pre-departure checklist ("Hồ sơ: …", "Ngày hồ sơ: …")."""
     from workers.importers import checklist_headers
     from workers.models import ChecklistItem
@@ -104,10 +104,12 @@ def write_import_template(fileobj: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Người lao động")
     # A write-only sheet writes its page setup with its first row: set it before.
-    print_setup(sheet, header_rows=(1, 1), last_row=2, last_column=len(COLUMNS) + len(checklist_cells))
-    sheet.append([c.label for c in COLUMNS] + [header for header, _value in checklist_cells])
-    sheet.append(["Nguyễn Văn Ví Dụ", "058095000123", "12/04/1995", "Nam", "22780", "Kinh", "Hộ nghèo",
-                  "Đã xuất cảnh", "15/03/2024", "Nhật Bản", "JP-TITP", "", "", "14/03/2027", "36"] + [value for _h, value in checklist_cells])
+    print_setup(sheet, header_rows=(1, 1), last_row=1, last_column=len(COLUMNS) + len(checklist_cells))
+    headers = [c.label for c in COLUMNS] + [header for header, _value in checklist_cells]
+    sheet.append(headers)
+    add_example_sheet(workbook, headers, [[
+        "Nguyễn Văn Ví Dụ", "058095000123", "12/04/1995", "Nam", "22780", "Kinh", "Hộ nghèo", "Đã xuất cảnh",
+        "15/03/2024", "Nhật Bản", "JP-TITP", "", "", "14/03/2027", "36"] + [value for _h, value in checklist_cells]])
     workbook.save(fileobj)
 
 

@@ -190,8 +190,10 @@ class ImportScreenTests:
     def test_the_upload_screen_imports_and_reports_the_counts(self, units, users, enterprises, client_for):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
+        from tests.conftest import post_and_confirm
+
         client = client_for(users.province)
-        response = client.post("/complaints/import/", {"file": SimpleUploadedFile("ds.xlsx", workbook(*LIST))})
+        response = post_and_confirm(client, "/complaints/import/", {"file": SimpleUploadedFile("ds.xlsx", workbook(*LIST))})
         assert response.status_code == 302 and response["Location"] == "/complaints/"
         assert Case.objects.count() == 3
         response = client.post("/complaints/import/", {"file": SimpleUploadedFile("ds.xlsx", workbook(

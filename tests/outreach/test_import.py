@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from outreach.importers import import_events
 from outreach.models import Activity
 from portal.xlsx import ImportRejected
+from tests.conftest import post_and_confirm
 
 pytestmark = pytest.mark.django_db
 HEADERS = ["Mã đơn vị", "Ngày", "Loại hoạt động", "Tên", "Số doanh nghiệp", "Số người tham dự",
@@ -131,6 +132,6 @@ class ImportScreenTests:
     def test_a_good_upload_redirects_to_the_list(self, users, client_for):
         upload = io.BytesIO(workbook(GOOD))
         upload.name = "events.xlsx"
-        response = client_for(users.official_a).post(reverse("outreach:event_import"), {"file": upload})
+        response = post_and_confirm(client_for(users.official_a), reverse("outreach:event_import"), {"file": upload})
         assert response.status_code == 302
         assert Activity.objects.count() == 3

@@ -11,6 +11,7 @@ from portal.xlsx import ImportRejected
 from support import services
 from support.importers import import_loans, import_payments
 from support.models import Loan, LoanStatus, Payment, PaymentLine
+from tests.conftest import post_and_confirm
 from tests.support.factories import D, xlsx
 
 PAY = ["Số CCCD", "Chính sách", "Khoản hỗ trợ", "Số tiền", "Ngày", "Số quyết định"]
@@ -173,7 +174,7 @@ class UploadScreenTests:
     def test_the_upload_screens_save_a_good_file_and_list_the_errors_of_a_bad_one(self, support, users, client_for):
         client = client_for(users.official_a)
         upload = SimpleUploadedFile("chi.xlsx", xlsx(PAY, good_payments(support)))
-        response = client.post(reverse("support:payment_import"), {"file": upload})
+        response = post_and_confirm(client, reverse("support:payment_import"), {"file": upload})
         assert response.status_code == 302 and PaymentLine.objects.count() == 3
         bad = SimpleUploadedFile("vay.xlsx", xlsx(LOAN, [[support.kinh_a.citizen_id, "1.000.000", "01/01/2026", 12, ""]]))
         response = client.post(reverse("support:loan_import"), {"file": bad})

@@ -33,12 +33,12 @@ def taking_part(users, units):
                             targets={units.a.pk: 40, units.b.pk: 60})
 
 
-def submit(user, unit, month, *, at: dt.datetime | None = None, value: int = 3) -> MonthlyReport:
+def submit(user, unit, month, *, at: dt.datetime | None = None, value: int = 3, comment: str = "") -> MonthlyReport:
     """``user`` saves and submits; past the deadline only the province may (``services.figures_lock_reason``)."""
     if services.figures_lock_reason(user=user, unit=unit, month=month, report=None):
         user = User.objects.get(username="t_tinh")
     report = services.figures_save(user=user, unit=unit, month=month, values={"departed": value}, version=None)
-    report = services.figures_submit(user=user, report=report, version=report.version)
+    report = services.figures_submit(user=user, report=report, version=report.version, comment=comment)
     if at is not None:  # when it was submitted (the services stamp the real clock)
         MonthlyReportEvent.objects.filter(report=report).update(at=at)
         MonthlyReport.objects.filter(pk=report.pk).update(submitted_at=at)
@@ -241,12 +241,14 @@ class InboxTests:
         for month in range(1, 7):
             report = submit(users.official_a, units.a, dt.date(2026, month, 1), value=10)
             services.figures_approve(user=users.province, report=report, version=report.version)
-        late = submit(users.official_a, units.a, dt.date(2026, 7, 1), value=60, at=local(dt.date(2026, 7, 31)))
+        late = submit(users.official_a, units.a, dt.date(2026, 7, 1), value=60, at=local(dt.date(2026, 7, 31)),
+                      comment="Ngày hội việc làm")
         early = submit(users.official_b, units.b, dt.date(2026, 7, 1), value=5, at=local(dt.date(2026, 7, 30)))
         items = chase.approval_queue(users.province)
         assert [item.report for item in items] == [early, late]
         assert items[0].warnings == []
-        assert items[1].warnings == ["Số lao động đã xuất cảnh: 60, thường chỉ khoảng 10"]
+        assert items[1].warnings == [
+            "Số lao động đã xuất cảnh: 60 khác xa số liệu thường thấy của đơn vị (7–13 trong 24 tháng gần nhất)."]
 
     def test_the_home_page_with_the_inbox_runs_a_fixed_number_of_queries(self, users, calendar, client_for,
                                                                         django_assert_max_num_queries):

@@ -12,7 +12,7 @@ from portal.models import Role, Structure
 from portal.xlsx import ImportRejected
 from targets.importers import import_monthly, import_quotas
 from targets.models import MonthlyReport, Quota
-from tests.conftest import make_user
+from tests.conftest import make_user, post_and_confirm
 from tests.targets.conftest import upload, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ class QuotaImportReformTests:
     def test_the_upload_screen_offers_the_structure(self, admin, clock, client_for):
         client = client_for(admin)
         assert 'name="structure"' in client.get(reverse("targets:quota_import")).content.decode()
-        client.post(reverse("targets:quota_import"), {
+        post_and_confirm(client, reverse("targets:quota_import"), {
             "file": upload(xlsx([QUOTA_HEADER, ["82", 2026, 40]])), "structure": "legacy"})
         assert quotas() == {("legacy", "82", 2026, 40)}
 

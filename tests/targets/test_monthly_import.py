@@ -10,6 +10,7 @@ from portal.xlsx import ImportRejected
 from targets import services
 from targets.importers import import_monthly
 from targets.models import MonthlyReport, MonthlyValue, ReportStatus
+from tests.conftest import post_and_confirm
 from tests.targets.conftest import upload, xlsx
 
 HEADER = ["Mã đơn vị", "Tháng", "departed", "Trong đó: lao động nữ", "Số lao động đang đào tạo, bồi dưỡng chờ xuất cảnh"]
@@ -109,7 +110,8 @@ class MonthlyImportFileErrorTests:
         client = client_for(users.official_a)
         bad = client.post(reverse("targets:monthly_import"), {"file": upload(xlsx([HEADER, ["584", "01/2026", 1, 0, 0]]))})
         assert [(e.row, e.column) for e in bad.context["import_errors"]] == [(2, "Mã đơn vị")]
-        good = client.post(reverse("targets:monthly_import"), {"file": upload(xlsx([HEADER, ["585", "01/2026", 1, 0, 0]]))})
+        good = post_and_confirm(client, reverse("targets:monthly_import"),
+                                {"file": upload(xlsx([HEADER, ["585", "01/2026", 1, 0, 0]]))})
         assert good.context["result"].submitted == 1
         assert MonthlyReport.objects.get().status == ReportStatus.SUBMITTED
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from portal.xlsx import ImportRejected
 from targets.importers import import_quotas
 from targets.models import Quota
+from tests.conftest import post_and_confirm
 from tests.targets.conftest import QUOTAS_2021, quotas_2021_file, upload, xlsx
 
 
@@ -17,7 +18,7 @@ def quota_rows():
 class QuotaImportTests:
     def test_the_2021_ninh_thuan_quotas_import_and_the_screen_shows_150_against_150(self, users, client_for):
         client = client_for(users.province)
-        response = client.post(reverse("targets:quota_import"), {"file": upload(quotas_2021_file())})
+        response = post_and_confirm(client, reverse("targets:quota_import"), {"file": upload(quotas_2021_file())})
         assert response.status_code == 200
         assert not response.context["import_errors"]
         assert response.context["result"].created == 8
@@ -49,13 +50,17 @@ class QuotaImportTests:
         import_quotas(xlsx([["Mã đơn vị", "Năm", "Chỉ tiêu"], [585, 2021, 27]]), user=users.province)
         assert Quota.objects.get(unit__code="585", year=2021).target == 27
 
-    def test_a_district_official_may_split_their_quota_between_communes_but_not_set_their_own(self, users, units):
+    def test_a_district_official_splits_their_quota_between_communes_and_their_own_row_sets_their_target(
+            self, users, units):
         commune = units.commune_a
         import_quotas(xlsx([["Mã đơn vị", "Năm", "Chỉ tiêu"], [commune.code, 2021, 5]]), user=users.official_a)
         assert Quota.objects.get(unit=commune, year=2021).target == 5
-        with pytest.raises(ImportRejected) as exc:
-            import_quotas(xlsx([["Mã đơn vị", "Năm", "Chỉ tiêu"], ["585", 2021, 50]]), user=users.official_a)
-        assert [(e.row, e.column) for e in exc.value.errors] == [(2, "Mã đơn vị")]
+        import_quotas(xlsx([["Mã đơn vị", "Năm", "Chỉ tiêu"], ["585", 2021, 50]]), user=users.official_a)
+        assert Quota.objects.get(unit=units.a, year=2021).target == 50  # as the import screen says
+        with pytest.raises(ImportRejected) as exc:  # but not a sibling's, nor the province's
+            import_quotas(xlsx([["Mã đơn vị", "Năm", "Chỉ tiêu"], ["584", 2021, 5], ["58", 2021, 9]]),
+                          user=users.official_a)
+        assert [(e.row, e.column) for e in exc.value.errors] == [(2, "Mã đơn vị"), (3, "Mã đơn vị")]
 
 
 HEADER = ["Mã đơn vị", "Đơn vị", "Năm", "Chỉ tiêu"]

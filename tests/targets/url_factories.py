@@ -41,14 +41,24 @@ def _report_b(env) -> dict:
     return {"pk": report.pk}
 
 
+def _range_b(env) -> dict:
+    from targets.models import Indicator
+    from targets.services import range_set
+
+    item = range_set(user=env.users.admin, unit=env.units.b, indicator=Indicator.objects.get(code="departed"),
+                     minimum=0, maximum=99)
+    return {"pk": item.pk}
+
+
 TARGETS_FACTORIES: dict[str, Callable[[SimpleNamespace], dict]] = {
     "targets:plan_detail": _plan_b,
     "targets:plan_edit": _plan_b,
     "targets:figures": _figures_b,
     "targets:figures_reopen": _figures_b,
     "targets:figures_review": _report_b,
+    "targets:range_delete": _range_b,
 }
 
 FACTORIES = TARGETS_FACTORIES  # the name every app's url_factories module exports (tests/test_url_scope.py)
 # The indicators of the monthly report are national: edited by the national administrator only (404 to others).
-ADMIN_ONLY = {"targets:indicator_edit"}
+ADMIN_ONLY = {"targets:indicator_edit", "targets:rule_edit", "targets:rule_delete"}

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.xlsx import ImportRejected
+from tests.conftest import post_and_confirm
 from tests.training.factories import days, make_class, vn, xlsx
 from training.importers import CLASS_COLUMNS, ENROLMENT_COLUMNS, import_classes, import_enrolments
 from training.models import Enrolment, Result, TrainingClass
@@ -155,7 +156,7 @@ class CommandAndScreenTests:
     def test_the_upload_screens_and_their_blank_sheets(self, users, units, client_for):
         client = client_for(users.official_a)
         upload = SimpleUploadedFile("lop.xlsx", xlsx(CLASS_HEADERS, [class_row()]))
-        assert client.post(reverse("training:class_import"), {"file": upload}).status_code == 302
+        assert post_and_confirm(client, reverse("training:class_import"), {"file": upload}).status_code == 302
         assert TrainingClass.objects.filter(code="NN-01").exists()
         bad = SimpleUploadedFile("lop.xlsx", xlsx(CLASS_HEADERS, [class_row("X", **{"Loại lớp": "?"})]))
         response = client.post(reverse("training:class_import"), {"file": bad})

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from portal.xlsx import ImportRejected
+from tests.conftest import post_and_confirm
 from workers import services
 from workers.importers import import_workers
 from workers.models import Departure, Return, Sex, Status, StatusChange, Worker
@@ -203,8 +204,8 @@ class ImportScreenTests:
     def upload(self, client, data: bytes, **extra):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        return client.post(reverse("workers:worker_import"),
-                           {"file": SimpleUploadedFile("workers.xlsx", data), **extra})
+        return post_and_confirm(client, reverse("workers:worker_import"),
+                                {"file": SimpleUploadedFile("workers.xlsx", data), **extra})
 
     def test_the_screen_imports_a_good_sheet(self, users, units, enterprises, client_for):
         response = self.upload(client_for(users.official_a), sheet(good_rows(units)))

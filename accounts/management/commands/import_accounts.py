@@ -18,17 +18,13 @@ class Command(ImportCommand):
     help = "Create accounts in bulk from an .xlsx sheet (username, full name, e-mail, phone, unit code, role)."
     result_label = "Imported"
 
-    def add_import_arguments(self, parser) -> None:
-        parser.add_argument("--dry-run", action="store_true", help="check the file and create nothing")
-
     def user_may_import(self, user) -> bool:
         return manages_accounts(user)
 
-    def run_import(self, data: bytes, user, options: dict) -> str:
+    def run_import(self, data: bytes, user, options: dict):
         outcome = import_accounts(data, by=user, base_url=settings.PORTAL_BASE_URL, dry_run=options["dry_run"])
         if options["dry_run"]:
-            self.result_label = "Checked"
-            return f"{len(outcome.created)} accounts, no error; nothing created (--dry-run)"
+            return outcome  # the base command prints what it would create (``portal.uploads.summary_line``)
         for delivery in outcome.deliveries:
             if delivery.code:
                 expires = timezone.localtime(delivery.expires_at).strftime("%d/%m/%Y %H:%M")

@@ -11,7 +11,9 @@ class Command(ImportCommand):
         add_structure_argument(parser, date_rule="1 January of the row's year")
 
     def run_import(self, data, user, options):
-        result = import_quotas(data, user=user, structure=options["structure"])
+        return import_quotas(data, user=user, structure=options["structure"])
+
+    def format_result(self, result) -> str:
         lines = [str(result)]
         for parent, year, total, target in result.summaries:
             target_text = "not set" if target is None else target
