@@ -347,9 +347,9 @@ DEMO_LOADERS: list[str] = [
     "complaints.demo.load",
     "training.demo.load",
     "targets.goals_demo.load",
-    "targets.rules_demo.load",  # after the monthly figures: a rule broken, an outlier, a range
     "history.demo.load",
     "reports.figures_demo.load",  # after every loader that records departures: the figures agree with them
+    "targets.rules_demo.load",  # after this year's monthly figures (2025 structure): a rule broken, an outlier, a range
     "notifications.demo.load",  # the morning's reminders, once every month of the demo is in place
     "reports.demo.load",
     "accounts.demo.load",

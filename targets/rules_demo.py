@@ -45,11 +45,15 @@ def load() -> str:
         draft = _latest(ReportStatus.DRAFT)
         if draft is not None:
             values = services.report_values(draft)
-            if not rules.outlier_flags(draft.unit, draft.month, values):
-                usual = rules.history_series([draft.unit_id], draft.month).get((draft.unit_id, "departed"), [])
+            if "departed" not in {flag.code for flag in rules.outlier_flags(draft.unit, draft.month, values)}:
+                series = rules.history_series([draft.unit_id], draft.month)
+                usual = series.get((draft.unit_id, "departed"), [])
                 departed = 10 * max(3, round(statistics.median(usual))) if usual else 60
+                # Counselled at its usual level (not an outlier itself), below the departures: the warning rule.
+                usual = series.get((draft.unit_id, "counselled"), [])
+                counselled = min(round(statistics.median(usual)) if usual else departed // 2, departed - 1)
                 services.figures_save(user=admin, unit=draft.unit, month=draft.month, version=draft.version,
-                                      values={"departed": departed, "counselled": departed // 2})
+                                      values={"departed": departed, "counselled": counselled})
                 done.append(f"outlier {draft}")
         province = returned.unit.parent if returned is not None and returned.unit.parent_id else None
         absconded = Indicator.objects.filter(code="absconded").first()

@@ -248,16 +248,23 @@ class RulesDemoTests:
         from django.utils import timezone
 
         from portal.demo import load_demo_accounts, load_demo_units
-        from targets import demo, rules_demo
+        from reports import figures_demo
+        from targets import demo, reform_demo, rules_demo
+        from workers import demo as workers_demo
+        from workers.aftercare import demo as aftercare_demo
 
         clock(timezone.localdate())  # the demo is loaded on the real day
 
         load_demo_units()
         load_demo_accounts()
+        reform_demo.load()
+        workers_demo.load()
+        aftercare_demo.load()
         demo.load()
+        figures_demo.load()  # this year's months (2025 structure): the latest sent back and draft are there
         rules_demo.load()
-        province = get_user_model().objects.get(username="tinh")
-        rows = selectors.rule_violations_by_unit(user=province, year=demo.LAST_MONTH.year)
+        province = get_user_model().objects.get(username="khanhhoa")
+        rows = selectors.rule_violations_by_unit(user=province, year=timezone.localdate().year)
         kinds = sorted(ValidationRule.objects.get(pk=v.rule_id).severity
                        for row in rows for _month, _found, report_id in row.months
                        for v in rules.rule_violations(services.report_values(MonthlyReport.objects.get(pk=report_id))))

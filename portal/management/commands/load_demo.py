@@ -28,6 +28,7 @@ def step_labels() -> dict[str, str]:
         "complaints.demo.load": _("Loading complaints and fraud cases"),
         "training.demo.load": _("Loading training classes and the pre-departure checklist"),
         "targets.goals_demo.load": _("Loading coverage goals and labour-source targets"),
+        "targets.rules_demo.load": _("Loading validation rules, usual ranges and an unusual figure"),
         "history.demo.load": _("Loading the history before going live"),
         "reports.figures_demo.load": _("Loading the monthly figures of Khánh Hòa's communes since 07/2025"),
         "reports.demo.load": _("Computing the monthly progress snapshots"),
