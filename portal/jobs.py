@@ -48,7 +48,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
 from portal.celery import app as celery_app
-from portal.models import JobStatus, ReportJob, Unit
+from portal.models import JobStatus, ReportJob, Unit, is_national
 
 RUN_TASK = "portal.tasks.run_report_job"
 
@@ -137,9 +137,14 @@ def job_create(*, user, unit: Unit, kind: str, params: dict | None = None, enque
     """Record a pending job and send it to the worker once the transaction commits.
 
     ``enqueue=False`` leaves it to the caller to run it (a command running it in-process with :func:`job_run`).
+    ``unit`` may be the whole country (``portal.models.national_unit``): the job keeps no unit and names the
+    structure in its parameters (``ReportJob.report_unit``).
     """
     if kind not in job_kinds():
         raise ValidationError(_("Unknown kind of report."))
+    if is_national(unit):
+        params = {**(params or {}), "structure": unit.structure}
+        unit = None
     with transaction.atomic():
         job = ReportJob.objects.create(
             kind=kind, user=user if user is not None and user.is_authenticated else None, unit=unit,

@@ -168,3 +168,43 @@ class ExportProgressCommandTests:
         with pytest.raises(CommandError, match=message):
             self.run("--out", str(tmp_path / "x.xlsx"), *args)
         assert not ReportJob.objects.exists()
+
+
+class NationalScopeTests:
+    """Issue 21: without --unit an administrator reports on the whole country, said in the sentence."""
+
+    def run(self, *args):
+        out, err = io.StringIO(), io.StringIO()
+        with translation.override("en"):
+            call_command("export_progress", *args, stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+    def test_without_unit_an_administrator_gets_the_whole_country(self, eager, users, units, tmp_path):
+        h1_2021_dataset()
+        out, _err = self.run("--out", str(tmp_path / "vn.xlsx"), "--year", "2021", "--period", "h1")
+        # The whole country holds the province's 22 departures (the dataset has no other province's).
+        assert out.strip().startswith("Trong 6 tháng đầu năm 2021, toàn quốc đã đưa 22 lao động")
+        job = ReportJob.objects.get()
+        assert job.unit is None and job.params["structure"] == "legacy"
+        assert job.report_unit.name == "Toàn quốc"
+        assert load_workbook(tmp_path / "vn.xlsx")["Tổng hợp"]["A2"].value.startswith("Đơn vị: Toàn quốc")
+
+    def test_the_structure_names_the_country(self, eager, users, units, tmp_path):
+        h1_2021_dataset()
+        out, _err = self.run("--out", str(tmp_path / "vn.xlsx"), "--year", "2021", "--period", "h1",
+                             "--structure", "2025")
+        assert "toàn quốc" in out
+        assert ReportJob.objects.get().params["structure"] == "2025"
+
+    def test_an_official_without_unit_still_gets_their_own(self, eager, users, units, tmp_path):
+        h1_2021_dataset()
+        out, _err = self.run("--out", str(tmp_path / "x.xlsx"), "--year", "2021", "--period", "h1",
+                             "--user", users.official_a.username)
+        assert "toàn huyện" in out and "toàn quốc" not in out
+
+    def test_a_national_job_is_invisible_to_officials(self, eager, users, units, tmp_path, client_for):
+        h1_2021_dataset()
+        self.run("--out", str(tmp_path / "vn.xlsx"), "--year", "2021", "--period", "h1")
+        job = ReportJob.objects.get()
+        assert client_for(users.official_a).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
+        assert client_for(users.province).get(reverse("progress:result", args=[job.pk])).status_code == 404
