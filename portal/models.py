@@ -77,7 +77,7 @@ def national_unit(structure: str) -> Unit:
 
 def is_national(unit: Unit | None) -> bool:
     """Whether ``unit`` is the whole country (:func:`national_unit`)."""
-    return unit is not None and unit.pk is None and unit.path.endswith(":")
+    return isinstance(unit, Unit) and unit.pk is None and unit.path.endswith(":")
 
 
 class UnitSuccession(models.Model):

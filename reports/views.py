@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy
 from portal import formats
 from portal.forms import add_service_errors
 from portal.jobs import job_create
-from portal.models import JobStatus, Level, ReportJob
-from portal.scoping import can_approve, get_visible_or_404, user_unit, visible_to
+from portal.models import JobStatus, Level, ReportJob, national_unit
+from portal.scoping import can_approve, get_visible_or_404, sees_everything, user_unit, visible_to
 from portal.selectors import scope_level_counts
+from portal.tree import structure_in_force
 from portal.xlsx import XLSX_CONTENT_TYPE
 from reports.dashboard import dashboard_cached
-from reports.forms import PoolForm, ProgressForm, report_units
+from reports.forms import NATIONAL_PREFIX, PoolForm, ProgressForm, report_units, search_report_units
 from reports.models import ReviewTemplate
 from reports.pool import pool_summary, pool_workers
 from reports.pool.workbooks import write_pool_workbook
@@ -49,18 +50,31 @@ def _default_unit(user):
     return user_unit(user) or report_units(user).filter(parent__isnull=True).first()
 
 
-def _unit_or_404(request, data) -> None:
-    """A unit outside the user's scope answers 404, as everywhere else."""
-    unit_id = data.get("unit")
-    if unit_id and not report_units(request.user).filter(pk=unit_id).exists():
+def _unit_or_404(request, data, *, national: bool = False) -> None:
+    """A unit outside the user's scope answers 404, as everywhere else; so does the whole country for anyone but
+    an administrator (``national``: where the form offers it). Text that names no unit is the form's error."""
+    unit_id = str(data.get("unit") or "")
+    if unit_id.startswith(NATIONAL_PREFIX):
+        if not (national and sees_everything(request.user)):
+            raise Http404
+    elif unit_id.isdigit() and not report_units(request.user).filter(pk=unit_id).exists():
         raise Http404
+
+
+@login_required
+def unit_search(request):
+    """The progress form's unit picker: the report units of the user's scope matching ``q`` (JSON, at most
+    ``UNIT_SEARCH_LIMIT``), the whole country first for an administrator when ``national`` is asked."""
+    query = request.GET.get("q", "")[:100]
+    return JsonResponse({"results": search_report_units(request.user, query,
+                                                        national=request.GET.get("national") == "1")})
 
 
 @login_required
 def progress_form(request):
     if request.method == "POST":
-        _unit_or_404(request, request.POST)
-        form = ProgressForm(request.POST, user=request.user)
+        _unit_or_404(request, request.POST, national=True)
+        form = ProgressForm(request.POST, user=request.user, national=True)
         review = request.POST.get("output") == "review"
         if form.is_valid() and review and form.cleaned_data["period_value"].start > timezone.localdate():
             form.add_error("period", _("The period has not begun yet: a review reports on what has happened."))
@@ -74,7 +88,10 @@ def progress_form(request):
             done = job.status == JobStatus.DONE and not review
             return redirect("progress:result" if done else "jobs:detail", pk=job.pk)
     else:
-        form = ProgressForm(user=request.user, initial={"unit": _default_unit(request.user)})
+        # An administrator starts from the whole country (in the structure in force today).
+        initial = (national_unit(structure_in_force(timezone.localdate()))
+                   if user_unit(request.user) is None and sees_everything(request.user) else _default_unit(request.user))
+        form = ProgressForm(user=request.user, national=True, initial={"unit": initial})
     recent = visible_to(ReportJob, request.user).filter(kind="progress").select_related("unit")[:10]
     return render(request, "reports/progress_form.html", {"form": form, "recent": recent})
 

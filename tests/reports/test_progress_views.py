@@ -208,3 +208,47 @@ class NationalScopeTests:
         job = ReportJob.objects.get()
         assert client_for(users.official_a).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
         assert client_for(users.province).get(reverse("progress:result", args=[job.pk])).status_code == 404
+
+
+class UnitPickerTests:
+    """Issue 21: the progress form searches units as you type (a scoped JSON endpoint) instead of listing them."""
+
+    def test_the_form_renders_no_list_of_units(self, users, units, client_for):
+        html = client_for(users.admin).get(reverse("progress:form")).content.decode()
+        assert "<option" not in html.split('data-unit-picker')[1].split("</div>")[0]
+        assert "Huyện Ninh Sơn" not in html and 'value="national:' in html  # the admin starts from the country
+        assert "js/unit_picker.js" in html
+
+    def test_search_ignores_accents_and_case_and_stays_in_scope(self, users, units, client_for):
+        results = client_for(users.official_b).get(reverse("progress:units"), {"q": "bac ai"}).json()["results"]
+        assert [r["id"] for r in results] == [str(units.b.pk)]
+        assert client_for(users.official_b).get(reverse("progress:units"), {"q": "ninh son"}).json()["results"] == []
+        province = client_for(users.province).get(reverse("progress:units"), {"q": "NINH SƠN"}).json()["results"]
+        assert str(units.a.pk) in [r["id"] for r in province]
+
+    def test_only_an_administrator_is_offered_the_country(self, users, units, client_for):
+        admin = client_for(users.admin).get(reverse("progress:units"), {"q": "toan quoc", "national": "1"}).json()
+        assert [r["id"] for r in admin["results"]] == ["national:legacy", "national:2025"]
+        official = client_for(users.province).get(reverse("progress:units"), {"q": "", "national": "1"}).json()
+        assert not any(r["id"].startswith("national:") for r in official["results"])
+        assert len(official["results"]) == 20  # at most twenty, whatever the scope
+
+    def test_an_administrator_runs_the_national_report_from_the_form(
+            self, eager, users, units, client_for, django_capture_on_commit_callbacks):
+        h1_2021_dataset()
+        client = client_for(users.admin)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("progress:form"), h1("national:legacy"))
+        job = ReportJob.objects.get()
+        assert response.status_code == 302 and job.unit is None and job.status == JobStatus.DONE, job.error
+        html = client.get(reverse("progress:result", args=[job.pk])).content.decode()
+        assert "toàn quốc đã đưa 22 lao động" in html
+
+    def test_an_official_posting_the_country_gets_404(self, users, units, client_for):
+        response = client_for(users.province).post(reverse("progress:form"), h1("national:legacy"))
+        assert response.status_code == 404 and not ReportJob.objects.exists()
+
+    def test_a_bad_national_value_is_a_form_error(self, users, units, client_for):
+        response = client_for(users.admin).post(reverse("progress:form"), h1("national:mars"))
+        assert response.status_code == 200 and response.context["form"].errors["unit"]
+        assert not ReportJob.objects.exists()
