@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from portal import invalidation
         from portal.sections import register_menu, register_section, register_tab
+        from reports import tasks  # noqa: F401  (registers the reports' tasks: the dashboard sends them by name)
         from reports.sourcing import source_progress
 
         invalidation.track("reports.ProgressSnapshot", ("unit",))  # the dashboard's trend
