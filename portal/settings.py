@@ -261,6 +261,7 @@ FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600, minimum=0)
 REPORT_JOB_KINDS: dict[str, str] = {
     "progress": "reports.progress.jobs.run_progress_job",
     "review": "reports.review.run_review_job",
+    "export": "portal.exports.run_export_job",  # every export of a list screen (portal.exports)
     "history_preview": "history.jobs.run_preview",
     "history_commit": "history.jobs.run_commit",
     "history_rollback": "history.jobs.run_rollback",

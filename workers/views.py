@@ -11,12 +11,11 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
-from portal.formats import format_int
+from portal.exports import export_start
 from portal.forms import add_service_errors
 from portal.pagination import CachedPaginator, filters_key, scope_key
 from portal.scoping import (
@@ -45,7 +44,7 @@ from workers.importers import import_workers
 from workers.models import Country, Departure, Enterprise, EnterpriseStatusChange, Sex, Status, Worker
 from workers.overstay import settings_for
 from workers.pipeline import ABROAD, MAY_DEPART
-from workers.workbooks import MAX_ROWS, write_due_workbook, write_import_template, write_workers_workbook
+from workers.workbooks import write_due_workbook, write_import_template
 
 PAGE_SIZE = 50
 
@@ -81,20 +80,9 @@ def worker_list(request):
 
 @login_required
 def worker_export(request):
-    _form, filters = _filters(request)
-    workers = selectors.worker_list(request.user, filters)
-    count = workers.count()
-    if count >= MAX_ROWS:  # Excel holds no more: say so before the work, not after
-        messages.error(request, _("%(count)s workers match: more than one Excel sheet holds (%(max)s). Filter the "
-                                  "list (unit, year, status…) and export it in parts.") % {
-            "count": format_int(count), "max": format_int(MAX_ROWS - 1)})
-        return redirect(f"{reverse('workers:worker_list')}?{request.GET.urlencode()}")
-    out = tempfile.TemporaryFile()
-    write_workers_workbook(selectors.worker_export_rows(workers), out, full=selectors.sees_personal_data(request.user))
-    out.seek(0)
-    name = f"nguoi-lao-dong-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name,
-                        content_type=XLSX_CONTENT_TYPE)
+    """A report job writes the workbook (``workers.exports``): the request answers at once with the job's page."""
+    _filters(request)  # another unit's id: 404 now, not a failed job
+    return export_start(request, "workers")
 
 
 @login_required
