@@ -24,6 +24,7 @@ holds, so a late-waking first worker cannot overwrite the re-run.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -49,6 +50,7 @@ from redis.exceptions import RedisError
 
 from portal.celery import app as celery_app
 from portal.models import JobStatus, ReportJob, Unit, is_national
+from portal.replica import reading_replica
 
 RUN_TASK = "portal.tasks.run_report_job"
 
@@ -278,7 +280,10 @@ def job_run(job_id: int) -> ReportJob | None:
     job = ReportJob.objects.select_related("unit", "user").get(pk=job_id)
     job.attempts = attempt
     try:
-        output = job_function(job.kind)(job)
+        # Reports and exports read the replica when there is one (portal.replica); the others the primary.
+        reading = reading_replica() if job.kind in settings.REPORT_JOB_REPLICA_KINDS else contextlib.nullcontext()
+        with reading:
+            output = job_function(job.kind)(job)
         if not isinstance(output, JobOutput):
             output = JobOutput(result=output)
         file_name = _write_file(job, output) if output.write is not None else ""

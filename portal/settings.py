@@ -104,6 +104,18 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+# A PostgreSQL streaming replica (hot standby) for the reads of reports, exports and dashboards (portal.replica);
+# writes, and the reads of everything else, stay on the primary. Its test database is the primary's (the standby
+# replays it).
+REPLICA_DATABASE_URL = env_url("REPLICA_DATABASE_URL", schemes={"postgres", "postgresql"})
+if REPLICA_DATABASE_URL and DATABASE_URL:
+    DATABASES["replica"] = {**dj_database_url.parse(REPLICA_DATABASE_URL,
+                                                    conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+                                                    conn_health_checks=True), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
+REPLICA_READS = True  # the tests turn it off except where they prove the reads go there
+# The report jobs that read the replica; the others (history's commit, imports…) must see their own writes.
+REPORT_JOB_REPLICA_KINDS = {"progress", "review", "export"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE columns) are a PostgreSQL speed-up; SQLite builds the same index on the key
 # columns alone, which is all the embedded mode needs: no warning on every command.

@@ -22,6 +22,7 @@ from portal import cache_version, formats
 from portal.celery import app as celery_app
 from portal.jobs import BROKER_ERRORS
 from portal.models import Unit, is_national, national_unit
+from portal.replica import reading_replica
 from portal.scoping import sees_everything, user_unit
 from portal.tree import structure_in_force
 from reports.aftercare.overstay import overstay_warnings
@@ -158,7 +159,8 @@ def dashboard_cached(user, *, today: dt.date | None = None) -> dict[str, Any] | 
             send_task(REFRESH_TASK, unit.structure, language, today.isoformat())
 
     def compute() -> dict[str, Any]:
-        return {**dashboard_for_unit(unit, today=today), "as_of": timezone.now()}
+        with reading_replica():
+            return {**dashboard_for_unit(unit, today=today), "as_of": timezone.now()}
 
     figures = cache_version.cached_or_previous(key, compute, reads=reads, refresh=refresh)
     if figures.value is None:
@@ -183,7 +185,7 @@ def dashboard_refresh(structure: str, language: str, today: dt.date) -> None:
     key = dashboard_key(unit, language, today)
     try:
         stamp = cache_version.figures_stamp(dashboard_reads(unit))  # before computing: a write meanwhile shows
-        with translation.override(language):
+        with translation.override(language), reading_replica():
             value = {**dashboard_for_unit(unit, today=today), "as_of": timezone.now()}
         cache_version.store_figures(key, value, stamp, release=True)
     finally:

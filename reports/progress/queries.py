@@ -64,22 +64,38 @@ _ENTERPRISE = ("expected_departure__enterprise_id", "expected_departure__enterpr
 
 def _waiting_groups(tree: UnitTree, period: Period) -> list[WaitingGroup]:
     """The waiting pool at the end of the period per home unit, stage and the sending enterprise preparing the
-    worker (``workers.ExpectedDeparture``; the enterprise is the worker's current one, also for a past period).
+    worker (``workers.ExpectedDeparture``; the enterprise is the worker's current one, also for a past period):
+    the workers whose stay in training or waiting (``StatusChange.ended_at``, kept by the database:
+    ``workers.intervals``) began before the end and ended after it or not at all. A worker has at most one.
 
-    One query over the stays in training or waiting that span the end (the partial index
-    ``statuschange_waiting_stay``: those that ended after it, and the open ones), whatever the period: its cost
-    follows the pool at that date and the stays ended since, not the registry. A worker has at most one such stay.
+    Two queries, whatever the period, neither reading every timeline:
+
+    - the stays not ended (the worker's last change), from the workers of the tree in training or waiting now
+      (index ``worker_unit_status``: a province reads its own pool); every status write sets ``Worker.status``
+      and records the change in one transaction, so a worker in such a stay is in that status
+      (``status_intervals --check`` proves it of every worker);
+    - the stays that ended after the end (index ``statuschange_waiting_stay``), then those workers by primary
+      key: as many as the stays left since, none for a period that ends today.
     """
     end = _day_after(period.end)
-    stay = (Q(status_changes__to_status__in=WAITING_STATUSES) & Q(status_changes__at__lt=end)
-            & (Q(status_changes__ended_at__isnull=True) | Q(status_changes__ended_at__gte=end)))
-    return [
-        (item["unit_id"], item["status_changes__to_status"], _enterprise(item), item["n"])
-        for item in (
-            Worker.objects.filter(tree.q("unit") & stay)  # one filter(): one join to the stays
-            .order_by().values("unit_id", "status_changes__to_status", *_ENTERPRISE).annotate(n=Count("id"))
-        )
-    ]
+    open_stay = (Q(status_changes__to_status__in=WAITING_STATUSES) & Q(status_changes__at__lt=end)
+                 & Q(status_changes__ended_at__isnull=True))
+    counts: dict[tuple, int] = defaultdict(int)
+    for item in (Worker.objects.filter(tree.q("unit"), status__in=WAITING_STATUSES)
+                 .filter(open_stay)  # one filter(): one join to the stays
+                 .order_by().values("unit_id", "status_changes__to_status", *_ENTERPRISE).annotate(n=Count("id"))):
+        counts[(item["unit_id"], item["status_changes__to_status"], _enterprise(item))] += item["n"]
+    # Read from the index alone first, then those workers by primary key, kept if in the tree (joined to the tree,
+    # PostgreSQL hashed every worker of the registry instead of looking these few up).
+    ended_after = dict(StatusChange.objects.filter(to_status__in=WAITING_STATUSES, at__lt=end, ended_at__gte=end)
+                       .order_by().values_list("worker_id", "to_status"))
+    ids = sorted(ended_after)
+    for start in range(0, len(ids), 10_000):
+        for pk, unit_id, *enterprise in (Worker.objects.filter(pk__in=ids[start:start + 10_000]).order_by()
+                                         .values_list("pk", "unit_id", *_ENTERPRISE)):
+            if tree.knows(unit_id):
+                counts[(unit_id, ended_after[pk], _enterprise(dict(zip(_ENTERPRISE, enterprise, strict=True))))] += 1
+    return [(unit_id, stage, enterprise, n) for (unit_id, stage, enterprise), n in counts.items()]
 
 
 def _enterprise(item: dict) -> tuple[int, str, str] | None:
