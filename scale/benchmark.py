@@ -310,9 +310,11 @@ def bench_progress(results: Results, year: int) -> None:
     for period_label, period in progress_periods(year):
         today = period.end
         for label, root in (("national", national_root()), (f"province {province.code}", province)):
-            portal_s, report = _timed(lambda root=root: progress_rows(unit=root, period=period, today=today))
-            raw_s, raw = _timed(lambda root=root: _raw_figures(root, period))
-            departed_s, departed = _timed(lambda root=root: _raw_departed(root, period.start, period.end))
+            portal_s, report = _timed(lambda root=root, period=period, today=today: progress_rows(
+                unit=root, period=period, today=today))
+            raw_s, raw = _timed(lambda root=root, period=period: _raw_figures(root, period))
+            departed_s, departed = _timed(lambda root=root, period=period: _raw_departed(root, period.start,
+                                                                                         period.end))
             differing = _differing_figures(_report_figures(report), raw)
             if _waiting_differs(root, period):
                 differing.append("waiting")
