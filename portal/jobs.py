@@ -100,7 +100,13 @@ def _broker_failed(exc: BaseException) -> None:
                        "when it is back.", exc)
 
 
-def job_dispatch(job_id: int) -> bool:
+def job_queue(kind: str) -> str | None:
+    """The Celery queue of a job kind (``settings.REPORT_JOB_QUEUES``: reports and exports on their own); None for
+    the default queue."""
+    return getattr(settings, "REPORT_JOB_QUEUES", {}).get(kind)
+
+
+def job_dispatch(job_id: int, kind: str | None = None) -> bool:
     """Hand a pending job to the job service; False when the broker does not answer.
 
     Never raises and never waits long (no publish retries, short connection timeouts in settings): the job is
@@ -109,7 +115,10 @@ def job_dispatch(job_id: int) -> bool:
     """
     try:
         # By name: the task module imports this one (portal.tasks is imported by PortalConfig.ready).
-        celery_app.tasks[RUN_TASK].apply_async((job_id,), retry=False)
+        if kind is None:
+            kind = ReportJob.objects.filter(pk=job_id).values_list("kind", flat=True).first() or ""
+        queue = job_queue(kind)
+        celery_app.tasks[RUN_TASK].apply_async((job_id,), retry=False, **({"queue": queue} if queue else {}))
     except BROKER_ERRORS as exc:
         _broker_failed(exc)
         return False
@@ -121,9 +130,9 @@ def job_dispatch_pending() -> list[int]:
     """Send every pending job the broker did not take (periodic, and when a worker starts); stops at the first
     failure (the broker is still away)."""
     sent = []
-    for job_id in ReportJob.objects.filter(status=JobStatus.PENDING, dispatched_at__isnull=True).order_by("pk") \
-            .values_list("pk", flat=True):
-        if not job_dispatch(job_id):
+    for job_id, kind in ReportJob.objects.filter(status=JobStatus.PENDING, dispatched_at__isnull=True) \
+            .order_by("pk").values_list("pk", "kind"):
+        if not job_dispatch(job_id, kind):
             break
         sent.append(job_id)
     if sent:
@@ -131,8 +140,8 @@ def job_dispatch_pending() -> list[int]:
     return sent
 
 
-def _enqueue(job_id: int) -> None:
-    transaction.on_commit(lambda: job_dispatch(job_id))
+def _enqueue(job_id: int, kind: str | None = None) -> None:
+    transaction.on_commit(lambda: job_dispatch(job_id, kind))
 
 
 def job_create(*, user, unit: Unit, kind: str, params: dict | None = None, enqueue: bool = True) -> ReportJob:
@@ -153,7 +162,7 @@ def job_create(*, user, unit: Unit, kind: str, params: dict | None = None, enque
             params=params or {},
         )
         if enqueue:
-            _enqueue(job.pk)
+            _enqueue(job.pk, kind)
     return job
 
 

@@ -116,6 +116,12 @@ if REPLICA_DATABASE_URL and DATABASE_URL:
 REPLICA_READS = True  # the tests turn it off except where they prove the reads go there
 # The report jobs that read the replica; the others (history's commit, imports…) must see their own writes.
 REPORT_JOB_REPLICA_KINDS = {"progress", "review", "export"}
+# Heavy reports and exports run on a Celery queue of their own ("reports": `make worker` consumes both, production
+# runs a worker per queue), so they never delay the mail, the reminders or an import (default queue "celery").
+REPORTS_QUEUE = "reports"
+REPORT_JOB_QUEUES = {"progress": REPORTS_QUEUE, "review": REPORTS_QUEUE, "export": REPORTS_QUEUE}
+CELERY_TASK_ROUTES = {"reports.tasks.refresh_national_dashboard": {"queue": REPORTS_QUEUE},
+                      "portal.tasks.store_progress_snapshots": {"queue": REPORTS_QUEUE}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE columns) are a PostgreSQL speed-up; SQLite builds the same index on the key
 # columns alone, which is all the embedded mode needs: no warning on every command.

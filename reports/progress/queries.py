@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from fractions import Fraction
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -191,7 +191,9 @@ def _departure_groups(tree: UnitTree, period: Period, *, by_unit_month: bool = F
             skilled=_flag(current & _skilled()), high=_flag(current & _high_income()),
         )
     )
-    inner, params = selected.query.sql_with_params()
+    # Raw SQL does not pass the database router: the connection the ORM would read from (the replica in a job).
+    connection = connections[selected.db]
+    inner, params = selected.query.get_compiler(selected.db).as_sql()
     # Grouped by the ids (grouping by the names' text took twice as long), named after grouping; the lines
     # and the months as two sets, not one by (country, programme, month): PostgreSQL estimated that one at
     # tens of thousands of groups, sorted every row on disk instead of hashing, and took twice as long.
