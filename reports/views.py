@@ -2,33 +2,30 @@
 the reconciliation."""
 from __future__ import annotations
 
-import tempfile
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import formats
+from portal.exports import export_start
 from portal.forms import add_service_errors
 from portal.jobs import job_create
 from portal.models import JobStatus, Level, ReportJob, national_unit
 from portal.scoping import can_approve, get_visible_or_404, sees_everything, user_unit, visible_to
 from portal.selectors import scope_level_counts
 from portal.tree import structure_in_force
-from portal.xlsx import XLSX_CONTENT_TYPE
 from reports.dashboard import dashboard_cached
 from reports.forms import NATIONAL_PREFIX, PoolForm, ProgressForm, report_units, search_report_units
 from reports.models import ReviewTemplate
 from reports.pool import pool_summary, pool_workers
-from reports.pool.workbooks import write_pool_workbook
 from reports.progress import Period, reconciliation_rows
 from reports.review import default_template_bytes, review_template_save, template_for
 from reports.review.context import FIELDS
@@ -210,15 +207,11 @@ def pool(request):
     unit = data.get("unit") or default
     if unit is None:
         raise Http404
+    if request.GET.get("format") == "xlsx":  # a report job writes it (reports.exports.pool_export)
+        return export_start(request, "pool")
     dimension = data.get("by") or "enterprise"
     summary = pool_summary(request.user, unit=unit, dimension=dimension)
     workers = pool_workers(request.user, unit=unit, dimension=dimension, key=data.get("key") or "")
-    if request.GET.get("format") == "xlsx":
-        out = tempfile.TemporaryFile()
-        write_pool_workbook(summary, workers.iterator(chunk_size=2000), out, unit=unit)
-        out.seek(0)
-        return FileResponse(out, as_attachment=True, filename=f"cho-xuat-canh-{unit.code}-{summary.today:%Y%m%d}.xlsx",
-                            content_type=XLSX_CONTENT_TYPE)
     page = Paginator(workers, 50).get_page(request.GET.get("page"))
     countries = {country.pk: country.name for country in Country.objects.all()}
     for worker in page:

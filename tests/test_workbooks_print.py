@@ -72,7 +72,7 @@ class WorkbookPrintTests:
                                  params={"period": period.to_params(), "source": "registry", "label": period.label}).pk)
         found["progress job"] = job.file.read()
         for name in ("workers:due_list", "progress:pool"):  # exports of a list screen (?format=xlsx)
-            response = client_for(users.admin).get(reverse(name), {"format": "xlsx", "everyone": "on"})
+            response = export_response(client_for(users.admin), reverse(name), {"format": "xlsx", "everyone": "on"})
             found[f"{name} xlsx"] = b"".join(response.streaming_content)
         call_command("export_workers", "--out", str(tmp_path / "workers.xlsx"))
         found["export_workers"] = (tmp_path / "workers.xlsx").read_bytes()

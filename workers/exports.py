@@ -1,6 +1,7 @@
 """The registry's exports, run as report jobs (``portal.exports``): the worker list as filtered on the screen."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from django.http import QueryDict
@@ -10,9 +11,9 @@ from django.utils.translation import gettext_lazy
 
 from portal.formats import format_int
 from portal.jobs import JobOutput, job_progress
-from workers import selectors
-from workers.forms import WorkerFilterForm
-from workers.workbooks import MAX_ROWS, write_workers_workbook
+from workers import checklist, selectors, services
+from workers.forms import DueFilterForm, WorkerFilterForm
+from workers.workbooks import MAX_ROWS, write_due_workbook, write_workers_workbook
 
 PROGRESS_EVERY = 5000  # rows between two steps of the progress bar
 
@@ -55,3 +56,29 @@ def worker_export(user, query: QueryDict, *, job=None) -> JobOutput:
 
 
 EXPORT_LABEL = gettext_lazy("Worker list (Excel)")
+
+
+def due_filters(query: QueryDict, user) -> dict | None:
+    """The due list's filters from ``query`` (None: a unit outside the user's scope)."""
+    default_due = services.today() + dt.timedelta(days=checklist.DUE_WITHIN_DAYS)
+    form = DueFilterForm(query or None, user=user, initial={"due_by": default_due})
+    if form.is_bound and not form.is_valid() and "unit" in form.errors:
+        return None
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return {"unit": data.get("unit"), "due_by": data.get("due_by") or default_due,
+            "only_missing": not data.get("everyone")}
+
+
+def due_export(user, query: QueryDict, *, job=None) -> JobOutput:
+    """The workers due to depart with papers missing (the due list as filtered), as a workbook."""
+    filters = due_filters(query, user)
+    if filters is None:
+        raise PermissionError(_("This unit is outside your scope."))
+    rows = checklist.due_to_depart(user, **filters)
+    full = selectors.sees_personal_data(user)
+    return JobOutput(result={"rows": len(rows)},
+                     filename=f"ho-so-chuan-bi-xuat-canh-{filters['due_by']:%Y%m%d}.xlsx",
+                     write=lambda fileobj: write_due_workbook(rows, fileobj, due_by=filters["due_by"], full=full))
+
+
+DUE_EXPORT_LABEL = gettext_lazy("Pre-departure files due (Excel)")

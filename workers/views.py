@@ -44,7 +44,7 @@ from workers.importers import import_workers
 from workers.models import Country, Departure, Enterprise, EnterpriseStatusChange, Sex, Status, Worker
 from workers.overstay import settings_for
 from workers.pipeline import ABROAD, MAY_DEPART
-from workers.workbooks import write_due_workbook, write_import_template
+from workers.workbooks import write_import_template
 
 PAGE_SIZE = 50
 
@@ -323,14 +323,10 @@ def due_list(request):
         raise Http404
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     due_by = data.get("due_by") or default_due
+    if request.GET.get("format") == "xlsx":  # a report job writes it (workers.exports.due_export)
+        return export_start(request, "due")
     rows = checklist.due_to_depart(request.user, unit=data.get("unit"), due_by=due_by,
                                    only_missing=not data.get("everyone"))
-    if request.GET.get("format") == "xlsx":
-        out = tempfile.TemporaryFile()
-        write_due_workbook(rows, out, due_by=due_by, full=selectors.sees_personal_data(request.user))
-        out.seek(0)
-        return FileResponse(out, as_attachment=True, filename=f"ho-so-chuan-bi-xuat-canh-{due_by:%Y%m%d}.xlsx",
-                            content_type=XLSX_CONTENT_TYPE)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "workers/due_list.html", {"form": form, "page": page, "due_by": due_by,
                                                      "count": len(rows), "tab": "due",
