@@ -35,16 +35,23 @@ def export_names() -> list[str]:
     return sorted(_EXPORTS)
 
 
-def export_start(request, name: str, *, query: QueryDict | None = None):
-    """Record the export ``name`` of the request's filters as a job and answer with the job's page."""
-    if name not in _EXPORTS:
-        raise Http404
-    user = request.user
+def job_unit(user):
+    """The unit a user's export or import job belongs to: their unit, the whole country for an administrator;
+    404 without a scope."""
     unit = user_unit(user)
     if unit is None:
         if not sees_everything(user):
             raise Http404  # no scope: nothing to export
         unit = national_unit(structure_in_force(timezone.localdate()))
+    return unit
+
+
+def export_start(request, name: str, *, query: QueryDict | None = None):
+    """Record the export ``name`` of the request's filters as a job and answer with the job's page."""
+    if name not in _EXPORTS:
+        raise Http404
+    user = request.user
+    unit = job_unit(user)
     query = request.GET if query is None else query
     job = job_create(user=user, unit=unit, kind=EXPORT_KIND, params={
         "export": name, "query": {key: query.getlist(key) for key in query}, "label": str(_EXPORTS[name][1]())})

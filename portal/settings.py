@@ -280,6 +280,7 @@ REPORT_JOB_KINDS: dict[str, str] = {
     "progress": "reports.progress.jobs.run_progress_job",
     "review": "reports.review.run_review_job",
     "export": "portal.exports.run_export_job",  # every export of a list screen (portal.exports)
+    "import_workers": "workers.import_jobs.run_import_job",  # a long worker sheet (workers.import_jobs)
     "history_preview": "history.jobs.run_preview",
     "history_commit": "history.jobs.run_commit",
     "history_rollback": "history.jobs.run_rollback",
@@ -289,6 +290,7 @@ REPORT_JOB_LEASE_SECONDS = env_int("REPORT_JOB_LEASE_SECONDS", 15 * 60, minimum=
 # Where the result of a finished job is shown (URL name taking the job id); the job page links to it.
 REPORT_JOB_RESULT_URLS: dict[str, str] = {
     "progress": "progress:result",
+    "import_workers": "workers:import_result",
     "history_preview": "history:job_result",
     "history_commit": "history:job_result",
     "history_rollback": "history:job_result",

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
-from portal.exports import export_start
+from portal.exports import export_start, job_unit
 from portal.forms import add_service_errors
+from portal.jobs import job_create
+from portal.models import JobStatus, ReportJob
 from portal.pagination import CachedPaginator, filters_key, scope_key
 from portal.scoping import (
     can_write,
@@ -40,6 +42,7 @@ from workers.forms import (
     WorkerForm,
     WorkerImportForm,
 )
+from workers.import_jobs import IMPORT_JOB_ROWS, sheet_rows, upload_keep
 from workers.importers import import_workers
 from workers.models import Country, Departure, Enterprise, EnterpriseStatusChange, Sex, Status, Worker
 from workers.overstay import settings_for
@@ -205,8 +208,15 @@ def worker_import(request):
     form = WorkerImportForm(request.POST or None, request.FILES or None)
     import_errors = []
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        if sheet_rows(data) > IMPORT_JOB_ROWS + 1:  # a long sheet: a job imports it, the request answers now
+            job = job_create(user=request.user, unit=job_unit(request.user), kind="import_workers", params={
+                "upload": upload_keep(data), "accept_duplicates": form.cleaned_data["accept_duplicates"],
+                "structure": form.cleaned_data["structure"] or "", "label": _("Worker import"),
+                "file_name": form.cleaned_data["file"].name[:200]})
+            return redirect("jobs:detail", pk=job.pk)
         try:
-            result = import_workers(form.cleaned_data["file"].read(), user=request.user,
+            result = import_workers(data, user=request.user,
                                     accept_duplicates=form.cleaned_data["accept_duplicates"],
                                     structure=form.cleaned_data["structure"])
         except ImportRejected as exc:
@@ -217,6 +227,17 @@ def worker_import(request):
                 "%(departures)s departures, %(returns)s returns.") % vars(result))
             return redirect("workers:worker_list")
     return render(request, "workers/worker_import.html", {"form": form, "import_errors": import_errors})
+
+
+@login_required
+def import_result(request, pk: int):
+    """What an import job did: the counts, or the rejected rows (nothing saved)."""
+    job = get_visible_or_404(ReportJob.objects.filter(kind="import_workers"), request.user, pk=pk)
+    if job.status != JobStatus.DONE:
+        return redirect("jobs:detail", pk=job.pk)
+    result = job.result or {}
+    return render(request, "workers/import_result.html", {
+        "job": job, "result": result, "import_errors": result.get("errors") or []})
 
 
 @login_required
