@@ -18,7 +18,7 @@ from portal import formats
 from portal.exports import export_start
 from portal.forms import add_service_errors
 from portal.jobs import job_create
-from portal.models import JobStatus, Level, ReportJob, national_unit
+from portal.models import JobStatus, Level, ReportJob, is_national, national_unit
 from portal.scoping import can_approve, get_visible_or_404, sees_everything, user_unit, visible_to
 from portal.selectors import scope_level_counts
 from portal.tree import structure_in_force
@@ -75,6 +75,9 @@ def progress_form(request):
         review = request.POST.get("output") == "review"
         if form.is_valid() and review and form.cleaned_data["period_value"].start > timezone.localdate():
             form.add_error("period", _("The period has not begun yet: a review reports on what has happened."))
+        if form.is_valid() and review and is_national(form.cleaned_data["unit"]):
+            form.add_error("unit", _("The review document is written by a unit: choose a province, a district or a "
+                                     "commune."))
         if form.is_valid():
             period = form.cleaned_data["period_value"]
             job = job_create(user=request.user, unit=form.cleaned_data["unit"], kind="review" if review else "progress",

@@ -252,3 +252,8 @@ class UnitPickerTests:
         response = client_for(users.admin).post(reverse("progress:form"), h1("national:mars"))
         assert response.status_code == 200 and response.context["form"].errors["unit"]
         assert not ReportJob.objects.exists()
+
+    def test_the_review_document_is_not_offered_for_the_whole_country(self, users, units, client_for):
+        response = client_for(users.admin).post(reverse("progress:form"), {**h1("national:legacy"), "output": "review"})
+        assert response.status_code == 200 and response.context["form"].errors["unit"]
+        assert not ReportJob.objects.exists()
