@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from portal.jobs import JobOutput, job_create
 from portal.models import national_unit
 from portal.scoping import sees_everything, user_unit
-from portal.tree import structure_in_force
+from portal.tree import national_structure
 
 EXPORT_KIND = "export"
 
@@ -42,7 +42,7 @@ def job_unit(user):
     if unit is None:
         if not sees_everything(user):
             raise Http404  # no scope: nothing to export
-        unit = national_unit(structure_in_force(timezone.localdate()))
+        unit = national_unit(national_structure(timezone.localdate()))
     return unit
 
 

@@ -24,7 +24,7 @@ from portal.jobs import BROKER_ERRORS
 from portal.models import Unit, is_national, national_unit
 from portal.replica import reading_replica
 from portal.scoping import sees_everything, user_unit
-from portal.tree import structure_in_force
+from portal.tree import national_structure
 from reports.aftercare.overstay import overstay_warnings
 from reports.models import ProgressSnapshot
 from reports.progress import MARKET_NAMES_VI, MARKETS, OTHER_MARKET, Period, progress_rows, review_sentence
@@ -41,7 +41,7 @@ def dashboard_unit(user, *, today: dt.date | None = None) -> Unit | None:
     scope."""
     unit = user_unit(user)
     if unit is None and sees_everything(user):
-        unit = national_unit(structure_in_force(today or timezone.localdate()))
+        unit = national_unit(national_structure(today or timezone.localdate()))
     return unit
 
 

@@ -21,7 +21,7 @@ from portal.jobs import job_create
 from portal.models import JobStatus, Level, ReportJob, is_national, national_unit
 from portal.scoping import can_approve, get_visible_or_404, sees_everything, user_unit, visible_to
 from portal.selectors import scope_level_counts
-from portal.tree import structure_in_force
+from portal.tree import national_structure
 from reports.dashboard import dashboard_cached
 from reports.forms import NATIONAL_PREFIX, PoolForm, ProgressForm, report_units, search_report_units
 from reports.models import ReviewTemplate
@@ -89,7 +89,7 @@ def progress_form(request):
             return redirect("progress:result" if done else "jobs:detail", pk=job.pk)
     else:
         # An administrator starts from the whole country (in the structure in force today).
-        initial = (national_unit(structure_in_force(timezone.localdate()))
+        initial = (national_unit(national_structure(timezone.localdate()))
                    if user_unit(request.user) is None and sees_everything(request.user) else _default_unit(request.user))
         form = ProgressForm(user=request.user, national=True, initial={"unit": initial})
     recent = visible_to(ReportJob, request.user).filter(kind="progress").select_related("unit")[:10]

@@ -22,7 +22,7 @@ from portal import formats
 from portal.jobs import job_create, job_run
 from portal.models import JobStatus, Structure, Unit, national_unit
 from portal.scoping import sees_everything, user_unit
-from portal.tree import structure_in_force
+from portal.tree import national_structure
 from portal.unit_codes import UnitCodeError, UnitResolver
 from reports.forms import report_units
 from reports.progress import SOURCES, Period, PeriodError
@@ -99,7 +99,7 @@ class Command(BaseCommand):
         if not code:
             unit = user_unit(user)
             if unit is None and sees_everything(user):
-                return national_unit(structure or structure_in_force(period.end))
+                return national_unit(structure or national_structure(period.end))
             if unit is None:
                 raise CommandError("The user has no unit: give --unit.")
             if structure and unit.structure != structure:
