@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from portal.jobs import job_progress
-from portal.xlsx import ImportRejected
+from portal.xlsx import ImportRejected, check_upload, clean_cell
 from workers.importers import import_workers
 
 IMPORT_JOB_ROWS = 2000  # a sheet longer than this is imported by a job, not in the request
@@ -21,11 +21,26 @@ IMPORT_DIR = "imports"
 ERRORS_KEPT = 1000  # errors kept in the job's result (the count is always kept)
 
 
-def sheet_rows(data: bytes) -> int:
-    """Rows of the first sheet (header included) as calamine reads them; 0 when it cannot (the import says why)."""
+def sheet_rows(data: bytes, *, up_to: int | None = None) -> int:
+    """Non-empty rows of the first sheet (header included), counted up to ``up_to`` + 1 at most
+    (default ``IMPORT_JOB_ROWS`` + 1); 0 when it cannot be read (the import, in the request, says why). A hostile
+    file (too large, inflating, too many cells) is never handed to the parser; empty rows do not count."""
+    limit = (IMPORT_JOB_ROWS + 1 if up_to is None else up_to) + 1
+    try:
+        check_upload(data)
+    except ImportRejected:
+        return 0
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return workbook.get_sheet_by_index(0).total_height if workbook.sheet_names else 0
+        if not workbook.sheet_names:
+            return 0
+        count = 0
+        for row in workbook.get_sheet_by_index(0).iter_rows():
+            if any(clean_cell(value) is not None for value in row):
+                count += 1
+                if count >= limit:
+                    break
+        return count
     except Exception:  # a broken file: the import itself rejects it with its message
         return 0
 

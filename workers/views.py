@@ -209,7 +209,7 @@ def worker_import(request):
     import_errors = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
-        if sheet_rows(data) > IMPORT_JOB_ROWS + 1:  # a long sheet: a job imports it, the request answers now
+        if sheet_rows(data, up_to=IMPORT_JOB_ROWS + 1) > IMPORT_JOB_ROWS + 1:  # a long sheet: a job imports it, the request answers now
             job = job_create(user=request.user, unit=job_unit(request.user), kind="import_workers", params={
                 "upload": upload_keep(data), "accept_duplicates": form.cleaned_data["accept_duplicates"],
                 "structure": form.cleaned_data["structure"] or "", "label": _("Worker import"),
