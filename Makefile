@@ -43,7 +43,7 @@ serve: install
 	$(PY) manage.py runserver $(HOST)
 
 worker: install
-	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2
+	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2 -Q celery,reports
 
 beat: install
 	$(VENV)/bin/celery -A portal beat --loglevel=INFO

@@ -23,6 +23,6 @@ def job_finished(sender, job, **kwargs) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         title = (_("Your report “%(label)s” failed") if failed else _("Your report “%(label)s” is ready")) % {
             "label": label}
-        body = job.error if failed else _("Unit: %(unit)s.") % {"unit": job.unit}
+        body = job.error if failed else _("Unit: %(unit)s.") % {"unit": job.report_unit}
     notify(users=[job.user_id], kind="jobs.failed" if failed else "jobs.done", title=title, body=body,
            url=reverse("jobs:detail", args=[job.pk]), key=f"jobs:{job.pk}:{job.attempts}")

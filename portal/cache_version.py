@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
 from django.conf import settings
@@ -180,6 +181,92 @@ def scope_key(user) -> str:
         return "all"
     unit = user_unit(user)
     return f"unit{unit.pk}" if unit is not None else "none"
+
+
+@dataclass
+class Figures:
+    """What :func:`cached_or_previous` hands back: the value (None only while the very first one is computed
+    elsewhere), when it was computed, and whether the data changed since (``stale``: a recompute is under way)."""
+
+    value: Any
+    computed_at: float | None
+    stale: bool
+    computed_here: bool
+
+
+REFRESH_LOCK_SECONDS = 120  # a recompute that died frees its key after this long
+
+
+def _stamp(reads: tuple[str, ...]) -> str:
+    return ".".join(f"{name}{version}" for name, version in zip(reads, versions(reads), strict=True))
+
+
+def cached_or_previous(key: str, compute: Callable[[], T], *, reads: Iterable[str] = EVERYTHING,
+                       refresh: Callable[[], None] | None = None, wait_seconds: float = 5.0) -> Figures:
+    """Like :func:`cached`, without a stampede after a write: the value is kept under ``key`` with the versions it
+    was computed at; when the data changed since, ONE caller (the one that takes the key's lock) recomputes while
+    every other one gets the previous value, marked ``stale`` with its time.
+
+    ``refresh``: the winner calls it instead of computing (it sends a task that computes and calls
+    :func:`store_figures` with ``release=True``), for figures too long for a request (the whole country), and gets
+    the previous value too (None before the first one). Only when there is no previous value at all does a caller
+    wait for the winner (``wait_seconds``), then compute itself.
+    """
+    if not settings.FIGURES_CACHE_SECONDS:  # nothing is kept: every request computes
+        return Figures(compute(), time.time(), stale=False, computed_here=True)
+    reads = tuple(reads)
+    stamp = _stamp(reads)
+    entry = cache.get(_figures_key(key))
+    if entry is not None and entry[0] == stamp:
+        return Figures(entry[2], entry[1], stale=False, computed_here=False)
+    lock = f"{_figures_key(key)}:lock"
+    if cache.add(lock, stamp, timeout=REFRESH_LOCK_SECONDS):
+        if refresh is not None:
+            refresh()
+            entry = cache.get(_figures_key(key)) or entry  # an eager refresh (no broker) stored it already
+            if entry is not None:
+                return Figures(entry[2], entry[1], stale=entry[0] != stamp, computed_here=False)
+            return Figures(None, None, stale=True, computed_here=False)
+        try:
+            value = compute()
+            store_figures(key, value, stamp)
+        finally:
+            cache.delete(lock)
+        return Figures(value, time.time(), stale=False, computed_here=True)
+    if entry is not None:
+        return Figures(entry[2], entry[1], stale=True, computed_here=False)
+    if refresh is not None:
+        return Figures(None, None, stale=True, computed_here=False)
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:  # the very first computation, elsewhere: wait for it
+        time.sleep(0.05)
+        entry = cache.get(_figures_key(key))
+        if entry is not None:
+            return Figures(entry[2], entry[1], stale=entry[0] != stamp, computed_here=False)
+    value = compute()
+    return Figures(value, time.time(), stale=False, computed_here=True)
+
+
+def _figures_key(key: str) -> str:
+    return f"figures:{key}"
+
+
+def store_figures(key: str, value: Any, stamp: str, *, release: bool = False) -> None:
+    """Keep ``value`` under ``key`` as computed at ``stamp`` (:func:`figures_stamp`, read BEFORE computing);
+    ``release``: free the key's recompute lock (a refresh task, when done)."""
+    cache.set(_figures_key(key), (stamp, time.time(), value), settings.FIGURES_CACHE_SECONDS)
+    if release:
+        release_refresh(key)
+
+
+def release_refresh(key: str) -> None:
+    """Free the recompute lock of ``key`` (a refresh task that failed calls it too)."""
+    cache.delete(f"{_figures_key(key)}:lock")
+
+
+def figures_stamp(reads: Iterable[str]) -> str:
+    """The versions in force of ``reads``: read before computing, stored with the value (:func:`store_figures`)."""
+    return _stamp(tuple(reads))
 
 
 def cached(key: str, compute: Callable[[], T], *, reads: Iterable[str] = EVERYTHING,

@@ -24,6 +24,7 @@ holds, so a late-waking first worker cannot overwrite the re-run.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -48,7 +49,8 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
 from portal.celery import app as celery_app
-from portal.models import JobStatus, ReportJob, Unit
+from portal.models import JobStatus, ReportJob, Unit, is_national
+from portal.replica import reading_replica
 
 RUN_TASK = "portal.tasks.run_report_job"
 
@@ -98,7 +100,13 @@ def _broker_failed(exc: BaseException) -> None:
                        "when it is back.", exc)
 
 
-def job_dispatch(job_id: int) -> bool:
+def job_queue(kind: str) -> str | None:
+    """The Celery queue of a job kind (``settings.REPORT_JOB_QUEUES``: reports and exports on their own); None for
+    the default queue."""
+    return getattr(settings, "REPORT_JOB_QUEUES", {}).get(kind)
+
+
+def job_dispatch(job_id: int, kind: str | None = None) -> bool:
     """Hand a pending job to the job service; False when the broker does not answer.
 
     Never raises and never waits long (no publish retries, short connection timeouts in settings): the job is
@@ -107,7 +115,10 @@ def job_dispatch(job_id: int) -> bool:
     """
     try:
         # By name: the task module imports this one (portal.tasks is imported by PortalConfig.ready).
-        celery_app.tasks[RUN_TASK].apply_async((job_id,), retry=False)
+        if kind is None:
+            kind = ReportJob.objects.filter(pk=job_id).values_list("kind", flat=True).first() or ""
+        queue = job_queue(kind)
+        celery_app.tasks[RUN_TASK].apply_async((job_id,), retry=False, **({"queue": queue} if queue else {}))
     except BROKER_ERRORS as exc:
         _broker_failed(exc)
         return False
@@ -119,9 +130,9 @@ def job_dispatch_pending() -> list[int]:
     """Send every pending job the broker did not take (periodic, and when a worker starts); stops at the first
     failure (the broker is still away)."""
     sent = []
-    for job_id in ReportJob.objects.filter(status=JobStatus.PENDING, dispatched_at__isnull=True).order_by("pk") \
-            .values_list("pk", flat=True):
-        if not job_dispatch(job_id):
+    for job_id, kind in ReportJob.objects.filter(status=JobStatus.PENDING, dispatched_at__isnull=True) \
+            .order_by("pk").values_list("pk", "kind"):
+        if not job_dispatch(job_id, kind):
             break
         sent.append(job_id)
     if sent:
@@ -129,24 +140,29 @@ def job_dispatch_pending() -> list[int]:
     return sent
 
 
-def _enqueue(job_id: int) -> None:
-    transaction.on_commit(lambda: job_dispatch(job_id))
+def _enqueue(job_id: int, kind: str | None = None) -> None:
+    transaction.on_commit(lambda: job_dispatch(job_id, kind))
 
 
 def job_create(*, user, unit: Unit, kind: str, params: dict | None = None, enqueue: bool = True) -> ReportJob:
     """Record a pending job and send it to the worker once the transaction commits.
 
     ``enqueue=False`` leaves it to the caller to run it (a command running it in-process with :func:`job_run`).
+    ``unit`` may be the whole country (``portal.models.national_unit``): the job keeps no unit and names the
+    structure in its parameters (``ReportJob.report_unit``).
     """
     if kind not in job_kinds():
         raise ValidationError(_("Unknown kind of report."))
+    if is_national(unit):
+        params = {**(params or {}), "structure": unit.structure}
+        unit = None
     with transaction.atomic():
         job = ReportJob.objects.create(
             kind=kind, user=user if user is not None and user.is_authenticated else None, unit=unit,
             params=params or {},
         )
         if enqueue:
-            _enqueue(job.pk)
+            _enqueue(job.pk, kind)
     return job
 
 
@@ -273,7 +289,10 @@ def job_run(job_id: int) -> ReportJob | None:
     job = ReportJob.objects.select_related("unit", "user").get(pk=job_id)
     job.attempts = attempt
     try:
-        output = job_function(job.kind)(job)
+        # Reports and exports read the replica when there is one (portal.replica); the others the primary.
+        reading = reading_replica() if job.kind in settings.REPORT_JOB_REPLICA_KINDS else contextlib.nullcontext()
+        with reading:
+            output = job_function(job.kind)(job)
         if not isinstance(output, JobOutput):
             output = JobOutput(result=output)
         file_name = _write_file(job, output) if output.write is not None else ""

@@ -64,6 +64,22 @@ class Unit(models.Model):
         return self.name
 
 
+NATIONAL_CODE = "VN"
+NATIONAL_NAME = "Toàn quốc"
+
+
+def national_unit(structure: str) -> Unit:
+    """The whole country in ``structure``: an unsaved unit above its provinces (``pk`` None, path ``legacy:`` or
+    ``2025:``), the root of a national report (``portal.tree.UnitTree`` reads every province below it)."""
+    return Unit(structure=structure, code=NATIONAL_CODE, name=NATIONAL_NAME, short_name=NATIONAL_NAME,
+                level=Level.PROVINCE, path=f"{structure}:")
+
+
+def is_national(unit: Unit | None) -> bool:
+    """Whether ``unit`` is the whole country (:func:`national_unit`)."""
+    return isinstance(unit, Unit) and unit.pk is None and unit.path.endswith(":")
+
+
 class UnitSuccession(models.Model):
     """The official old-to-new mapping of the 2025 reform.
 
@@ -147,7 +163,9 @@ class ReportJob(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="report_jobs",
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="report_jobs")
+    # Empty for a national job (administrators only): ``params["structure"]`` names the country's structure.
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="report_jobs",
+                             null=True, blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
@@ -175,6 +193,13 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def report_unit(self) -> Unit:
+        """The unit the job reports on: its unit, or the whole country (:func:`national_unit`)."""
+        if self.unit_id is not None:
+            return self.unit
+        return national_unit(self.params.get("structure") or Structure.LEGACY)
 
     @property
     def is_finished(self) -> bool:

@@ -104,6 +104,24 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+# A PostgreSQL streaming replica (hot standby) for the reads of reports, exports and dashboards (portal.replica);
+# writes, and the reads of everything else, stay on the primary. Its test database is the primary's (the standby
+# replays it).
+REPLICA_DATABASE_URL = env_url("REPLICA_DATABASE_URL", schemes={"postgres", "postgresql"})
+if REPLICA_DATABASE_URL and DATABASE_URL:
+    DATABASES["replica"] = {**dj_database_url.parse(REPLICA_DATABASE_URL,
+                                                    conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+                                                    conn_health_checks=True), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
+REPLICA_READS = True  # the tests turn it off except where they prove the reads go there
+# The report jobs that read the replica; the others (history's commit, imports…) must see their own writes.
+REPORT_JOB_REPLICA_KINDS = {"progress", "review", "export"}
+# Heavy reports and exports run on a Celery queue of their own ("reports": `make worker` consumes both, production
+# runs a worker per queue), so they never delay the mail, the reminders or an import (default queue "celery").
+REPORTS_QUEUE = "reports"
+REPORT_JOB_QUEUES = {"progress": REPORTS_QUEUE, "review": REPORTS_QUEUE, "export": REPORTS_QUEUE}
+CELERY_TASK_ROUTES = {"reports.tasks.refresh_national_dashboard": {"queue": REPORTS_QUEUE},
+                      "portal.tasks.store_progress_snapshots": {"queue": REPORTS_QUEUE}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE columns) are a PostgreSQL speed-up; SQLite builds the same index on the key
 # columns alone, which is all the embedded mode needs: no warning on every command.
@@ -261,6 +279,8 @@ FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600, minimum=0)
 REPORT_JOB_KINDS: dict[str, str] = {
     "progress": "reports.progress.jobs.run_progress_job",
     "review": "reports.review.run_review_job",
+    "export": "portal.exports.run_export_job",  # every export of a list screen (portal.exports)
+    "import_workers": "workers.import_jobs.run_import_job",  # a long worker sheet (workers.import_jobs)
     "history_preview": "history.jobs.run_preview",
     "history_commit": "history.jobs.run_commit",
     "history_rollback": "history.jobs.run_rollback",
@@ -270,6 +290,7 @@ REPORT_JOB_LEASE_SECONDS = env_int("REPORT_JOB_LEASE_SECONDS", 15 * 60, minimum=
 # Where the result of a finished job is shown (URL name taking the job id); the job page links to it.
 REPORT_JOB_RESULT_URLS: dict[str, str] = {
     "progress": "progress:result",
+    "import_workers": "workers:import_result",
     "history_preview": "history:job_result",
     "history_commit": "history:job_result",
     "history_rollback": "history:job_result",

@@ -134,6 +134,16 @@ def structure_in_force(on_date: dt.date | None) -> str:
     return Structure.LEGACY if day < REFORM_DATE else Structure.NEW
 
 
+def national_structure(on_date: dt.date | None) -> str:
+    """The structure the whole country is reported in by default: the one in force on ``on_date``, unless no unit
+    of it is loaded (a database of the legacy structure only), then the other."""
+    structure = structure_in_force(on_date)
+    if Unit.objects.filter(structure=structure, parent__isnull=True).exists():
+        return structure
+    other = Structure.LEGACY if structure == Structure.NEW else Structure.NEW
+    return other if Unit.objects.filter(structure=other, parent__isnull=True).exists() else structure
+
+
 def default_successor(unit: Unit) -> Unit | None:
     """The 2025 unit that took over a legacy unit (its default successor)."""
     succession = unit.successions.filter(is_default=True).select_related("successor").first()

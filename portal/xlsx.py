@@ -201,6 +201,12 @@ def _check_container(data: bytes) -> None:
         raise ImportRejected([RowError(0, "", _("The file is not a valid Excel .xlsx workbook."))]) from None
 
 
+def check_upload(data: bytes) -> None:
+    """The checks of the whole file :func:`read_sheet` makes before parsing it (size, a real .xlsx, inflated size,
+    extent): ``ImportRejected`` for a file no parser may open."""
+    _check_container(data)
+
+
 def read_sheet(fileobj: IO[bytes] | bytes, columns: Iterable[Column], *, keep_extra: bool = False) -> Sheet:
     """Read the first sheet: map headers to ``columns`` and return its non-empty rows.
 

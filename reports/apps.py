@@ -8,8 +8,13 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import invalidation
+        from portal.exports import register_export
         from portal.sections import register_menu, register_section, register_tab
+        from reports import tasks  # noqa: F401  (registers the reports' tasks: the dashboard sends them by name)
+        from reports.exports import POOL_EXPORT_LABEL, pool_export
         from reports.sourcing import source_progress
+
+        register_export("pool", pool_export, label=lambda: POOL_EXPORT_LABEL)
 
         invalidation.track("reports.ProgressSnapshot", ("unit",))  # the dashboard's trend
         register_menu("main", key="progress", label=_("Progress"), url_name="progress:form", order=20)

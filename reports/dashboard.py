@@ -10,18 +10,23 @@ cached figures alone.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from history.models import HISTORY_FIGURES_LABEL
 from portal import cache_version, formats
-from portal.models import Unit
+from portal.celery import app as celery_app
+from portal.jobs import BROKER_ERRORS
+from portal.models import Unit, is_national, national_unit
+from portal.replica import reading_replica
 from portal.scoping import sees_everything, user_unit
+from portal.tree import national_structure
 from reports.aftercare.overstay import overstay_warnings
 from reports.models import ProgressSnapshot
 from reports.progress import (
@@ -37,22 +42,31 @@ from reports.progress import (
 )
 from reports.progress.trend import departures_by_year
 
+logger = logging.getLogger(__name__)
+
 UNITS_SHOWN = 10  # bars of units on the dashboard before the rest are grouped as "the N other units"
 TREND_YEARS = 10  # years of the departures' trend, this one included
 
 
-def dashboard_unit(user) -> Unit | None:
-    """The user's top unit; for an administrator the first province; None without a scope."""
+def dashboard_unit(user, *, today: dt.date | None = None) -> Unit | None:
+    """The user's top unit; for an administrator the whole country in the structure in force; None without a
+    scope."""
     unit = user_unit(user)
     if unit is None and sees_everything(user):
-        unit = Unit.objects.filter(parent__isnull=True).order_by("structure", "code").first()
+        unit = national_unit(national_structure(today or timezone.localdate()))
     return unit
 
 
 def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | None:
-    unit = dashboard_unit(user)
+    unit = dashboard_unit(user, today=today)
     if unit is None:
         return None
+    return dashboard_for_unit(unit, today=today)
+
+
+def dashboard_for_unit(unit: Unit, *, today: dt.date | None = None) -> dict[str, Any]:
+    """The dashboard's figures of ``unit`` (or of the whole country: no snapshots, no suspension warning)."""
+    national = is_national(unit)
     today = today or timezone.localdate()
     period = Period.for_year(today.year)
     report = progress_rows(unit=unit, period=period, today=today)
@@ -67,7 +81,7 @@ def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | No
         cumulative.append(running)
         pro_rata.append(round(total.target * month / 12, 1))
 
-    snapshots = list(
+    snapshots = [] if national else list(
         ProgressSnapshot.objects.filter(unit=unit, source="registry", month__year=today.year).order_by("month")
         .values_list("month", "figures")
     )
@@ -96,9 +110,11 @@ def dashboard_data(user, *, today: dt.date | None = None) -> dict[str, Any] | No
     return {
         "unit": unit, "year": today.year, "total": total, "sentence": report.sentence, "charts": charts,
         "has_rows": bool(report.rows),
-        "overstay": overstay_warnings(unit, today=today),  # a province's units at risk of a suspension rule
-        # The figures above are the registry's; the approved monthly figures beside them when they disagree.
-        "sources": {**sources_compared(reconciliation_rows(unit, period, today=today), shown=REGISTRY,
+        # a province's units at risk of a suspension rule
+        "overstay": [] if national else overstay_warnings(unit, today=today),
+        # The figures above are the registry's; the approved monthly figures beside them when they disagree (a
+        # province's or a unit's dashboard: the country's is a task's and has no reconciliation page of its own).
+        "sources": {} if national else {**sources_compared(reconciliation_rows(unit, period, today=today), shown=REGISTRY,
                                      before=today),
                     "url": reverse("progress:reconciliation") + "?" + urlencode(
                         {"unit": unit.pk, "period": "year", "year": today.year})},
@@ -137,23 +153,70 @@ def units_chart(rows: list, *, shown: int = UNITS_SHOWN) -> dict[str, Any]:
 
 
 def dashboard_cached(user, *, today: dt.date | None = None) -> dict[str, Any] | None:
-    """:func:`dashboard_data` from the cache when the data has not changed since it was computed.
+    """:func:`dashboard_data` from the cache, computed again once after the data changed.
 
     Keyed by the unit (the figures depend on nothing else of the user: two users never share an
     entry unless they share the unit), the language (labels, sentence) and the day (the expected
-    figure moves daily). ``from_cache`` and ``as_of`` tell the page how old the figures are.
+    figure moves daily). After a write, one request recomputes while the others get the previous figures
+    (``stale``, with ``as_of``: no stampede). The whole country is never computed in a request: a task of
+    the reports' queue computes it (:func:`dashboard_refresh`; in-process without a broker) and the page shows
+    the previous figures, or says they are being computed. ``from_cache`` and ``as_of`` tell the page how old
+    the figures are.
     """
-    unit = dashboard_unit(user)
+    today = today or timezone.localdate()
+    unit = dashboard_unit(user, today=today)
     if unit is None:
         return None
-    today = today or timezone.localdate()
-    computed = []
+    key = dashboard_key(unit, get_language(), today)
+    reads = dashboard_reads(unit)
+    refresh = None
+    if is_national(unit):
+        language = get_language()
+
+        def refresh() -> None:
+            send_task(REFRESH_TASK, unit.structure, language, today.isoformat())
 
     def compute() -> dict[str, Any]:
-        computed.append(True)
-        return {**dashboard_data(user, today=today), "as_of": timezone.now()}
+        with reading_replica():
+            return {**dashboard_for_unit(unit, today=today), "as_of": timezone.now()}
 
-    data = cache_version.cached(f"dashboard:{unit.pk}:{get_language()}:{today.isoformat()}", compute,
-                                reads=cache_version.unit_counters(
-                                    unit, other_provinces=cache_version.other_structure_provinces(unit)))
-    return {**data, "from_cache": not computed}
+    figures = cache_version.cached_or_previous(key, compute, reads=reads, refresh=refresh)
+    if figures.value is None:
+        return {"unit": unit, "pending": True, "year": today.year, "charts": None}
+    return {**figures.value, "from_cache": not figures.computed_here, "stale": figures.stale}
+
+
+def dashboard_key(unit: Unit, language: str, today: dt.date) -> str:
+    ident = f"national-{unit.structure}" if is_national(unit) else unit.pk
+    return f"dashboard:{ident}:{language}:{today.isoformat()}"
+
+
+def dashboard_reads(unit: Unit) -> tuple[str, ...]:
+    if is_national(unit):
+        return cache_version.EVERYTHING
+    return cache_version.unit_counters(unit, other_provinces=cache_version.other_structure_provinces(unit))
+
+
+def dashboard_refresh(structure: str, language: str, today: dt.date) -> None:
+    """Compute the whole country's dashboard and keep it (the task behind :func:`dashboard_cached`)."""
+    unit = national_unit(structure)
+    key = dashboard_key(unit, language, today)
+    try:
+        stamp = cache_version.figures_stamp(dashboard_reads(unit))  # before computing: a write meanwhile shows
+        with translation.override(language), reading_replica():
+            value = {**dashboard_for_unit(unit, today=today), "as_of": timezone.now()}
+        cache_version.store_figures(key, value, stamp, release=True)
+    finally:
+        cache_version.release_refresh(key)
+
+
+REFRESH_TASK = "reports.tasks.refresh_national_dashboard"
+
+
+def send_task(name: str, *args) -> None:
+    """Send the task named ``name`` (by name: the task module imports this one) to its queue; a broker that does
+    not answer leaves the lock to expire (the next request after it tries again)."""
+    try:
+        celery_app.tasks[name].apply_async(args, retry=False)
+    except BROKER_ERRORS:
+        logger.warning("The job service does not answer: the national dashboard is not refreshed now.")

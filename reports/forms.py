@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import VNDateField
-from portal.models import Level, Unit
+from portal.models import Level, Structure, Unit, is_national, national_unit
 from portal.scoping import sees_everything, visible_units
+from portal.xlsx import normalise_header
 from reports.progress import FIGURES, REGISTRY, Period, PeriodError
 
 PERIOD_CHOICES = [
@@ -32,8 +34,94 @@ def report_units(user):
     return visible_units(user).filter(level__in=levels).order_by("path")
 
 
+NATIONAL_PREFIX = "national:"
+UNIT_SEARCH_LIMIT = 20
+
+
+def unit_label(unit: Unit, *, both_structures: bool) -> str:
+    """How the picker names a unit: the whole country by its structure; a unit by name and code (and structure
+    for an administrator, who sees both: Khánh Hòa before and after 2025)."""
+    if is_national(unit):
+        return f"{unit.name} – {unit.get_structure_display()}"
+    label = f"{unit.name} ({unit.code})"
+    return f"{label} – {unit.get_structure_display()}" if both_structures else label
+
+
+def national_choices(user) -> list[tuple[str, str]]:
+    """The whole country in each structure, for administrators only."""
+    if not sees_everything(user):
+        return []
+    return [(f"{NATIONAL_PREFIX}{structure}", unit_label(national_unit(structure), both_structures=True))
+            for structure in (Structure.LEGACY, Structure.NEW)]
+
+
+def search_report_units(user, query: str, *, national: bool = True,
+                        limit: int = UNIT_SEARCH_LIMIT) -> list[dict[str, str]]:
+    """The units of :func:`report_units` whose name or code matches ``query`` (accents and case ignored: "ninh son"
+    finds "Huyện Ninh Sơn"), at most ``limit``, in the tree's order; the whole country first for an administrator
+    (``national``). Reads the user's report units' names only (some hundreds), never renders them all."""
+    words = [normalise_header(word) for word in query.split()]
+    words = [word for word in words if word]
+    both = sees_everything(user)
+    found: list[dict[str, str]] = []
+    if national:
+        for value, label in national_choices(user):
+            if all(word in normalise_header(label) for word in words):
+                found.append({"id": value, "label": label})
+    for pk, code, name, structure in report_units(user).values_list("id", "code", "name", "structure").iterator():
+        folded = normalise_header(name) + " " + code.lower()
+        if all(word in folded for word in words):
+            found.append({"id": str(pk), "label": unit_label(Unit(code=code, name=name, structure=structure),
+                                                             both_structures=both)})
+            if len(found) >= limit:
+                break
+    return found[:limit]
+
+
+class UnitPicker(forms.Widget):
+    """A unit picked by searching as you type (``static/js/unit_picker.js`` asks ``progress:units``): a hidden
+    input with the unit's id and a text box showing its name. The page never lists every unit."""
+
+    template_name = "reports/widgets/unit_picker.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.label_for = lambda value: ""
+        self.search_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["label"] = self.label_for(value)
+        context["widget"]["search_url"] = self.search_url
+        return context
+
+
+class ReportUnitField(forms.ModelChoiceField):
+    """A unit of the user's report units, or (``national``, administrators) the whole country in a structure,
+    posted as ``national:legacy`` / ``national:2025`` and cleaned to ``portal.models.national_unit``."""
+
+    widget = UnitPicker
+
+    def __init__(self, *args, national: bool = False, **kwargs):
+        self.national = national
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if is_national(value):
+            return f"{NATIONAL_PREFIX}{value.structure}"
+        return super().prepare_value(value)
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.startswith(NATIONAL_PREFIX):
+            structure = value[len(NATIONAL_PREFIX):]
+            if self.national and structure in Structure.values:
+                return national_unit(structure)
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class ProgressForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = ReportUnitField(label=_("Unit"), queryset=Unit.objects.none())
     period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, initial="year")
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
     year_to = forms.IntegerField(label=_("Last year (several years)"), required=False, min_value=2000,
@@ -42,12 +130,23 @@ class ProgressForm(forms.Form):
     date_to = VNDateField(label=_("To"), required=False)
     source = forms.ChoiceField(label=_("Source of the figures"), choices=SOURCE_CHOICES, initial=REGISTRY)
 
-    def __init__(self, *args, user, with_source: bool = True, **kwargs):
+    def __init__(self, *args, user, with_source: bool = True, national: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = report_units(user)
-        if sees_everything(user):
-            # Both structures are listed, and a name may appear in each (Khánh Hòa before and after 2025).
-            self.fields["unit"].label_from_instance = lambda unit: f"{unit.name} – {unit.get_structure_display()}"
+        field = self.fields["unit"]
+        field.queryset = report_units(user)
+        field.national = national and sees_everything(user)
+        both = sees_everything(user)
+
+        def label_for(value) -> str:
+            if isinstance(value, Unit):
+                return unit_label(value, both_structures=both)
+            if isinstance(value, str) and value.startswith(NATIONAL_PREFIX):
+                return dict(national_choices(user)).get(value, "") if field.national else ""
+            unit = field.queryset.filter(pk=value).first() if str(value or "").isdigit() else None
+            return unit_label(unit, both_structures=both) if unit else ""
+
+        field.widget.label_for = label_for
+        field.widget.search_url = reverse("progress:units") + ("?national=1" if field.national else "")
         self.fields["year"].initial = timezone.localdate().year
         if not with_source:
             del self.fields["source"]

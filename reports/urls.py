@@ -7,6 +7,7 @@ app_name = "progress"
 urlpatterns = [
     path("", views.progress_form, name="form"),
     path("jobs/<int:pk>/", views.progress_result, name="result"),
+    path("units.json", views.unit_search, name="units"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),
     path("pool/", views.pool, name="pool"),
     path("review-template/", views.review_template, name="review_template"),

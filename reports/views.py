@@ -2,7 +2,6 @@
 the reconciliation."""
 from __future__ import annotations
 
-import tempfile
 from urllib.parse import urlencode
 
 from django import forms
@@ -11,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,17 +18,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import formats
+from portal.exports import export_start
 from portal.forms import add_service_errors
 from portal.jobs import job_create
-from portal.models import JobStatus, Level, ReportJob
-from portal.scoping import can_approve, get_visible_or_404, user_unit, visible_to
+from portal.models import JobStatus, Level, ReportJob, is_national, national_unit
+from portal.scoping import can_approve, get_visible_or_404, sees_everything, user_unit, visible_to
 from portal.selectors import scope_level_counts
-from portal.xlsx import XLSX_CONTENT_TYPE
+from portal.tree import national_structure
 from reports.dashboard import dashboard_cached
-from reports.forms import PoolForm, ProgressForm, report_units
+from reports.forms import NATIONAL_PREFIX, PoolForm, ProgressForm, report_units, search_report_units
 from reports.models import ReviewTemplate
 from reports.pool import pool_summary, pool_workers
-from reports.pool.workbooks import write_pool_workbook
 from reports.progress import Period, reconciliation_rows
 from reports.review import default_template_bytes, review_template_save, template_for
 from reports.review.context import FIELDS
@@ -51,21 +50,37 @@ def _default_unit(user):
     return user_unit(user) or report_units(user).filter(parent__isnull=True).first()
 
 
-def _unit_or_404(request, data) -> None:
-    """A unit outside the user's scope answers 404, as everywhere else."""
-    unit_id = data.get("unit")
-    if unit_id and not report_units(request.user).filter(pk=unit_id).exists():
+def _unit_or_404(request, data, *, national: bool = False) -> None:
+    """A unit outside the user's scope answers 404, as everywhere else; so does the whole country for anyone but
+    an administrator (``national``: where the form offers it). Text that names no unit is the form's error."""
+    unit_id = str(data.get("unit") or "")
+    if unit_id.startswith(NATIONAL_PREFIX):
+        if not (national and sees_everything(request.user)):
+            raise Http404
+    elif unit_id.isdigit() and not report_units(request.user).filter(pk=unit_id).exists():
         raise Http404
+
+
+@login_required
+def unit_search(request):
+    """The progress form's unit picker: the report units of the user's scope matching ``q`` (JSON, at most
+    ``UNIT_SEARCH_LIMIT``), the whole country first for an administrator when ``national`` is asked."""
+    query = request.GET.get("q", "")[:100]
+    return JsonResponse({"results": search_report_units(request.user, query,
+                                                        national=request.GET.get("national") == "1")})
 
 
 @login_required
 def progress_form(request):
     if request.method == "POST":
-        _unit_or_404(request, request.POST)
-        form = ProgressForm(request.POST, user=request.user)
+        _unit_or_404(request, request.POST, national=True)
+        form = ProgressForm(request.POST, user=request.user, national=True)
         review = request.POST.get("output") == "review"
         if form.is_valid() and review and form.cleaned_data["period_value"].start > timezone.localdate():
             form.add_error("period", _("The period has not begun yet: a review reports on what has happened."))
+        if form.is_valid() and review and is_national(form.cleaned_data["unit"]):
+            form.add_error("unit", _("The review document is written by a unit: choose a province, a district or a "
+                                     "commune."))
         if form.is_valid():
             period = form.cleaned_data["period_value"]
             job = job_create(user=request.user, unit=form.cleaned_data["unit"], kind="review" if review else "progress",
@@ -76,7 +91,10 @@ def progress_form(request):
             done = job.status == JobStatus.DONE and not review
             return redirect("progress:result" if done else "jobs:detail", pk=job.pk)
     else:
-        form = ProgressForm(user=request.user, initial={"unit": _default_unit(request.user)})
+        # An administrator starts from the whole country (in the structure in force today).
+        initial = (national_unit(national_structure(timezone.localdate()))
+                   if user_unit(request.user) is None and sees_everything(request.user) else _default_unit(request.user))
+        form = ProgressForm(user=request.user, national=True, initial={"unit": initial})
     recent = visible_to(ReportJob, request.user).filter(kind="progress").select_related("unit")[:10]
     return render(request, "reports/progress_form.html", {"form": form, "recent": recent})
 
@@ -198,15 +216,11 @@ def pool(request):
     unit = data.get("unit") or default
     if unit is None:
         raise Http404
+    if request.GET.get("format") == "xlsx":  # a report job writes it (reports.exports.pool_export)
+        return export_start(request, "pool")
     dimension = data.get("by") or "enterprise"
     summary = pool_summary(request.user, unit=unit, dimension=dimension)
     workers = pool_workers(request.user, unit=unit, dimension=dimension, key=data.get("key") or "")
-    if request.GET.get("format") == "xlsx":
-        out = tempfile.TemporaryFile()
-        write_pool_workbook(summary, workers.iterator(chunk_size=2000), out, unit=unit)
-        out.seek(0)
-        return FileResponse(out, as_attachment=True, filename=f"cho-xuat-canh-{unit.code}-{summary.today:%Y%m%d}.xlsx",
-                            content_type=XLSX_CONTENT_TYPE)
     page = Paginator(workers, 50).get_page(request.GET.get("page"))
     countries = {country.pk: country.name for country in Country.objects.all()}
     for worker in page:

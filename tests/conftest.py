@@ -45,6 +45,9 @@ def _portal_test_defaults(settings, tmp_path_factory):
                                    "LOCATION": f"test-{uuid.uuid4()}"}}
     # Documents attached in a test (complaints) go to a folder of the test's own, not the checkout's var/private.
     settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
+    # A replica (REPLICA_DATABASE_URL) never sees a test's uncommitted rows: reads stay on the primary except in
+    # the tests that prove they go there (tests/portal/test_replica.py).
+    settings.REPLICA_READS = False
 
 
 @pytest.fixture

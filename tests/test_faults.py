@@ -178,7 +178,8 @@ def reset_connections() -> None:
 def queued(redis_server) -> int:
     import redis
 
-    return redis.Redis(port=redis_server.port).llen("celery")
+    client = redis.Redis(port=redis_server.port)
+    return client.llen("celery") + client.llen("reports")  # reports and exports have a queue of their own
 
 
 @needs_redis

@@ -154,6 +154,7 @@ def _worker_env(settings, tmp_path) -> dict:
 def _start_worker(env: dict, name: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING",
+         "-Q", "celery,reports",
          "-n", f"{name}-{os.getpid()}@%h"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )

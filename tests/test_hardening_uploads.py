@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from tests.conftest import post_and_confirm
+from tests.export_helpers import export_response
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +258,7 @@ class UserTextTests:
                                     {"file": SimpleUploadedFile("tep.xlsx", workbook(rows))})
         assert response.status_code == 302, shown_errors(response)
         assert sorted(Worker.objects.values_list("full_name", flat=True)) == sorted(FORMULAS), "stored as typed"
-        exported = client.get(reverse("workers:worker_export"))
+        exported = export_response(client, reverse("workers:worker_export"))
         content = b"".join(exported.streaming_content) if exported.streaming else exported.content
         names = [row[0] for row in load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(min_row=2, values_only=True)]
         assert names and all(not n.startswith(("=", "+", "-", "@")) for n in names), names

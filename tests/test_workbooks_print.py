@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.xlsx import XLSX_CONTENT_TYPE
+from tests.export_helpers import export_response
 from tests.test_url_scope import FACTORIES, walk
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def workbooks_from_urls(client, env) -> dict[str, bytes]:
         if params and name not in FACTORIES:
             continue
         url = reverse(name, kwargs=FACTORIES[name](env) if params else {})
-        response = client.get(url)
+        response = export_response(client, url)  # an export answers with a job: its file
         if response.status_code == 200 and response.get("Content-Type", "").startswith(XLSX_CONTENT_TYPE):
             found[name] = b"".join(response.streaming_content) if response.streaming else response.content
     return found
@@ -71,7 +72,7 @@ class WorkbookPrintTests:
                                  params={"period": period.to_params(), "source": "registry", "label": period.label}).pk)
         found["progress job"] = job.file.read()
         for name in ("workers:due_list", "progress:pool"):  # exports of a list screen (?format=xlsx)
-            response = client_for(users.admin).get(reverse(name), {"format": "xlsx", "everyone": "on"})
+            response = export_response(client_for(users.admin), reverse(name), {"format": "xlsx", "everyone": "on"})
             found[f"{name} xlsx"] = b"".join(response.streaming_content)
         call_command("export_workers", "--out", str(tmp_path / "workers.xlsx"))
         found["export_workers"] = (tmp_path / "workers.xlsx").read_bytes()

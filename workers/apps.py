@@ -10,10 +10,14 @@ class WorkersConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from portal import invalidation
+        from portal.exports import register_export
         from portal.scoping import can_approve
         from portal.sections import register_menu, register_tab
         from workers import models
+        from workers.exports import DUE_EXPORT_LABEL, EXPORT_LABEL, due_export, worker_export
 
+        register_export("workers", worker_export, label=lambda: EXPORT_LABEL)
+        register_export("due", due_export, label=lambda: DUE_EXPORT_LABEL)
         for model in (models.Country, models.Programme, models.Ethnicity, models.HouseholdStatus,
                       models.Enterprise, models.EnterpriseStatusChange, models.Departure, models.Return,
                       models.ContractExtension, models.Absconding, models.FollowUp, models.OverstayRule,

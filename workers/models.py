@@ -263,6 +263,12 @@ class StatusChange(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
                            on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # When the worker left this status: the ``at`` of their next change (by ``at``, then id); empty for the status
+    # they are in. Kept by the database itself (triggers of migration 0015, on every insert, delete and change of
+    # ``worker``/``at``, whoever writes: services, COPY, imports, rollbacks), so "the status at a date" is one
+    # indexed range, ``at < D <= ended_at``, and costs what the period holds, not the whole timeline
+    # (reports.progress). ``manage.py status_intervals --check`` recomputes it from the timeline and compares.
+    ended_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -276,6 +282,10 @@ class StatusChange(models.Model):
             models.Index(fields=["worker", "at", "id"], include=["to_status"], name="statuschange_worker_at_cover"),
             # Who moved on after a date (reports.progress: the waiting count at the end of a period).
             models.Index(fields=["at"], name="statuschange_at"),
+            # Who was in training or waiting at a date D (reports.progress): their stay in it began before D and
+            # ended after it (or has not ended): the stays that ended after D, and the open ones.
+            models.Index(fields=["ended_at", "at"], include=["worker", "to_status"],
+                         condition=models.Q(to_status__in=["training", "waiting"]), name="statuschange_waiting_stay"),
         ]
 
 

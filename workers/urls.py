@@ -10,6 +10,7 @@ urlpatterns = [
     path("export/", views.worker_export, name="worker_export"),
     path("import/", views.worker_import, name="worker_import"),
     path("import/template.xlsx", views.worker_import_template, name="worker_import_template"),
+    path("import/jobs/<int:pk>/", views.import_result, name="import_result"),
     path("new/", views.worker_create, name="worker_create"),
     path("<int:pk>/", views.worker_detail, name="worker_detail"),
     path("<int:pk>/edit/", views.worker_edit, name="worker_edit"),

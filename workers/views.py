@@ -11,14 +11,15 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
 from portal.collation import vi_order
-from portal.formats import format_int
+from portal.exports import export_start, job_unit
 from portal.forms import add_service_errors
+from portal.jobs import job_create
+from portal.models import JobStatus, ReportJob
 from portal.pagination import CachedPaginator, filters_key, scope_key
 from portal.scoping import (
     can_write,
@@ -43,11 +44,12 @@ from workers.forms import (
     WorkerForm,
     WorkerImportForm,
 )
+from workers.import_jobs import IMPORT_JOB_ROWS, sheet_rows, upload_keep
 from workers.importers import import_workers
 from workers.models import Country, Departure, Enterprise, EnterpriseStatusChange, Sex, Status, Worker
 from workers.overstay import settings_for
 from workers.pipeline import ABROAD, MAY_DEPART
-from workers.workbooks import MAX_ROWS, write_due_workbook, write_import_template, write_workers_workbook
+from workers.workbooks import write_import_template
 
 PAGE_SIZE = 50
 
@@ -83,20 +85,9 @@ def worker_list(request):
 
 @login_required
 def worker_export(request):
-    _form, filters = _filters(request)
-    workers = selectors.worker_list(request.user, filters)
-    count = workers.count()
-    if count >= MAX_ROWS:  # Excel holds no more: say so before the work, not after
-        messages.error(request, _("%(count)s workers match: more than one Excel sheet holds (%(max)s). Filter the "
-                                  "list (unit, year, status…) and export it in parts.") % {
-            "count": format_int(count), "max": format_int(MAX_ROWS - 1)})
-        return redirect(f"{reverse('workers:worker_list')}?{request.GET.urlencode()}")
-    out = tempfile.TemporaryFile()
-    write_workers_workbook(selectors.worker_export_rows(workers), out, full=selectors.sees_personal_data(request.user))
-    out.seek(0)
-    name = f"nguoi-lao-dong-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name,
-                        content_type=XLSX_CONTENT_TYPE)
+    """A report job writes the workbook (``workers.exports``): the request answers at once with the job's page."""
+    _filters(request)  # another unit's id: 404 now, not a failed job
+    return export_start(request, "workers")
 
 
 @login_required
@@ -217,6 +208,15 @@ def return_create(request, pk: int):
 @require_write
 def worker_import(request):
     form = WorkerImportForm(*form_data(request))
+    if request.method == "POST" and not request.POST.get("preview_id") and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        if sheet_rows(data, up_to=IMPORT_JOB_ROWS + 1) > IMPORT_JOB_ROWS + 1:  # a long sheet: a job imports it, the request answers now
+            job = job_create(user=request.user, unit=job_unit(request.user), kind="import_workers", params={
+                "upload": upload_keep(data), "accept_duplicates": form.cleaned_data["accept_duplicates"],
+                "structure": form.cleaned_data["structure"] or "", "label": _("Worker import"),
+                "file_name": form.cleaned_data["file"].name[:200]})
+            return redirect("jobs:detail", pk=job.pk)
+    # A sheet of a few thousand rows: its preview first, saved when the user confirms.
     step = upload_step(
         request, kind="workers.workers", form=form,
         options=lambda data: {"accept_duplicates": data["accept_duplicates"], "structure": data["structure"] or None},
@@ -229,6 +229,17 @@ def worker_import(request):
         return redirect("workers:worker_list")
     return render(request, "workers/worker_import.html", {
         "form": form, "import_errors": step.import_errors, "preview": step.preview, "upload_message": step.message})
+
+
+@login_required
+def import_result(request, pk: int):
+    """What an import job did: the counts, or the rejected rows (nothing saved)."""
+    job = get_visible_or_404(ReportJob.objects.filter(kind="import_workers"), request.user, pk=pk)
+    if job.status != JobStatus.DONE:
+        return redirect("jobs:detail", pk=job.pk)
+    result = job.result or {}
+    return render(request, "workers/import_result.html", {
+        "job": job, "result": result, "import_errors": result.get("errors") or []})
 
 
 @login_required
@@ -335,14 +346,10 @@ def due_list(request):
         raise Http404
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     due_by = data.get("due_by") or default_due
+    if request.GET.get("format") == "xlsx":  # a report job writes it (workers.exports.due_export)
+        return export_start(request, "due")
     rows = checklist.due_to_depart(request.user, unit=data.get("unit"), due_by=due_by,
                                    only_missing=not data.get("everyone"))
-    if request.GET.get("format") == "xlsx":
-        out = tempfile.TemporaryFile()
-        write_due_workbook(rows, out, due_by=due_by, full=selectors.sees_personal_data(request.user))
-        out.seek(0)
-        return FileResponse(out, as_attachment=True, filename=f"ho-so-chuan-bi-xuat-canh-{due_by:%Y%m%d}.xlsx",
-                            content_type=XLSX_CONTENT_TYPE)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "workers/due_list.html", {"form": form, "page": page, "due_by": due_by,
                                                      "count": len(rows), "tab": "due",

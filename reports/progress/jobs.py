@@ -17,20 +17,20 @@ from reports.progress.workbooks import write_progress_workbook
 
 def run_progress_job(job):
     """Plain function run by ``portal.jobs``: compute, write the workbook, return the rows for the screen."""
-    if job.user is not None and not unit_in_scope(job.user, job.unit):
+    if job.user is not None and not unit_in_scope(job.user, job.report_unit):
         raise PermissionError(_("This unit is outside your scope."))
     period = Period.from_params(job.params["period"])
     source = job.params.get("source", REGISTRY)
     job_progress(job, 10)
-    report = progress_rows(unit=job.unit, period=period, source=source)
+    report = progress_rows(unit=job.report_unit, period=period, source=source)
     job_progress(job, 50)
-    report.reconciliation = reconciliation_rows(job.unit, period)
+    report.reconciliation = reconciliation_rows(job.report_unit, period)
     report.sources = sources_compared(report.reconciliation, shown=source, before=timezone.localdate())
-    returnee_counts(report, job.unit)
+    returnee_counts(report, job.report_unit)
     report.sentence = review_sentence(report, period)
     job_progress(job, 70)
     return JobOutput(
         result=report.to_dict(),
-        filename=f"tien-do-{job.unit.code}-{period.slug}.xlsx",
+        filename=f"tien-do-{job.report_unit.code}-{period.slug}.xlsx",
         write=lambda fileobj: write_progress_workbook(report, fileobj),
     )

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from fractions import Fraction
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -43,21 +43,12 @@ def _day_after(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-MOVED_ON_LIMIT = 20_000  # status changes after a period's end up to which only those workers' timelines are read
-
-
 def _waiting_by_unit(tree: UnitTree, period: Period) -> list[tuple[int, int]]:
     """[(unit_id, n)] of the workers whose status at the end of the period was "in training" or "waiting".
 
-    The status at the end is the ``to_status`` of the worker's last ``StatusChange`` before it. Every
-    status write goes through ``workers.services``, which sets ``Worker.status`` and records the change
-    in one transaction, so a worker whose timeline did not go on after the end is still in that status
-    today: those are counted from ``Worker.status`` (index ``worker_unit_status``) with one GROUP BY,
-    provided they have a timeline at all. Only the workers with a change after the end (none, for a
-    period that ends today; a few hundred of a million for last year's report) have their timeline
-    read (:func:`_waiting_from_history`), found through the index ``statuschange_at``; when more than
-    ``MOVED_ON_LIMIT`` status changes (anywhere) were recorded since (a period long past), every timeline
-    of the tree is read, as before.
+    The status at the end is the ``to_status`` of the worker's last ``StatusChange`` before it: the change whose
+    stay began before the end and ended after it or not at all (``StatusChange.ended_at``, kept by the database:
+    ``workers.intervals``). See :func:`_waiting_groups`.
     """
     counts: dict[int, int] = defaultdict(int)
     for unit_id, _stage, _enterprise, n in _waiting_groups(tree, period):
@@ -72,31 +63,39 @@ _ENTERPRISE = ("expected_departure__enterprise_id", "expected_departure__enterpr
 
 
 def _waiting_groups(tree: UnitTree, period: Period) -> list[WaitingGroup]:
-    """The waiting pool at the end of the period (see :func:`_waiting_by_unit`) per home unit, stage and the
-    sending enterprise preparing the worker (``workers.ExpectedDeparture``): the same two queries, grouped
-    finer (the enterprise is the worker's current one, also for a past period)."""
+    """The waiting pool at the end of the period per home unit, stage and the sending enterprise preparing the
+    worker (``workers.ExpectedDeparture``; the enterprise is the worker's current one, also for a past period):
+    the workers whose stay in training or waiting (``StatusChange.ended_at``, kept by the database:
+    ``workers.intervals``) began before the end and ended after it or not at all. A worker has at most one.
+
+    Two queries, whatever the period, neither reading every timeline:
+
+    - the stays not ended (the worker's last change), from the workers of the tree in training or waiting now
+      (index ``worker_unit_status``: a province reads its own pool); every status write sets ``Worker.status``
+      and records the change in one transaction, so a worker in such a stay is in that status
+      (``status_intervals --check`` proves it of every worker);
+    - the stays that ended after the end (index ``statuschange_waiting_stay``), then those workers by primary
+      key: as many as the stays left since, none for a period that ends today.
+    """
     end = _day_after(period.end)
-    # Read first, from the index statuschange_at alone (joined to the tree, or as a subquery, PostgreSQL
-    # went through every worker of the tree first), so that only these workers' timelines are read.
-    # Changes, not distinct workers: the scan stops after MOVED_ON_LIMIT + 1 rows of the index.
-    changes = list(StatusChange.objects.filter(at__gte=end).order_by().values_list("worker_id", flat=True)
-                   [:MOVED_ON_LIMIT + 1])
-    if len(changes) > MOVED_ON_LIMIT:  # a period long past: every timeline of the tree
-        return _waiting_history_groups(Worker.objects.filter(tree.q("unit")), end)
-    moved_on = sorted(set(changes))
-    groups = [
-        (item["unit_id"], item["status"], _enterprise(item), item["n"])
-        for item in (
-            Worker.objects.filter(tree.q("unit"), status__in=WAITING_STATUSES)
-            .exclude(pk__in=moved_on).filter(Exists(StatusChange.objects.filter(worker=OuterRef("pk"))))
-            .order_by().values("unit_id", "status", *_ENTERPRISE).annotate(n=Count("id"))
-        )
-    ]
-    if moved_on:  # by primary key only, and kept if in the tree (a filter on the tree's paths led PostgreSQL
-        # to go through every worker of the tree by unit instead)
-        groups += [group for group in _waiting_history_groups(Worker.objects.filter(pk__in=moved_on), end)
-                   if tree.knows(group[0])]
-    return groups
+    open_stay = (Q(status_changes__to_status__in=WAITING_STATUSES) & Q(status_changes__at__lt=end)
+                 & Q(status_changes__ended_at__isnull=True))
+    counts: dict[tuple, int] = defaultdict(int)
+    for item in (Worker.objects.filter(tree.q("unit"), status__in=WAITING_STATUSES)
+                 .filter(open_stay)  # one filter(): one join to the stays
+                 .order_by().values("unit_id", "status_changes__to_status", *_ENTERPRISE).annotate(n=Count("id"))):
+        counts[(item["unit_id"], item["status_changes__to_status"], _enterprise(item))] += item["n"]
+    # Read from the index alone first, then those workers by primary key, kept if in the tree (joined to the tree,
+    # PostgreSQL hashed every worker of the registry instead of looking these few up).
+    ended_after = dict(StatusChange.objects.filter(to_status__in=WAITING_STATUSES, at__lt=end, ended_at__gte=end)
+                       .order_by().values_list("worker_id", "to_status"))
+    ids = sorted(ended_after)
+    for start in range(0, len(ids), 10_000):
+        for pk, unit_id, *enterprise in (Worker.objects.filter(pk__in=ids[start:start + 10_000]).order_by()
+                                         .values_list("pk", "unit_id", *_ENTERPRISE)):
+            if tree.knows(unit_id):
+                counts[(unit_id, ended_after[pk], _enterprise(dict(zip(_ENTERPRISE, enterprise, strict=True))))] += 1
+    return [(unit_id, stage, enterprise, n) for (unit_id, stage, enterprise), n in counts.items()]
 
 
 def _enterprise(item: dict) -> tuple[int, str, str] | None:
@@ -192,7 +191,9 @@ def _departure_groups(tree: UnitTree, period: Period, *, by_unit_month: bool = F
             skilled=_flag(current & _skilled()), high=_flag(current & _high_income()),
         )
     )
-    inner, params = selected.query.sql_with_params()
+    # Raw SQL does not pass the database router: the connection the ORM would read from (the replica in a job).
+    connection = connections[selected.db]
+    inner, params = selected.query.get_compiler(selected.db).as_sql()
     # Grouped by the ids (grouping by the names' text took twice as long), named after grouping; the lines
     # and the months as two sets, not one by (country, programme, month): PostgreSQL estimated that one at
     # tens of thousands of groups, sorted every row on disk instead of hashing, and took twice as long.

@@ -42,7 +42,8 @@ def reconciliation_rows(unit: Unit, period: Period, *, today: dt.date | None = N
             continue
         figures[(tree.child_of(uid) or unit.pk, month)] += value
     lines = []
-    for pk in [*tree.children, unit.pk]:
+    # The whole country (an unsaved root) has no line of its own.
+    for pk in [*tree.children, *([unit.pk] if unit.pk in tree.units else [])]:
         code, name = tree.units[pk][0], tree.units[pk][1]
         for month in (month for month in period.months if month <= last):
             reg = registry.get((pk, month), 0)

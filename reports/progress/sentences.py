@@ -10,7 +10,8 @@ def review_sentence(report: ProgressReport, period: Period | None = None) -> str
     """The sentence the province writes in its review, from the numbers, in Vietnamese formats."""
     period = period or report.period
     total = report.total
-    where = LEVEL_WHOLE_VI.get(total.level, "toàn đơn vị")
+    # The whole country (an unsaved root, ``portal.models.national_unit``) has no id.
+    where = "toàn quốc" if report.unit_id is None else LEVEL_WHOLE_VI.get(total.level, "toàn đơn vị")
     if total.departed:
         text = f"{period.sentence_intro}, {where} đã đưa {formats.format_int(total.departed)} lao động đi làm việc ở nước ngoài"
         if total.markets is not None:

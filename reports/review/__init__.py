@@ -78,15 +78,15 @@ def review_template_save(*, user, unit: Unit, content: bytes, name: str) -> Revi
 
 def run_review_job(job):
     """Plain function run by ``portal.jobs``: the document as the job's file."""
-    if job.user is not None and not unit_in_scope(job.user, job.unit):
+    if job.user is not None and not unit_in_scope(job.user, job.report_unit):
         raise PermissionError(_("This unit is outside your scope."))
     period = Period.from_params(job.params["period"])
     job_progress(job, 10)
-    content = review_document(unit=job.unit, period=period, user=job.user)
+    content = review_document(unit=job.report_unit, period=period, user=job.user)
     job_progress(job, 80)
     return JobOutput(
         result={"period": job.params["period"], "label": period.label, "size": len(content)},
-        filename=f"bao-cao-{job.unit.code}-{period.slug}.docx",
+        filename=f"bao-cao-{job.report_unit.code}-{period.slug}.docx",
         write=lambda fileobj: fileobj.write(content),
     )
 

@@ -236,6 +236,7 @@ class CeleryWorkerJobTests:
                 pytest.skip("an in-memory SQLite test database cannot be shared with a worker process")
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING",
+             "-Q", "celery,reports",
              "-n", f"jobs-test-{os.getpid()}@%h"],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )

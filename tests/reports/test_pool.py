@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from reports.pool import pool_summary
 from reports.progress import Period, progress_rows, review_sentence
 from targets.models import Quota
+from tests.export_helpers import export_response
 from tests.reports.progress_data import communes, depart, make_worker, timeline, unit
 from training.models import Enrolment, OrganiserKind, TrainingClass
 from workers.models import Country, Enterprise, ExpectedDeparture
@@ -144,7 +145,7 @@ class PoolScreenTests:
         province = client_for(users.province).get(reverse("progress:pool"), {"by": "enterprise",
                                                                             "key": pool["phan_rang"].pk})
         assert [w.pk for w in province.context["page"]] == [pool["people"]["waiting 2"].pk]
-        export = client_for(users.province).get(reverse("progress:pool"), {"format": "xlsx"})
+        export = export_response(client_for(users.province), reverse("progress:pool"), {"format": "xlsx"})
         assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
 
     def test_the_screen_runs_a_fixed_number_of_queries(self, pool, users, units, client_for,

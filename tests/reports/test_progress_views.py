@@ -168,3 +168,92 @@ class ExportProgressCommandTests:
         with pytest.raises(CommandError, match=message):
             self.run("--out", str(tmp_path / "x.xlsx"), *args)
         assert not ReportJob.objects.exists()
+
+
+class NationalScopeTests:
+    """Issue 21: without --unit an administrator reports on the whole country, said in the sentence."""
+
+    def run(self, *args):
+        out, err = io.StringIO(), io.StringIO()
+        with translation.override("en"):
+            call_command("export_progress", *args, stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+    def test_without_unit_an_administrator_gets_the_whole_country(self, eager, users, units, tmp_path):
+        h1_2021_dataset()
+        out, _err = self.run("--out", str(tmp_path / "vn.xlsx"), "--year", "2021", "--period", "h1")
+        # The whole country holds the province's 22 departures (the dataset has no other province's).
+        assert out.strip().startswith("Trong 6 tháng đầu năm 2021, toàn quốc đã đưa 22 lao động")
+        job = ReportJob.objects.get()
+        assert job.unit is None and job.params["structure"] == "legacy"
+        assert job.report_unit.name == "Toàn quốc"
+        assert load_workbook(tmp_path / "vn.xlsx")["Tổng hợp"]["A2"].value.startswith("Đơn vị: Toàn quốc")
+
+    def test_the_structure_names_the_country(self, eager, users, units, tmp_path):
+        h1_2021_dataset()
+        out, _err = self.run("--out", str(tmp_path / "vn.xlsx"), "--year", "2021", "--period", "h1",
+                             "--structure", "2025")
+        assert "toàn quốc" in out
+        assert ReportJob.objects.get().params["structure"] == "2025"
+
+    def test_an_official_without_unit_still_gets_their_own(self, eager, users, units, tmp_path):
+        h1_2021_dataset()
+        out, _err = self.run("--out", str(tmp_path / "x.xlsx"), "--year", "2021", "--period", "h1",
+                             "--user", users.official_a.username)
+        assert "toàn huyện" in out and "toàn quốc" not in out
+
+    def test_a_national_job_is_invisible_to_officials(self, eager, users, units, tmp_path, client_for):
+        h1_2021_dataset()
+        self.run("--out", str(tmp_path / "vn.xlsx"), "--year", "2021", "--period", "h1")
+        job = ReportJob.objects.get()
+        assert client_for(users.official_a).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
+        assert client_for(users.province).get(reverse("progress:result", args=[job.pk])).status_code == 404
+
+
+class UnitPickerTests:
+    """Issue 21: the progress form searches units as you type (a scoped JSON endpoint) instead of listing them."""
+
+    def test_the_form_renders_no_list_of_units(self, users, units, client_for):
+        html = client_for(users.admin).get(reverse("progress:form")).content.decode()
+        assert "<option" not in html.split('data-unit-picker')[1].split("</div>")[0]
+        assert "Huyện Ninh Sơn" not in html and 'value="national:' in html  # the admin starts from the country
+        assert "js/unit_picker.js" in html
+
+    def test_search_ignores_accents_and_case_and_stays_in_scope(self, users, units, client_for):
+        results = client_for(users.official_b).get(reverse("progress:units"), {"q": "bac ai"}).json()["results"]
+        assert [r["id"] for r in results] == [str(units.b.pk)]
+        assert client_for(users.official_b).get(reverse("progress:units"), {"q": "ninh son"}).json()["results"] == []
+        province = client_for(users.province).get(reverse("progress:units"), {"q": "NINH SƠN"}).json()["results"]
+        assert str(units.a.pk) in [r["id"] for r in province]
+
+    def test_only_an_administrator_is_offered_the_country(self, users, units, client_for):
+        admin = client_for(users.admin).get(reverse("progress:units"), {"q": "toan quoc", "national": "1"}).json()
+        assert [r["id"] for r in admin["results"]] == ["national:legacy", "national:2025"]
+        official = client_for(users.province).get(reverse("progress:units"), {"q": "", "national": "1"}).json()
+        assert not any(r["id"].startswith("national:") for r in official["results"])
+        assert len(official["results"]) == 20  # at most twenty, whatever the scope
+
+    def test_an_administrator_runs_the_national_report_from_the_form(
+            self, eager, users, units, client_for, django_capture_on_commit_callbacks):
+        h1_2021_dataset()
+        client = client_for(users.admin)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("progress:form"), h1("national:legacy"))
+        job = ReportJob.objects.get()
+        assert response.status_code == 302 and job.unit is None and job.status == JobStatus.DONE, job.error
+        html = client.get(reverse("progress:result", args=[job.pk])).content.decode()
+        assert "toàn quốc đã đưa 22 lao động" in html
+
+    def test_an_official_posting_the_country_gets_404(self, users, units, client_for):
+        response = client_for(users.province).post(reverse("progress:form"), h1("national:legacy"))
+        assert response.status_code == 404 and not ReportJob.objects.exists()
+
+    def test_a_bad_national_value_is_a_form_error(self, users, units, client_for):
+        response = client_for(users.admin).post(reverse("progress:form"), h1("national:mars"))
+        assert response.status_code == 200 and response.context["form"].errors["unit"]
+        assert not ReportJob.objects.exists()
+
+    def test_the_review_document_is_not_offered_for_the_whole_country(self, users, units, client_for):
+        response = client_for(users.admin).post(reverse("progress:form"), {**h1("national:legacy"), "output": "review"})
+        assert response.status_code == 200 and response.context["form"].errors["unit"]
+        assert not ReportJob.objects.exists()

@@ -1,4 +1,4 @@
-"""The waiting count at the end of a period: the current-status shortcut against each worker's timeline."""
+"""The waiting count at the end of a period: the stays (``StatusChange.ended_at``) against each worker's timeline."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from portal.tree import UnitTree
 from reports.progress import Period, progress_rows
-from reports.progress import queries as progress
 from reports.progress.queries import _day_after, _waiting_by_unit, _waiting_from_history
 from tests.reports.progress_data import communes, make_worker, timeline
 from workers.models import Worker
@@ -54,7 +53,7 @@ class WaitingShortcutTests:
         assert sum(n for _uid, n in history) == 4  # training since last year, waiting since today, Bác Ái, Phan Rang
         assert _waiting_by_unit(UnitTree(units.province), period) == history
         tree = UnitTree(units.province)
-        with django_assert_max_num_queries(2):  # the changes after today (none) and one GROUP BY
+        with django_assert_max_num_queries(2):  # the open stays (GROUP BY) and the stays ended since (none)
             _waiting_by_unit(tree, period)
         report = progress_rows(unit=units.province, period=period, today=today)
         assert {r.code: r.waiting for r in report.rows if r.waiting} == {"585": 2, "584": 1, "582": 1}
@@ -66,9 +65,8 @@ class WaitingShortcutTests:
         assert {r.code: r.waiting for r in report.rows if r.waiting} == {"585": 3, "584": 2, "582": 1}
         assert sorted(_waiting_by_unit(UnitTree(units.province), period)) == history_counts(units.province, period)
 
-    def test_past_the_limit_of_changes_every_timeline_is_read_with_the_same_result(self, units, timelines,
-                                                                                    monkeypatch):
-        period = Period.for_year(2025, "h1")
-        expected = history_counts(units.province, period)
-        monkeypatch.setattr(progress, "MOVED_ON_LIMIT", 1)
-        assert sorted(_waiting_by_unit(UnitTree(units.province), period)) == expected
+    def test_every_day_of_two_years_gives_the_timelines_count(self, units, timelines):
+        for start in (dt.date(2024, 1, 1), dt.date(2024, 7, 31), dt.date(2024, 8, 1), dt.date(2025, 3, 1),
+                      dt.date(2025, 5, 1), dt.date(2025, 8, 31), dt.date(2025, 9, 1), timezone.localdate()):
+            period = Period.between(dt.date(2024, 1, 1), start)
+            assert _waiting_by_unit(UnitTree(units.province), period) == history_counts(units.province, period), start

@@ -192,11 +192,27 @@ class BenchmarkTests:
         _generate()
         before = _fingerprint()
         out = tmp_path / "bench.json"
-        call_command("benchmark", "--parts", "progress,import,queries", "--import-rows", "150",
+        call_command("benchmark", "--parts", "progress,scope,import,queries", "--import-rows", "150",
                      "--out", str(out), stdout=open(tmp_path / "stdout.txt", "w"))
         data = json.loads(out.read_text())
         assert data["progress"][0]["report"] == "national"
         assert data["progress"][1]["report"] in ("province 58", "province 60")
+        # The last year of data, the year before and three years, each nationally and for the busiest province.
+        assert [p["period"] for p in data["progress"]] == ["last year"] * 2 + ["past year"] * 2 + ["multi-year"] * 2
+        assert [p["year"] for p in data["progress"][::2]] == [2025, 2024, 2025]
+        # A top-level list of the targets: name, value, target, met (None: not measured in this run).
+        targets = data["targets"]
+        assert all(set(t) >= {"name", "value", "target", "met"} for t in targets)
+        names = [t["name"] for t in targets]
+        assert sum(name.startswith("progress ") for name in names) == 6
+        assert "national scope for administrators (command, form, dashboard)" in names
+        assert next(t for t in targets if t["name"].startswith("national scope"))["met"] is True
+        assert any(name.startswith("import / (calamine read + COPY") for name in names)
+        assert any(name.startswith("national worker export") for name in names)
+        replica = next(t for t in targets if t["name"] == "report reads go to the replica")
+        assert replica["met"] is None or replica["met"] is True
+        printed = (tmp_path / "stdout.txt").read_text()
+        assert all(f"MISSED: {t['name']}" in printed for t in targets if t["met"] is False)
         assert all(p["same_counts"] for p in data["progress"])
         # The baseline computes every departure figure of the rows; the first, departed-only one is kept.
         assert all(p["differing_figures"] == [] and p["departed_only_same_counts"] for p in data["progress"])

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from portal.xlsx import ImportRejected
+from tests.export_helpers import export_response
 from tests.workers.fixtures import cccd
 from tests.workers.test_import import HEADERS, sheet
 from workers import services
@@ -84,7 +85,7 @@ class ContractImportTests:
                                               country=reference.korea, programme=reference.eps, contract_months=58)
         services.contract_extend(user=users.admin, departure=departure, new_end=dt.date(2027, 1, 15),
                                  approved_on=dt.date(2025, 11, 1))
-        data = b"".join(client_for(users.admin).get(reverse("workers:worker_export")).streaming_content)
+        data = b"".join(export_response(client_for(users.admin), reverse("workers:worker_export")).streaming_content)
         result = import_workers(data, user=users.admin)
         assert (result.unchanged, result.contracts, result.departures) == (1, 0, 0)
         departure.refresh_from_db()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.xlsx import ImportRejected
+from tests.export_helpers import export_response
 from workers import checklist, services
 from workers.importers import import_workers
 from workers.models import ChecklistEntry, ChecklistItem, ChecklistStatus, Departure, ExpectedDeparture, Status
@@ -207,7 +208,7 @@ class DueListTests:
         with django_assert_max_num_queries(len(few)):
             response = client.get(reverse("workers:due_list"))
         assert response.context["count"] == 23
-        export = client.get(reverse("workers:due_list"), {"format": "xlsx"})
+        export = export_response(client, reverse("workers:due_list"), {"format": "xlsx"})
         assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
 
 

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.export_helpers import export_response
 from workers import services
 from workers.importers import import_workers
 from workers.models import Departure, StatusChange, Worker
@@ -31,7 +32,7 @@ def listed(make_worker, users, units, reference, enterprises):
 class ExportTests:
     def test_the_export_holds_the_filtered_list_with_the_import_columns(self, listed, users, client_for, units):
         plain, _tricky = listed
-        response = client_for(users.province).get(reverse("workers:worker_export"), {"unit": units.a.pk})
+        response = export_response(client_for(users.province), reverse("workers:worker_export"), {"unit": units.a.pk})
         assert response.status_code == 200
         rows = read(b"".join(response.streaming_content))
         assert len(rows) == 1
@@ -41,21 +42,21 @@ class ExportTests:
         assert row["Doanh nghiệp"] == "T-001/GP" and row["Mã đơn vị"] == units.commune_a.code
 
     def test_cells_from_user_text_are_neutralised(self, listed, users, client_for):
-        response = client_for(users.admin).get(reverse("workers:worker_export"))
+        response = export_response(client_for(users.admin), reverse("workers:worker_export"))
         rows = read(b"".join(response.streaming_content))
         tricky = next(r for r in rows if "HYPERLINK" in r["Họ và tên"])
         assert tricky["Họ và tên"].startswith("'=")
         assert tricky["Điện thoại"] == "'+84905123456"
 
     def test_a_viewer_gets_masked_ids_and_no_sensitive_columns(self, listed, users, client_for):
-        response = client_for(users.viewer).get(reverse("workers:worker_export"))
+        response = export_response(client_for(users.viewer), reverse("workers:worker_export"))
         rows = read(b"".join(response.streaming_content))
         assert len(rows) == 2
         assert all(r["Số CCCD"].startswith("••••") for r in rows)
         assert "Dân tộc" not in rows[0] and "Diện hộ" not in rows[0]
 
     def test_an_exported_file_imports_back_without_changes(self, listed, users, client_for):
-        data = b"".join(client_for(users.admin).get(reverse("workers:worker_export")).streaming_content)
+        data = b"".join(export_response(client_for(users.admin), reverse("workers:worker_export")).streaming_content)
         before = (list(Worker.objects.values_list("pk", "version", "status")), Departure.objects.count(),
                   StatusChange.objects.count())
         result = import_workers(data, user=users.admin)
@@ -124,7 +125,7 @@ class ExportTests:
         def export() -> tuple[int, int]:
             cache.clear()  # both exports with the filter's option lists computed (national data, kept otherwise)
             with CaptureQueriesContext(connection) as queries:
-                response = client.get(reverse("workers:worker_export"))
+                response = export_response(client, reverse("workers:worker_export"))
                 rows = len(_sheet(b"".join(response.streaming_content))) - 1
             return rows, len(queries)
 
@@ -144,20 +145,30 @@ class ExportTests:
         with pytest.raises(workbooks.TooManyRows):
             workbooks.write_workers_workbook(worker_export_rows(worker_list(users.admin)), io.BytesIO(), full=True)
 
-    def test_the_screen_says_to_filter_when_more_workers_match_than_a_sheet_holds(self, listed, users, client_for,
-                                                                                  monkeypatch):
-        from workers import views
+    def test_the_job_says_to_filter_when_more_workers_match_than_a_sheet_holds(self, listed, users, client_for,
+                                                                               monkeypatch):
+        from workers import exports
         from workers.models import Worker
 
         count = Worker.objects.count()
-        monkeypatch.setattr(views, "MAX_ROWS", count)  # as if the list were one row too long for Excel
+        monkeypatch.setattr(exports, "MAX_ROWS", count)  # as if the list were one row too long for Excel
         client = client_for(users.admin)
-        response = client.get(reverse("workers:worker_export"), {"status": ""})
-        assert response.status_code == 302 and response.url.startswith(reverse("workers:worker_list"))
-        page = client.get(response.url).content.decode()
+        page = export_response(client, reverse("workers:worker_export"), {"status": ""}).content.decode()
+        assert 'data-testid="job-error"' in page
         assert f"{count} người lao động phù hợp" in page and f"({count - 1})" in page
-        monkeypatch.setattr(views, "MAX_ROWS", count + 1)
-        assert client.get(reverse("workers:worker_export")).status_code == 200
+        monkeypatch.setattr(exports, "MAX_ROWS", count + 1)
+        assert export_response(client, reverse("workers:worker_export")).status_code == 200
+
+    def test_the_request_answers_at_once_with_the_job_and_another_user_cannot_download_it(
+            self, listed, users, client_for):
+        from portal.models import ReportJob
+
+        response = client_for(users.province).get(reverse("workers:worker_export"))
+        job = ReportJob.objects.get()
+        assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
+        assert (job.kind, job.params["export"], job.status) == ("export", "workers", "pending")
+        assert client_for(users.official_a).get(reverse("jobs:download", args=[job.pk])).status_code == 404
+        assert client_for(users.official_a).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
 
 
 class ExportCommandTests:
@@ -208,7 +219,7 @@ def _sheet(data: bytes) -> list[tuple]:
 
 class ExportCellsTests:
     def test_every_cell_of_a_worker_who_left_twice_is_exact(self, travelled, users, units, client_for):
-        rows = _sheet(b"".join(client_for(users.admin).get(reverse("workers:worker_export")).streaming_content))
+        rows = _sheet(b"".join(export_response(client_for(users.admin), reverse("workers:worker_export")).streaming_content))
         assert list(rows[0]) == HEADER_FULL
         assert sorted(rows[1:], key=lambda r: r[0]) == [
             ("'-Lê Văn Về", "058095000009", "12/04/1995", "Nam", units.commune_b.code, None, None, "Đã về nước",
@@ -219,7 +230,7 @@ class ExportCellsTests:
         ]
 
     def test_the_header_is_bold_and_frozen_and_the_columns_keep_their_widths(self, travelled, users, client_for):
-        data = b"".join(client_for(users.viewer).get(reverse("workers:worker_export")).streaming_content)
+        data = b"".join(export_response(client_for(users.viewer), reverse("workers:worker_export")).streaming_content)
         sheet = load_workbook(io.BytesIO(data)).active
         assert sheet.title == "Người lao động" and sheet.freeze_panes == "A2"
         assert all(cell.font.b for cell in sheet[1]) and not sheet["A2"].font.b
@@ -228,7 +239,7 @@ class ExportCellsTests:
         assert (widths["Họ và tên"], widths["Số CCCD"], widths["Trạng thái"], widths["Điện thoại"]) == (29, 16, 16, 15)
 
     def test_every_cell_of_the_masked_export_is_exact(self, travelled, users, units, client_for):
-        rows = _sheet(b"".join(client_for(users.viewer).get(reverse("workers:worker_export")).streaming_content))
+        rows = _sheet(b"".join(export_response(client_for(users.viewer), reverse("workers:worker_export")).streaming_content))
         assert list(rows[0]) == HEADER_MASKED
         assert sorted(rows[1:], key=lambda r: r[0]) == [
             ("'-Lê Văn Về", "••••••••0009", "12/04/1995", "Nam", units.commune_b.code, "Đã về nước",
@@ -240,7 +251,7 @@ class ExportCellsTests:
 
 
     def test_the_worker_who_left_twice_imports_back_without_changes(self, travelled, users, client_for):
-        data = b"".join(client_for(users.admin).get(reverse("workers:worker_export")).streaming_content)
+        data = b"".join(export_response(client_for(users.admin), reverse("workers:worker_export")).streaming_content)
         before = (list(Worker.objects.order_by("pk").values_list("pk", "version", "status")),
                   list(Departure.objects.order_by("pk").values_list("pk", "date")), StatusChange.objects.count())
         result = import_workers(data, user=users.admin)

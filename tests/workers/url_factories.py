@@ -55,7 +55,18 @@ def _enterprise(env):
     return Enterprise.objects.create(name="Công ty Thử nghiệm Đọc", licence_no="TEST/URL-READ")
 
 
+def _import_job_b(env):
+    """A finished (rejected: the file is no sheet) worker import job of Bác Ái's official."""
+    from portal.jobs import job_create, job_run
+    from workers.import_jobs import upload_keep
+
+    job = job_create(user=env.users.official_b, unit=env.units.b, kind="import_workers", enqueue=False,
+                     params={"upload": upload_keep(b"not a workbook"), "label": "import"})
+    return {"pk": job_run(job.pk).pk}
+
+
 FACTORIES = {
+    "workers:import_result": _import_job_b,
     "workers:worker_detail": lambda env: {"pk": worker_b(env).pk},
     "workers:worker_edit": lambda env: {"pk": worker_b(env).pk},
     "workers:worker_status": lambda env: {"pk": worker_b(env).pk},

@@ -1,5 +1,8 @@
 """export_progress --out FILE.xlsx (--year Y [--period h1|9m|q1..q4|mMM] | --from DD/MM/YYYY --to DD/MM/YYYY)
-[--unit CODE [--structure legacy|2025]] [--source registry|figures] [--user U]
+[--unit CODE] [--structure legacy|2025] [--source registry|figures] [--user U]
+
+Without ``--unit``: the user's unit; for an administrator (and without ``--user``) the whole country, in the
+structure of ``--structure`` or else the one in force on the last day of the period ("toàn quốc" in the sentence).
 
 A unit code names a unit only with its structure (codes were reused by the 2025 reform): without
 ``--structure`` a code found in both is read in the structure in force on the last day of the period.
@@ -17,8 +20,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal import formats
 from portal.jobs import job_create, job_run
-from portal.models import JobStatus, Structure, Unit
-from portal.scoping import user_unit
+from portal.models import JobStatus, Structure, Unit, national_unit
+from portal.scoping import sees_everything, user_unit
+from portal.tree import national_structure
 from portal.unit_codes import UnitCodeError, UnitResolver
 from reports.forms import report_units
 from reports.progress import SOURCES, Period, PeriodError
@@ -34,9 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--last-year", type=int, dest="last_year", help="the last year of a multi-year period")
         parser.add_argument("--from", dest="date_from", help="first day, dd/mm/yyyy")
         parser.add_argument("--to", dest="date_to", help="last day, dd/mm/yyyy")
-        parser.add_argument("--unit", help="unit code (default: the user's unit)")
+        parser.add_argument("--unit", help="unit code (default: the user's unit; the whole country for an "
+                                           "administrator)")
         parser.add_argument("--structure", choices=[Structure.LEGACY.value, Structure.NEW.value],
-                            help="the structure of --unit (default: the one in force at the end of the period)")
+                            help="the structure of --unit, or of the whole country (default: the one in force at "
+                                 "the end of the period)")
         parser.add_argument("--source", default="registry", help="registry (default) or figures")
         parser.add_argument("--user", help="run with this user's scope (default: an administrator)")
 
@@ -91,7 +97,9 @@ class Command(BaseCommand):
     def _unit(self, user, code: str | None, structure: str | None, period: Period) -> Unit:
         allowed = report_units(user)
         if not code:
-            unit = user_unit(user) or allowed.filter(parent__isnull=True).first()
+            unit = user_unit(user)
+            if unit is None and sees_everything(user):
+                return national_unit(structure or national_structure(period.end))
             if unit is None:
                 raise CommandError("The user has no unit: give --unit.")
             if structure and unit.structure != structure:

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--province", action="append", dest="provinces", metavar="CODE",
                             help="Provinces to generate (when the registry is empty); default all 63.")
         parser.add_argument("--out", required=True, help="JSON file to write.")
-        parser.add_argument("--parts", default="progress,export,import,history,queries,load",
+        parser.add_argument("--parts", default="progress,scope,export,import,history,queries,load",
                             help="Comma-separated parts to run (default: all).")
         parser.add_argument("--export-rows", type=int, default=0, help="Limit the export to N workers (0: all).")
         parser.add_argument("--import-rows", type=int, default=20_000, help="Rows of the import file (20,000).")
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         from workers.models import Departure, Worker
 
         parts = {p.strip() for p in options["parts"].split(",") if p.strip()}
-        unknown = parts - {"progress", "export", "import", "history", "queries", "load"}
+        unknown = parts - {"progress", "scope", "export", "import", "history", "queries", "load"}
         if unknown:
             raise CommandError(f"Unknown parts: {', '.join(sorted(unknown))}")
         results = bench.Results()
@@ -73,6 +73,7 @@ class Command(BaseCommand):
         year = Departure.objects.aggregate(m=Max("date"))["m"].year
         steps = [
             ("progress", lambda: bench.bench_progress(results, year)),
+            ("scope", lambda: bench.bench_scope(results, users, year)),
             ("export", lambda: bench.bench_export(results, options["export_rows"] or None)),
             ("import", lambda: bench.bench_import(results, options["import_rows"], users["admin"],
                                                    users["units"]["province"])),
@@ -94,4 +95,7 @@ class Command(BaseCommand):
         results.data["step_seconds"] = timings
         Path(options["out"]).write_text(json.dumps(results.to_dict(), ensure_ascii=False, indent=2, default=str))
         self.stdout.write(bench.table(results))
+        missed = [target for target in results.targets() if target["met"] is False]
+        for target in missed:
+            self.stdout.write(f"MISSED: {target['name']}: {target['value']} (target {target['target']})")
         self.stdout.write(f"Written {options['out']}")

@@ -1,0 +1,126 @@
+"""Each status change's ``ended_at``: when the worker left that status (the ``at`` of their next change, ordered by
+``at`` then id), kept by the database on every write, and recomputed from the timeline to prove it right.
+
+Why: "who was in training or waiting at the end of a period" (``reports.progress``) was "each worker's last change
+before that date", a look-up in every worker's timeline, so a report on a past year cost time in step with the
+whole registry. With ``ended_at`` it is the stays that began before the date and ended after it (or have not
+ended): one range of the partial index ``statuschange_waiting_stay``, whose size is the pool at that date plus the
+stays that ended since, not the registry.
+
+Kept by triggers (installed by migration ``workers.0015``), so every writer keeps it without knowing: the
+services' ``create``, ``bulk_create``, COPY (``portal.bulk``, the generator), history's imports and rollbacks,
+deletes (a worker's timeline goes with them), a change of ``at`` or ``worker``. On PostgreSQL one statement-level
+trigger per operation recomputes the timelines of the workers the statement touched (transition tables: a COPY
+of 25,000 changes costs one set-based UPDATE); on SQLite (the tests) row-level triggers do the same per worker.
+
+``manage.py status_intervals --check`` recomputes every ``ended_at`` from the timeline (one window query) and
+counts the rows that differ; ``--rebuild`` writes the recomputed values.
+"""
+from __future__ import annotations
+
+from django.db import connection
+
+TABLE = "workers_statuschange"
+
+# The worker's next change after each of its changes: the definition the triggers keep and the check proves.
+NEXT_AT = f"SELECT id, LEAD(at) OVER (PARTITION BY worker_id ORDER BY at, id) AS next_at FROM {TABLE}"
+
+_PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION workers_statuschange_stays() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF pg_trigger_depth() > 1 THEN  -- our own UPDATE of ended_at below
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        UPDATE {TABLE} s SET ended_at = n.next_at
+        FROM (SELECT id, LEAD(at) OVER (PARTITION BY worker_id ORDER BY at, id) AS next_at FROM {TABLE}
+              WHERE worker_id IN (SELECT DISTINCT worker_id FROM new_rows)) n
+        WHERE s.id = n.id AND s.ended_at IS DISTINCT FROM n.next_at;
+    ELSIF TG_OP = 'DELETE' THEN
+        UPDATE {TABLE} s SET ended_at = n.next_at
+        FROM (SELECT id, LEAD(at) OVER (PARTITION BY worker_id ORDER BY at, id) AS next_at FROM {TABLE}
+              WHERE worker_id IN (SELECT DISTINCT worker_id FROM old_rows)) n
+        WHERE s.id = n.id AND s.ended_at IS DISTINCT FROM n.next_at;
+    ELSE
+        UPDATE {TABLE} s SET ended_at = n.next_at
+        FROM (SELECT id, LEAD(at) OVER (PARTITION BY worker_id ORDER BY at, id) AS next_at FROM {TABLE}
+              WHERE worker_id IN (SELECT o.worker_id FROM old_rows o JOIN new_rows w ON w.id = o.id
+                                  WHERE o.at IS DISTINCT FROM w.at OR o.worker_id <> w.worker_id
+                                  UNION SELECT w.worker_id FROM old_rows o JOIN new_rows w ON w.id = o.id
+                                  WHERE o.at IS DISTINCT FROM w.at OR o.worker_id <> w.worker_id)) n
+        WHERE s.id = n.id AND s.ended_at IS DISTINCT FROM n.next_at;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER workers_statuschange_stays_insert AFTER INSERT ON {TABLE}
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION workers_statuschange_stays();
+CREATE TRIGGER workers_statuschange_stays_delete AFTER DELETE ON {TABLE}
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION workers_statuschange_stays();
+CREATE TRIGGER workers_statuschange_stays_update AFTER UPDATE ON {TABLE}
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION workers_statuschange_stays();
+"""
+
+_PG_DROP = f"""
+DROP TRIGGER IF EXISTS workers_statuschange_stays_insert ON {TABLE};
+DROP TRIGGER IF EXISTS workers_statuschange_stays_delete ON {TABLE};
+DROP TRIGGER IF EXISTS workers_statuschange_stays_update ON {TABLE};
+DROP FUNCTION IF EXISTS workers_statuschange_stays();
+"""
+
+# SQLite: the timeline of one worker, recomputed (a correlated sub-select: SQLite's UPDATE has no window).
+_SQLITE_RECOMPUTE = f"""UPDATE {TABLE} SET ended_at = (
+    SELECT s2.at FROM {TABLE} s2 WHERE s2.worker_id = {TABLE}.worker_id
+    AND (s2.at > {TABLE}.at OR (s2.at = {TABLE}.at AND s2.id > {TABLE}.id)) ORDER BY s2.at, s2.id LIMIT 1)
+    WHERE worker_id = %s;"""
+
+_SQLITE_TRIGGERS = [
+    f"CREATE TRIGGER workers_statuschange_stays_insert AFTER INSERT ON {TABLE} BEGIN "
+    + _SQLITE_RECOMPUTE % "NEW.worker_id" + " END;",
+    f"CREATE TRIGGER workers_statuschange_stays_delete AFTER DELETE ON {TABLE} BEGIN "
+    + _SQLITE_RECOMPUTE % "OLD.worker_id" + " END;",
+    f"CREATE TRIGGER workers_statuschange_stays_update AFTER UPDATE OF at, worker_id ON {TABLE} BEGIN "
+    + _SQLITE_RECOMPUTE % "OLD.worker_id" + " " + _SQLITE_RECOMPUTE % "NEW.worker_id" + " END;",
+]
+
+_SQLITE_DROP = [f"DROP TRIGGER IF EXISTS workers_statuschange_stays_{op};" for op in ("insert", "delete", "update")]
+
+
+def install_triggers(schema_editor) -> None:
+    """Create the triggers (migration ``workers.0015``)."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(_PG_FUNCTION)
+    elif vendor == "sqlite":
+        for sql in _SQLITE_TRIGGERS:
+            schema_editor.execute(sql)
+    else:
+        raise NotImplementedError(f"No status-stay triggers for {vendor}")
+
+
+def drop_triggers(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in ([_PG_DROP] if vendor == "postgresql" else _SQLITE_DROP):
+        schema_editor.execute(sql)
+
+
+def _distinct(a: str, b: str) -> str:
+    return f"{a} IS DISTINCT FROM {b}" if connection.vendor == "postgresql" else f"{a} IS NOT {b}"
+
+
+def status_intervals_differences(using_connection=None) -> tuple[int, int]:
+    """(status changes, those whose stored ``ended_at`` differs from the one recomputed from the timeline)."""
+    conn = using_connection or connection
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {_distinct('s.ended_at', 'n.next_at')} THEN 1 "
+                       f"ELSE 0 END), 0) FROM {TABLE} s JOIN ({NEXT_AT}) n ON n.id = s.id")
+        total, differing = cursor.fetchone()
+    return int(total), int(differing)
+
+
+def status_intervals_rebuild() -> int:
+    """Write every ``ended_at`` recomputed from the timeline; the number of rows changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {TABLE} SET ended_at = n.next_at FROM ({NEXT_AT}) n "
+                       f"WHERE n.id = {TABLE}.id AND {_distinct(f'{TABLE}.ended_at', 'n.next_at')}")
+        return cursor.rowcount
