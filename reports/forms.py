@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import VNDateField
+from portal.forms import VNDateField, YearField
 from portal.models import Level, Unit
 from portal.scoping import sees_everything, visible_units
 from reports.progress import FIGURES, REGISTRY, Period, PeriodError
@@ -35,11 +35,10 @@ def report_units(user):
 class ProgressForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, initial="year")
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
-    year_to = forms.IntegerField(label=_("Last year (several years)"), required=False, min_value=2000,
-                                 max_value=2100)
-    date_from = VNDateField(label=_("From"), required=False)
-    date_to = VNDateField(label=_("To"), required=False)
+    year = YearField(label=_("Year"), required=False)
+    year_to = YearField(label=_("Last year (several years)"), required=False)
+    date_from = VNDateField(label=_("From"), required=False, period=True)
+    date_to = VNDateField(label=_("To"), required=False, period=True)
     source = forms.ChoiceField(label=_("Source of the figures"), choices=SOURCE_CHOICES, initial=REGISTRY)
 
     def __init__(self, *args, user, with_source: bool = True, **kwargs):

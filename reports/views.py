@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import formats
+from portal import bounds, formats
 from portal.forms import add_service_errors
 from portal.jobs import job_create
 from portal.models import JobStatus, Level, ReportJob
@@ -52,7 +52,8 @@ def _default_unit(user):
 def _unit_or_404(request, data) -> None:
     """A unit outside the user's scope answers 404, as everywhere else."""
     unit_id = data.get("unit")
-    if unit_id and not report_units(request.user).filter(pk=unit_id).exists():
+    if unit_id and (bounds.param_id(unit_id) is None
+                    or not report_units(request.user).filter(pk=bounds.param_id(unit_id)).exists()):
         raise Http404
 
 

@@ -12,9 +12,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal import cache_version
+from portal import bounds, cache_version
 from portal.formats import format_decimal, parse_decimal
-from portal.forms import StructureUploadForm, VNDateField, VNIntegerField
+from portal.forms import StructureUploadForm, VNDateField, VNIntegerField, YearField
 from portal.models import Level, Unit
 from portal.scoping import user_unit, visible_units
 from workers.models import (
@@ -66,7 +66,7 @@ class WorkerForm(forms.Form):
     wished_country = forms.ModelChoiceField(label=_("Wished-for market"), queryset=Country.objects.all(), required=False)
     confirm_duplicate = forms.BooleanField(
         label=_("This is another person: save anyway"), required=False, widget=forms.HiddenInput)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=bounds.INTEGER_MAX)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -249,7 +249,7 @@ class WorkerFilterForm(forms.Form):
                                      empty_label=_("All countries"), widget=PlainSelect)
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.all(), required=False,
                                         empty_label=_("All enterprises"), widget=PlainSelect)
-    year = forms.IntegerField(label=_("Year of departure"), required=False, min_value=1990, max_value=2100)
+    year = YearField(label=_("Year of departure"), required=False)
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS])
 
     def __init__(self, *args, user, **kwargs):

@@ -42,7 +42,7 @@ from workers.forms import (
     WorkerImportForm,
 )
 from workers.importers import import_workers
-from workers.models import Country, Departure, Enterprise, EnterpriseStatusChange, Sex, Status, Worker
+from workers.models import AccessKind, Country, Departure, Enterprise, EnterpriseStatusChange, Sex, Status, Worker
 from workers.overstay import settings_for
 from workers.pipeline import ABROAD, MAY_DEPART
 from workers.workbooks import MAX_ROWS, write_due_workbook, write_import_template, write_workers_workbook
@@ -90,7 +90,10 @@ def worker_export(request):
             "count": format_int(count), "max": format_int(MAX_ROWS - 1)})
         return redirect(f"{reverse('workers:worker_list')}?{request.GET.urlencode()}")
     out = tempfile.TemporaryFile()
-    write_workers_workbook(selectors.worker_export_rows(workers), out, full=selectors.sees_personal_data(request.user))
+    full = selectors.sees_personal_data(request.user)
+    rows = write_workers_workbook(selectors.worker_export_rows(workers), out, full=full)
+    if full:
+        services.access_log_export(user=request.user, query=request.GET.urlencode(), rows=rows, unit=filters.unit)
     out.seek(0)
     name = f"nguoi-lao-dong-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name,
@@ -151,7 +154,10 @@ def worker_create(request):
 @login_required
 @require_write
 def worker_edit(request, pk: int):
-    return _worker_form_view(request, worker=get_visible_or_404(Worker, request.user, pk=pk))
+    worker = get_visible_or_404(Worker, request.user, pk=pk)
+    if request.method == "GET":  # the form shows the full CCCD and phone
+        services.access_log_record(user=request.user, worker=worker, kind=AccessKind.EDIT)
+    return _worker_form_view(request, worker=worker)
 
 
 @login_required
@@ -339,7 +345,11 @@ def due_list(request):
                                    only_missing=not data.get("everyone"))
     if request.GET.get("format") == "xlsx":
         out = tempfile.TemporaryFile()
-        write_due_workbook(rows, out, due_by=due_by, full=selectors.sees_personal_data(request.user))
+        full = selectors.sees_personal_data(request.user)
+        write_due_workbook(rows, out, due_by=due_by, full=full)
+        if full:
+            services.access_log_export(user=request.user, query=request.GET.urlencode(), rows=len(rows),
+                                       unit=data.get("unit"))
         out.seek(0)
         return FileResponse(out, as_attachment=True, filename=f"ho-so-chuan-bi-xuat-canh-{due_by:%Y%m%d}.xlsx",
                             content_type=XLSX_CONTENT_TYPE)
