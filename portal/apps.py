@@ -9,8 +9,12 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
         from django.contrib.auth import get_user_model
+        from django.db.models import IntegerField
 
         from portal import invalidation, tasks  # noqa: F401  (tasks: registered in every process, for portal.jobs)
+        from portal.db import IntegerIn
+
+        IntegerField.register_lookup(IntegerIn)  # an id too large for its column is no match, not a server error
         from portal.models import Scope, Unit
         from portal.sections import register_menu
 

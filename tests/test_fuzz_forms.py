@@ -14,6 +14,7 @@ printed with ``-s`` and written in docs/SECURITY.md.
 from __future__ import annotations
 
 import itertools
+import sys
 import traceback
 from html.parser import HTMLParser
 from types import SimpleNamespace
@@ -158,7 +159,12 @@ class Run:
         self._error: list[str] = []
 
     def _record(self, sender, request=None, **kwargs):
-        self._error.append(traceback.format_exc(limit=-3))
+        """The exception and the last frames of the portal's own code (not the libraries')."""
+        kind, exc, tb = sys.exc_info()
+        own = [frame for frame in traceback.extract_tb(tb) if ".venv" not in frame.filename
+               and "site-packages" not in frame.filename]
+        where = "".join(traceback.format_list(own[-2:]))
+        self._error.append(f"{where}{kind.__name__}: {str(exc)[:300]}\n")
 
     def send(self, method: str, path: str, query: dict, data: dict):
         self._error.clear()
