@@ -144,11 +144,11 @@ def _date(errors: ErrorList, row: int, key: str, value: Any, today: dt.date) -> 
     except ValueError:
         errors.add(row, LABEL[key], _("Not a date: write it as dd/mm/yyyy."))
         return None
-    if (problem := bounds.date_problem(day)) is not None:
-        errors.add(row, LABEL[key], problem)
-        return None
     if day > today:  # every date of a case list is past (the services say so too, but only for a row that parses)
         errors.add(row, LABEL[key], _("The date is in the future."))
+        return None
+    if (problem := bounds.date_problem(day)) is not None:
+        errors.add(row, LABEL[key], problem)
         return None
     return day
 

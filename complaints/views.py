@@ -36,6 +36,7 @@ from portal.models import Level, Unit
 from portal.scoping import get_visible_or_404, require_admin, require_write, user_unit, visible_units
 from portal.tree import province_path
 from portal.xlsx import XLSX_CONTENT_TYPE, ImportRejected
+from workers.selectors import sees_personal_data
 from workers.services import today
 
 PAGE_SIZE = 50
@@ -262,7 +263,7 @@ def party_list(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "complaints/party_list.html", {
         "form": form, "page": page, "warnings": selectors.party_warning_rows(request.user, page.object_list),
-        "tab": "parties"})
+        "tab": "parties", "full": sees_personal_data(request.user)})
 
 
 @login_required
