@@ -300,7 +300,7 @@ def _read_sex(ctx: Context, cells: list[Any], dob_male, dob_female, citizen_id: 
         return Sex.MALE
     if dob_female is not None and dob_male is None:
         return Sex.FEMALE
-    if citizen_id and len(citizen_id) == 12 and citizen_id[3].isdigit() and int(citizen_id[3]) <= 3:
+    if citizen_id and len(citizen_id) == 12 and citizen_id[3] in "0123":
         return Sex.MALE if int(citizen_id[3]) % 2 == 0 else Sex.FEMALE
     return None
 

@@ -216,10 +216,10 @@ class BulkReviewForm(forms.Form):
         data = super().clean()
         versions = {}
         for raw in self.data.getlist("report"):
-            version = self.data.get(f"version_{raw}", "")
-            if not raw.isdigit() or not version.isdigit():
+            report, version = bounds.param_id(raw), bounds.param_id(self.data.get(f"version_{raw}", ""))
+            if report is None or version is None:
                 raise forms.ValidationError(_("The list of reports was damaged: reload the page."))
-            versions[int(raw)] = int(version)
+            versions[report] = version
         if not versions:
             raise forms.ValidationError(_("Tick at least one report."))
         if data.get("action") == "return" and not (data.get("comment") or "").strip():

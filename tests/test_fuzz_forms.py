@@ -68,6 +68,8 @@ SELECT_VALUES = {"int_huge", "int_2^31", "int_negative", "zero", "year_10000", "
 # permissions — with the values that found most crashes), which keeps the run to a couple of minutes.
 SMOKE_VALUES = ("int_huge", "int_negative", "year_10000", "date_9999", "date_31_02", "text_10000", "nul_byte",
                 "unicode_digits")
+# Sent with each option of each small select (a choice that makes other fields count).
+OPTION_SWEEP = ("date_9999", "year_10000")
 # Forms fuzzed with every class so far in this session, by (url name, method, fields).
 FULLY_FUZZED: set[tuple[str, str, str]] = set()
 
@@ -201,24 +203,43 @@ class Run:
         key = (name, form["method"], ",".join(sorted(fields)))
         self.forms.add(key)
         base = defaults(fields)
-        classes = VALUES if key not in FULLY_FUZZED else {k: VALUES[k] for k in SMOKE_VALUES}
+        first_time = key not in FULLY_FUZZED
+        classes = VALUES if first_time else {k: VALUES[k] for k in SMOKE_VALUES}
         FULLY_FUZZED.add(key)
         for value_class, value in classes.items():
-            targets = [field for field, spec in fields.items() if fuzzable(spec, value_class)]
-            if not targets:
-                continue
-            for field in targets:
-                self.fields.add((name, form["method"], field, value_class))
-            response, errors = self.send(form["method"], path, query, {**base, **{f: value for f in targets}})
-            if response.status_code < 500:
-                continue
-            culprits = self.pin(form["method"], path, query, base, targets, value)
-            for field, (status, errors) in culprits.items():
-                self.failures.append(f"{form['method'].upper()} {path} as {self.role}: field {field!r} = "
-                                     f"{value_class} → {status}\n{''.join(errors)[-600:]}")
-            if not culprits:
-                self.failures.append(f"{form['method'].upper()} {path} as {self.role}: all fields = {value_class} "
-                                     f"→ {response.status_code} (no single field)\n{''.join(errors)[-600:]}")
+            self.try_values(form["method"], path, query, name, fields, base, value_class, value)
+        if first_time:
+            # A choice changes which fields count ("period=range" reads the dates): each option of each small
+            # select, with the dates and years out of range in every text field.
+            for field, spec in fields.items():
+                if spec["kind"] not in ("select", "radio") or len(spec["options"]) > 8:
+                    continue
+                for option in spec["options"]:
+                    if option and option != spec["default"]:
+                        for value_class in OPTION_SWEEP:
+                            self.try_values(form["method"], path, query, name, fields, {**base, field: option},
+                                            f"{value_class} with {field}={option}", VALUES[value_class])
+
+    def try_values(self, method, path, query, name, fields, base, value_class, value):
+        """One request with ``value`` in every field it suits; on a server error, the fields that cause it.
+        In an option sweep (``"date_9999 with period=range"``) the choices keep their values."""
+        kind, sweep = value_class.split(" ")[0], " with " in value_class
+        targets = [field for field, spec in fields.items() if fuzzable(spec, kind)
+                   and not (sweep and spec["kind"] in ("select", "radio", "checkbox"))]
+        if not targets:
+            return
+        for field in targets:
+            self.fields.add((name, method, field, value_class))
+        response, errors = self.send(method, path, query, {**base, **{f: value for f in targets}})
+        if response.status_code < 500:
+            return
+        culprits = self.pin(method, path, query, base, targets, value)
+        for field, (status, errors) in culprits.items():
+            self.failures.append(f"{method.upper()} {path} as {self.role}: field {field!r} = "
+                                 f"{value_class} → {status}\n{''.join(errors)[-600:]}")
+        if not culprits:
+            self.failures.append(f"{method.upper()} {path} as {self.role}: all fields = {value_class} "
+                                 f"→ {response.status_code} (no single field)\n{''.join(errors)[-600:]}")
 
     def pin(self, method: str, path: str, query: dict, base: dict, fields: list[str], value: str) -> dict:
         """The fields that alone answer a server error, found by halving the failing set (a few requests for a
@@ -254,7 +275,10 @@ class Run:
             link = urlsplit(href)
             if link.query and (link.path or split.path) == split.path and "page=" not in link.query and seen < 2:
                 seen += 1
-                self.page(f"{split.path}?{link.query}", follow_links=False)
+                target = f"{split.path}?{link.query}"
+                # The link's own parameters (?year=2026&parent=…) are a filter too: fuzzed like a GET form's.
+                self.fuzz_form(split.path, {}, {"method": "get", "action": target, "fields": {}, "upload": False})
+                self.page(target, follow_links=False)
 
 
 @pytest.fixture

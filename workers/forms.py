@@ -290,8 +290,8 @@ def _unit_options(user, field: UnitChoiceField, selected) -> str:
         offered |= Q(pk=top.pk) | Q(parent=top)
     html = cache_version.cached(f"unit-filter:{cache_version.scope_key(user)}", lambda: options_html(rows(offered)),
                                 reads=cache_version.NATIONAL)  # units only: a change to them bumps ``shared``
-    if isinstance(selected, str) and selected.isdigit() and f'<option value="{selected}">' not in html:
-        html += options_html(rows(Q(pk=int(selected))))  # a commune chosen elsewhere (or not in scope: none)
+    if (chosen := bounds.param_id(selected)) is not None and f'<option value="{chosen}">' not in html:
+        html += options_html(rows(Q(pk=chosen)))  # a commune chosen elsewhere (or not in scope: none)
     return html
 
 
