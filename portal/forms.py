@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from portal import bounds, formats
 from portal.models import Level, Structure, Unit
+from portal.services import HAMLET_CODE
 
 
 class VNDateField(forms.DateField):
@@ -129,11 +128,6 @@ class StructureUploadForm(XlsxUploadForm):
 
     def clean_structure(self) -> str | None:
         return self.cleaned_data.get("structure") or None
-
-
-# A hamlet's code: letters naming the kind of place, then its number ("TH01", "AP3", "KH12"); never a bare
-# number (the package's codes are numbers), a negative number or a date.
-HAMLET_CODE = re.compile(r"[A-Z]{1,10}[0-9]{1,10}")
 
 
 class HamletForm(forms.Form):
