@@ -236,7 +236,7 @@ def lead_link(request, pk: int):
         else:
             messages.success(request, _("The link of %(name)s was saved.") % {"name": lead.full_name})
         return redirect("outreach:activity_detail", pk=lead.activity_id)
-    q = request.GET.get("q", "").strip()
+    q = bounds.param_text(request.GET.get("q"))
     candidates = selectors.worker_search(request.user, q) if q else []
     return render(request, "outreach/lead_link.html", {"lead": lead, "q": q, "candidates": candidates,
                                                        "can_write": can_write(request.user)})

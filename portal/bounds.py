@@ -130,3 +130,9 @@ def param_date(text: str | None, *, earliest: dt.date = DATE_MIN) -> dt.date | N
     except (ValueError, TypeError):
         return None
     return value if date_problem(value, earliest=earliest) is None else None
+
+
+def param_text(text: str | None, max_length: int = 200) -> str:
+    """Free text from the query string (a search): trimmed, at most ``max_length`` characters and without NUL
+    characters, which PostgreSQL refuses in any string ("A string literal cannot contain NUL")."""
+    return str(text or "").replace("\x00", "").strip()[:max_length]

@@ -75,6 +75,11 @@ class BoundsTests:
             assert bounds.param_id(text) is None
 
 
+    def test_search_text_loses_nul_characters_and_is_cut(self):
+        assert bounds.param_text("  ab\x00cd  ") == "abcd"
+        assert len(bounds.param_text("x" * 10_000)) == 200
+
+
 class ProbeInstancesTests:
     """The three 500s of the probe."""
 

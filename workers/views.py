@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import bounds
 from portal.audit import acting_as
 from portal.formats import format_int
 from portal.forms import add_service_errors
@@ -258,7 +259,7 @@ def enterprise_detail(request, pk: int):
 def enterprise_list(request):
     last_first = EnterpriseStatusChange.objects.order_by("-date", "-pk")
     enterprises = Enterprise.objects.order_by("name").prefetch_related(Prefetch("status_changes", queryset=last_first))
-    query = request.GET.get("q", "").strip()
+    query = bounds.param_text(request.GET.get("q"))
     if query:
         enterprises = enterprises.filter(name__icontains=query) | enterprises.filter(licence_no__icontains=query)
     page = Paginator(enterprises, PAGE_SIZE).get_page(request.GET.get("page"))
