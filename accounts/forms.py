@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import AccountRole, roles_given_by
 from accounts.services import normalise_phone
+from portal import bounds
 from portal.forms import XlsxUploadForm
 from portal.models import Level, Unit
 
@@ -104,7 +105,8 @@ class AccountFilterForm(forms.Form):
         if units.count() > SELECT_LIMIT:  # the national administrator: provinces in the list, any unit by its link
             shown = shown.filter(level=Level.PROVINCE)
         chosen = self.data.get("unit") if self.is_bound else None
-        extra = list(units.filter(pk=chosen).select_related("parent")) if chosen and str(chosen).isdigit() else []
+        chosen = bounds.param_id(chosen)
+        extra = list(units.filter(pk=chosen).select_related("parent")) if chosen is not None else []
         field.widget.choices = [("", field.empty_label)] + [
             (unit.pk, field.label_from_instance(unit)) for unit in sorted({*shown, *extra}, key=lambda u: u.path)]
         _bootstrap(self)

@@ -32,6 +32,7 @@ from accounts.middleware import SESSION_FLAG
 from accounts.models import AccountImport, ImportStatus, InactivityRule
 from accounts.roles import AccountRole, role_of
 from accounts.workbooks import write_account_template
+from portal import bounds
 from portal.forms import add_service_errors
 from portal.models import Level, Unit
 from portal.scoping import require_account_manager, user_unit
@@ -117,7 +118,7 @@ def user_list(request):
 @require_account_manager
 @require_POST
 def users_deactivate(request):
-    ids = {int(i) for i in request.POST.getlist("ids") if i.isdigit()}
+    ids = {bounds.param_id(i) for i in request.POST.getlist("ids")} - {None}
     accounts = services.manageable_accounts(request.user).filter(pk__in=ids)
     if accounts.count() != len(ids):
         raise Http404  # an account outside the editor's scope: as if it did not exist
@@ -147,7 +148,8 @@ def user_create(request):
     units = selectors.manageable_units(request.user)
     initial = {"role": AccountRole.OFFICIAL}
     if request.GET.get("unit"):
-        unit = get_object_or_404(units, pk=request.GET["unit"]) if request.GET["unit"].isdigit() else None
+        chosen = bounds.param_id(request.GET["unit"])
+        unit = get_object_or_404(units, pk=chosen) if chosen is not None else None
         if unit is None:
             raise Http404
         initial.update(unit=unit, unit_code=unit.code)

@@ -10,6 +10,7 @@ from complaints.attachments import max_bytes_text
 from complaints.models import Category, Channel, ComplainantKind, PartyKind, ReferredTo, Status
 from complaints.selectors import SORTS, STATES, WARNING_FILTERS
 from complaints.workflow import next_statuses
+from portal import bounds
 from portal.forms import VNDateField, VNIntegerField, XlsxUploadForm
 from portal.models import Level, Unit
 from portal.scoping import user_unit, visible_units
@@ -53,7 +54,7 @@ class CaseForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(active=True))
     country = forms.ModelChoiceField(label=_("Country concerned"), queryset=Country.objects.all(), required=False)
     incident_date = VNDateField(label=_("Date of the facts"), required=False)
-    amount_claimed = VNIntegerField(label=_("Amount claimed (đồng)"), required=False, min_value=0)
+    amount_claimed = VNIntegerField(label=_("Amount claimed (đồng)"), required=False, bound=bounds.AMOUNT)
     description = forms.CharField(label=_("Description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
     note = forms.CharField(label=_("Note on the intake"), max_length=1000, required=False)
 
@@ -107,7 +108,7 @@ class StepForm(forms.Form):
     referred_to = forms.ChoiceField(label=_("Referred to"), choices=[("", "—"), *ReferredTo.choices], required=False)
     note = forms.CharField(label=_("Note (the reason, for a rejection or a closure)"), max_length=1000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
-    amount_recovered = VNIntegerField(label=_("Money recovered (đồng)"), required=False, min_value=0)
+    amount_recovered = VNIntegerField(label=_("Money recovered (đồng)"), required=False, bound=bounds.AMOUNT)
     sanction = forms.CharField(label=_("Sanction imposed"), max_length=500, required=False)
     referral_result = forms.CharField(label=_("Result of the referral"), max_length=500, required=False)
 
@@ -125,7 +126,7 @@ class ExtendForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    amount_recovered = VNIntegerField(label=_("Money recovered (đồng)"), required=False, min_value=0)
+    amount_recovered = VNIntegerField(label=_("Money recovered (đồng)"), required=False, bound=bounds.AMOUNT)
     sanction = forms.CharField(label=_("Sanction imposed"), max_length=500, required=False)
     referral_result = forms.CharField(label=_("Result of the referral"), max_length=500, required=False)
 

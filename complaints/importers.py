@@ -31,6 +31,7 @@ from complaints.models import (
     ReferredTo,
     Status,
 )
+from portal import bounds
 from portal.audit import acting_as
 from portal.formats import parse_date, parse_int
 from portal.unit_codes import UnitCodeError, UnitResolver
@@ -146,6 +147,9 @@ def _date(errors: ErrorList, row: int, key: str, value: Any, today: dt.date) -> 
     if day > today:  # every date of a case list is past (the services say so too, but only for a row that parses)
         errors.add(row, LABEL[key], _("The date is in the future."))
         return None
+    if (problem := bounds.date_problem(day)) is not None:
+        errors.add(row, LABEL[key], problem)
+        return None
     return day
 
 
@@ -159,6 +163,9 @@ def _amount(errors: ErrorList, row: int, key: str, value: Any) -> int | None:
         return None
     if amount < 0:
         errors.add(row, LABEL[key], _("The amount cannot be negative."))
+        return None
+    if (problem := bounds.int_problem(amount, bounds.AMOUNT)) is not None:
+        errors.add(row, LABEL[key], problem)
         return None
     return amount
 

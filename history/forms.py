@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from history.fields import KIND_FIELDS, field_label, field_year, header_year, year_field
 from history.models import SheetKind
 from history.reading import file_format
-from portal import tree
-from portal.forms import VNIntegerField
+from portal import bounds, tree
+from portal.forms import VNIntegerField, YearField
 from portal.models import Level, Structure, Unit
 from portal.scoping import sees_everything, user_unit
 from portal.tree import legacy_prefixes
@@ -174,17 +174,17 @@ class AnswersForm(forms.Form):
 
 class FigureForm(forms.Form):
     unit = UnitField(label=_("Unit"), queryset=Unit.objects.none())
-    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2200)
+    year = YearField(label=_("Year"))
     month = forms.TypedChoiceField(label=_("Month"), required=False, coerce=int, empty_value=None,
                                    choices=[("", _("The whole year (only the year's total is known)")),
                                             *[(m, f"{m:02d}") for m in range(1, 13)]])
-    departed = VNIntegerField(label=_("Departed"), min_value=0)
-    japan = VNIntegerField(label=_("to Japan"), min_value=0, required=False)
-    korea = VNIntegerField(label=_("to Korea"), min_value=0, required=False)
-    taiwan = VNIntegerField(label=_("to Taiwan"), min_value=0, required=False)
-    female = VNIntegerField(label=_("women"), min_value=0, required=False)
-    poor = VNIntegerField(label=_("poor or near-poor households"), min_value=0, required=False)
-    ethnic_minority = VNIntegerField(label=_("ethnic minority"), min_value=0, required=False)
+    departed = VNIntegerField(label=_("Departed"), bound=bounds.PEOPLE)
+    japan = VNIntegerField(label=_("to Japan"), bound=bounds.PEOPLE, required=False)
+    korea = VNIntegerField(label=_("to Korea"), bound=bounds.PEOPLE, required=False)
+    taiwan = VNIntegerField(label=_("to Taiwan"), bound=bounds.PEOPLE, required=False)
+    female = VNIntegerField(label=_("women"), bound=bounds.PEOPLE, required=False)
+    poor = VNIntegerField(label=_("poor or near-poor households"), bound=bounds.PEOPLE, required=False)
+    ethnic_minority = VNIntegerField(label=_("ethnic minority"), bound=bounds.PEOPLE, required=False)
     note = forms.CharField(label=_("Source or note"), max_length=255, required=False,
                            help_text=_("For example: Báo cáo tổng kết năm 2017 của Phòng LĐ-TB&XH."))
 
@@ -199,7 +199,7 @@ class FigureForm(forms.Form):
 
 class FigureFilterForm(forms.Form):
     unit = UnitField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
-    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2200, required=False)
+    year = YearField(label=_("Year"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,7 +207,7 @@ class FigureFilterForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    other = forms.IntegerField(widget=forms.HiddenInput)
+    other = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=bounds.BIGINT_MAX)
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
 

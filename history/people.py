@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from history.context import SAMPLE_ROWS, Context, data_rows
 from history.mapping import COUNTRY_ALIASES, id_digits
+from portal.masking import mask
 from portal.models import Unit
-from portal.scoping import unit_in_scope
+from portal.scoping import not_found_in_scope, unit_in_scope
 from portal.xlsx import length_problem, normalise_header
 from workers import services
 from workers.models import (
@@ -38,7 +39,7 @@ from workers.models import (
     Worker,
 )
 from workers.pipeline import ABROAD, MAY_DEPART
-from workers.validators import citizen_id_problems, mask, normalise_name
+from workers.validators import citizen_id_problems, normalise_name
 
 DATE_KEYS = ("date_of_birth", "dob_male", "dob_female", "departure_date", "return_date", "registered_on")
 _SEXES = {"nam": Sex.MALE, "male": Sex.MALE, "m": Sex.MALE, "nu": Sex.FEMALE, "female": Sex.FEMALE, "f": Sex.FEMALE}
@@ -299,7 +300,7 @@ def _read_sex(ctx: Context, cells: list[Any], dob_male, dob_female, citizen_id: 
         return Sex.MALE
     if dob_female is not None and dob_male is None:
         return Sex.FEMALE
-    if citizen_id and len(citizen_id) == 12 and citizen_id[3].isdigit() and int(citizen_id[3]) <= 3:
+    if citizen_id and len(citizen_id) == 12 and citizen_id[3] in "0123":
         return Sex.MALE if int(citizen_id[3]) % 2 == 0 else Sex.FEMALE
     return None
 
@@ -462,7 +463,7 @@ def _match_registry(ctx: Context, persons: list[Person]) -> None:
             continue
         worker = next(iter(matches.values()))
         if not unit_in_scope(ctx.user, worker.unit, inherited=True):
-            errors.add(row, column, _("This ID number belongs to a worker outside your scope."))
+            errors.add(row, column, not_found_in_scope(ctx.user, _("This ID number belongs to a worker outside your scope.")))
             person.rows = []
             continue
         if worker.name_key != normalise_name(person.first.full_name) or worker.date_of_birth != person.first.dob:

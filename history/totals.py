@@ -22,7 +22,7 @@ from history.coverage import covered_months, is_covered
 from history.fields import field_year
 from history.figures import FIGURE_COUNTS, figure_problems, figure_write, overlapping
 from history.models import HistoryFigure, period_bounds
-from portal import formats, tree
+from portal import bounds, formats, tree
 from portal.scoping import unit_in_scope
 from workers.models import Departure
 
@@ -93,6 +93,9 @@ def _count(ctx: Context, row: int, cells: list[Any], key: str) -> tuple[int | No
         return None, False
     if number < 0:
         ctx.plan.errors.add(row, ctx.label(key), _("A number of people cannot be negative."))
+        return None, False
+    if (problem := bounds.int_problem(number, bounds.PEOPLE)) is not None:
+        ctx.plan.errors.add(row, ctx.label(key), problem)
         return None, False
     return number, True
 

@@ -18,7 +18,8 @@ PAGE_SIZE = 30
 
 
 def _safe(request, url: str, fallback: str = "notifications:list") -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+    # Only a path of this site: anything else ("12345", a view's name) would be read by redirect() as a view name.
+    if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return url
     return redirect(fallback).url
 

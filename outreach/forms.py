@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outreach.models import MEDIA_CHANNELS, Campaign, Channel, Kind
+from portal import bounds
 from portal.forms import StructureUploadForm, VNDateField, VNIntegerField
 from portal.models import Level, Unit
 from portal.scoping import visible_units
@@ -38,10 +39,10 @@ class CampaignForm(forms.Form):
                                     widget=forms.Textarea(attrs={"rows": 2}))
     channels = forms.MultipleChoiceField(label=_("Channels"), choices=Channel.choices, required=False,
                                          widget=forms.CheckboxSelectMultiple)
-    budget = VNIntegerField(label=_("Budget (đồng)"), required=False, min_value=0)
-    goal_reached = VNIntegerField(label=_("Goal: people reached"), required=False, min_value=0)
-    goal_registrations = VNIntegerField(label=_("Goal: registrations"), required=False, min_value=0)
-    goal_departures = VNIntegerField(label=_("Goal: departures"), required=False, min_value=0)
+    budget = VNIntegerField(label=_("Budget (đồng)"), required=False, bound=bounds.AMOUNT)
+    goal_reached = VNIntegerField(label=_("Goal: people reached"), required=False, bound=bounds.PEOPLE)
+    goal_registrations = VNIntegerField(label=_("Goal: registrations"), required=False, bound=bounds.PEOPLE)
+    goal_departures = VNIntegerField(label=_("Goal: departures"), required=False, bound=bounds.PEOPLE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,12 +65,12 @@ class ActivityForm(forms.Form):
                                 choices=[("", "—"), *[(c.value, c.label) for c in MEDIA_CHANNELS]])
     place = forms.CharField(label=_("Place"), max_length=255, required=False)
     link = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
-    enterprises = VNIntegerField(label=_("Enterprises"), required=False, min_value=0)
-    attendees = VNIntegerField(label=_("Attendees"), required=False, min_value=0)
-    counselled = VNIntegerField(label=_("People counselled"), required=False, min_value=0)
-    registrations = VNIntegerField(label=_("Registrations collected"), required=False, min_value=0)
-    reach = VNIntegerField(label=_("Reach / views (media items)"), required=False, min_value=0)
-    cost = VNIntegerField(label=_("Cost (đồng)"), required=False, min_value=0)
+    enterprises = VNIntegerField(label=_("Enterprises"), required=False, bound=bounds.PEOPLE)
+    attendees = VNIntegerField(label=_("Attendees"), required=False, bound=bounds.PEOPLE)
+    counselled = VNIntegerField(label=_("People counselled"), required=False, bound=bounds.PEOPLE)
+    registrations = VNIntegerField(label=_("Registrations collected"), required=False, bound=bounds.PEOPLE)
+    reach = VNIntegerField(label=_("Reach / views (media items)"), required=False, bound=bounds.PEOPLE)
+    cost = VNIntegerField(label=_("Cost (đồng)"), required=False, bound=bounds.AMOUNT)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

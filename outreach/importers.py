@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from outreach import services
 from outreach.models import Activity, Campaign, Channel, Kind
+from portal import bounds
 from portal.audit import acting_as
 from portal.formats import parse_date, parse_int
 from portal.tree import is_within
@@ -97,6 +98,10 @@ def import_events(fileobj: IO[bytes] | bytes, *, user, campaign: Campaign | None
         except (ValueError, TypeError):
             errors.add(row, LABEL["date"], _("Enter the date as dd/mm/yyyy, e.g. 01/03/2021."))
             ok = False
+        else:
+            if (problem := bounds.date_problem(item["date"], earliest=bounds.PERIOD_MIN)) is not None:
+                errors.add(row, LABEL["date"], problem)
+                ok = False
         try:
             item["unit"] = resolver.resolve(values.get("unit_code"), on_date=item.get("date"))
         except UnitCodeError as exc:
@@ -135,6 +140,9 @@ def import_events(fileobj: IO[bytes] | bytes, *, user, campaign: Campaign | None
                 continue
             if number < 0:
                 errors.add(row, LABEL[key], _("The number cannot be negative."))
+                ok = False
+            elif (problem := bounds.int_problem(number, bounds.AMOUNT if key == "cost" else bounds.PEOPLE)):
+                errors.add(row, LABEL[key], problem)
                 ok = False
             item[key] = number
         if not ok:

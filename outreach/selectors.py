@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from outreach.models import Activity, Campaign, Channel, Kind, Lead
+from portal import bounds
 from portal.collation import vi_order
 from portal.models import Unit
 from portal.scoping import user_unit
@@ -287,7 +288,7 @@ def activity_list(user, filters: ActivityFilters | None = None) -> QuerySet[Acti
 
 def campaign_list(user, *, year: int | None = None) -> QuerySet[Campaign]:
     campaigns = Campaign.objects.visible_to(user)
-    if year:
+    if year and bounds.year_problem(year) is None:
         campaigns = campaigns.filter(date_from__lte=dt.date(year, 12, 31), date_to__gte=dt.date(year, 1, 1))
     visible = Activity.objects.visible_to(user).filter(campaign=OuterRef("pk"))
     return (campaigns.select_related("unit")

@@ -25,6 +25,7 @@ from outreach.forms import (
 from outreach.importers import import_events
 from outreach.models import Activity, Campaign, Lead
 from outreach.workbooks import write_funnel_workbook
+from portal import bounds
 from portal.audit import acting_as
 from portal.forms import add_service_errors
 from portal.scoping import (
@@ -37,6 +38,7 @@ from portal.scoping import (
 from portal.uploads import form_data, upload_step
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from workers.models import Worker
+from workers.selectors import sees_personal_data
 
 PAGE_SIZE = 50
 
@@ -50,11 +52,7 @@ def _xlsx_response(result: selectors.Funnel, name: str, title: str) -> FileRespo
 
 @login_required
 def index(request):
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
-    year = min(max(year, 2000), 2100)
+    year = bounds.param_year(request.GET.get("year")) or timezone.localdate().year
     result = selectors.funnel(user=request.user, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31),
                               group_by="channel")
     return render(request, "outreach/index.html", {
@@ -86,8 +84,7 @@ def funnel_export(request):
 
 @login_required
 def campaign_list(request):
-    year = request.GET.get("year")
-    campaigns = selectors.campaign_list(request.user, year=int(year) if (year or "").isdigit() else None)
+    campaigns = selectors.campaign_list(request.user, year=bounds.param_year(request.GET.get("year")))
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "outreach/campaign_list.html", {"page": page, "can_write": can_write(request.user)})
 
@@ -172,8 +169,8 @@ def _activity_form_view(request, activity: Activity | None):
             "kind", "name", "date", "unit", "campaign", "channel", "place", "link", *services.ACTIVITY_COUNTS)}
     else:
         initial["unit"] = user_unit(request.user)
-        if request.GET.get("campaign", "").isdigit():
-            initial["campaign"] = request.GET["campaign"]
+        if bounds.param_id(request.GET.get("campaign")):
+            initial["campaign"] = bounds.param_id(request.GET.get("campaign"))
     form = ActivityForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -218,7 +215,8 @@ def activity_detail(request, pk: int):
                 return redirect("outreach:activity_detail", pk=activity.pk)
     page = Paginator(selectors.lead_list(request.user, activity), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "outreach/activity_detail.html", {
-        "activity": activity, "page": page, "form": form, "can_write": can_write(request.user)})
+        "activity": activity, "page": page, "form": form, "can_write": can_write(request.user),
+        "full": sees_personal_data(request.user)})
 
 
 @login_required
@@ -238,7 +236,7 @@ def lead_link(request, pk: int):
         else:
             messages.success(request, _("The link of %(name)s was saved.") % {"name": lead.full_name})
         return redirect("outreach:activity_detail", pk=lead.activity_id)
-    q = request.GET.get("q", "").strip()
+    q = bounds.param_text(request.GET.get("q"))
     candidates = selectors.worker_search(request.user, q) if q else []
     return render(request, "outreach/lead_link.html", {"lead": lead, "q": q, "candidates": candidates,
                                                        "can_write": can_write(request.user)})

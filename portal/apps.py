@@ -10,9 +10,13 @@ class PortalConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.contrib.auth import get_user_model
         from django.db.backends.signals import connection_created
+        from django.db.models import IntegerField
 
         from portal import invalidation, tasks  # noqa: F401  (tasks: registered in every process, for portal.jobs)
         from portal.collation import register_sqlite_collation
+        from portal.db import IntegerIn
+
+        IntegerField.register_lookup(IntegerIn)  # an id too large for its column is no match, not a server error
         from portal.models import Scope, Unit
         from portal.sections import register_menu
 

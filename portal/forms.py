@@ -4,23 +4,31 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from portal import formats
+from portal import bounds, formats
 from portal.models import Level, Structure, Unit
+from portal.services import HAMLET_CODE
 
 
 class VNDateField(forms.DateField):
-    """A date typed as dd/mm/yyyy (never mm/dd)."""
+    """A date typed as dd/mm/yyyy (never mm/dd), between ``earliest`` (01/01/1900 unless told; ``period=True``:
+    01/01/1990) and 31/12 of next year + 10 (``portal.bounds``)."""
 
     widget = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
     default_error_messages = {"invalid": _("Enter the date as dd/mm/yyyy, e.g. 01/03/2021.")}
+
+    def __init__(self, *args, earliest=None, period: bool = False, **kwargs):
+        self.earliest = earliest or (bounds.PERIOD_MIN if period else bounds.DATE_MIN)
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         try:
-            return formats.parse_date(value)
+            parsed = formats.parse_date(value)
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        bounds.check_date(parsed, earliest=self.earliest)
+        return parsed
 
 
 class VNMonthField(forms.DateField):
@@ -38,16 +46,32 @@ class VNMonthField(forms.DateField):
         if value in self.empty_values:
             return None
         try:
-            return formats.parse_month(value)
+            parsed = formats.parse_month(value)
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        bounds.check_date(parsed, earliest=bounds.PERIOD_MIN)
+        return parsed
 
 
 class VNIntegerField(forms.IntegerField):
-    """A whole number typed as 1.274 or 1274."""
+    """A whole number typed as 1.274 or 1274, within ``bound`` (``portal.bounds``: PEOPLE, AMOUNT, SMALL…; by
+    default what an integer column holds). An explicit ``min_value``/``max_value`` narrows it further."""
 
     widget = forms.TextInput(attrs={"inputmode": "numeric"})
-    default_error_messages = {"invalid": _("Enter a whole number, e.g. 1.274.")}
+    default_error_messages = {
+        "invalid": _("Enter a whole number, e.g. 1.274."),
+        "max_value": _("The number is too large: at most %(limit_value)s."),
+        "min_value": _("The number must be at least %(limit_value)s."),
+    }
+
+    def __init__(self, *args, bound: bounds.IntBound = bounds.COLUMN, **kwargs):
+        kwargs["min_value"] = max(bound.minimum, kwargs["min_value"]) if kwargs.get("min_value") is not None \
+            else bound.minimum
+        kwargs["max_value"] = min(bound.maximum, kwargs["max_value"]) if kwargs.get("max_value") is not None \
+            else bound.maximum
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.pop("min", None)  # typed as text ("1.274"): no browser number limits
+        self.widget.attrs.pop("max", None)
 
     def prepare_value(self, value):
         if isinstance(value, int):
@@ -61,6 +85,17 @@ class VNIntegerField(forms.IntegerField):
             return formats.parse_int(value)
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class YearField(VNIntegerField):
+    """A year of plans, quotas, reports and filters: 1990 to next year + 10."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("bound", bounds.year_bound())
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        return str(value) if isinstance(value, int) else value  # 2026, not 2.026
 
 
 class XlsxUploadForm(forms.Form):
@@ -98,9 +133,9 @@ class StructureUploadForm(XlsxUploadForm):
 
 class HamletForm(forms.Form):
     parent = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Commune"))
-    code = forms.RegexField(
-        regex=r"^[0-9A-Za-z._-]{1,20}$", label=_("Code"),
-        help_text=_("A code chosen by the province, up to 20 characters (letters, digits, . _ -)."),
+    code = forms.CharField(
+        max_length=20, label=_("Code"),
+        help_text=_("Letters then the hamlet's number, e.g. TH01 (thôn 1), AP3 (ấp 3), KH12 (khóm 12)."),
     )
     name = forms.CharField(max_length=200, label=_("Hamlet name"))
 
@@ -108,6 +143,14 @@ class HamletForm(forms.Form):
         super().__init__(*args, **kwargs)
         if parents is not None:
             self.fields["parent"].queryset = parents.filter(level=Level.COMMUNE)
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip().upper()
+        if not HAMLET_CODE.fullmatch(code):
+            raise forms.ValidationError(
+                _("A hamlet code is 1 to 10 letters then 1 to 10 digits, e.g. TH01; “%(code)s” is not."),
+                params={"code": self.cleaned_data["code"][:40]}, code="invalid")
+        return code
 
 
 def add_service_errors(form: forms.Form, exc) -> None:

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from portal import tree
 from portal.models import ReportJob, Role, Scope, Unit
@@ -225,3 +226,16 @@ def require_admin(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def not_found_in_scope(user, reason: str) -> str:
+    """The message about a CCCD, phone or other key that exists only outside the user's units.
+
+    An official is told exactly what they would be told for a key that does not exist anywhere ("not found in
+    your units"), so no form or import becomes an oracle of who is registered in another unit. Administrators, who
+    see every unit, get the real ``reason``.
+    """
+    if sees_everything(user):
+        return reason
+    return _("Not found in your units.")
+

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -8,6 +10,10 @@ from portal.models import Level, Unit
 from portal.scoping import unit_in_scope
 from portal.tree import build_path
 
+# A hamlet's code: letters naming the kind of place, then its number ("TH01", "AP3", "KH12"); never a bare
+# number (the package's codes are numbers), a negative number or a date.
+HAMLET_CODE = re.compile(r"[A-Z]{1,10}[0-9]{1,10}")
+
 
 def hamlet_add(*, user, parent: Unit, code: str, name: str) -> Unit:
     """Add a unit the package does not have (thôn/ấp/khóm) below a commune."""
@@ -15,7 +21,10 @@ def hamlet_add(*, user, parent: Unit, code: str, name: str) -> Unit:
         raise ValidationError({"parent": _("A hamlet can only be added below a commune.")})
     if not unit_in_scope(user, parent):
         raise ValidationError({"parent": _("The unit is outside your scope.")})
-    code = code.strip()
+    code = code.strip().upper()
+    if not HAMLET_CODE.fullmatch(code):
+        raise ValidationError({"code": _("A hamlet code is 1 to 10 letters then 1 to 10 digits, e.g. TH01; "
+                                         "“%(code)s” is not.") % {"code": code[:40]}})
     if Unit.objects.filter(structure=parent.structure, code=code).exists():
         raise ValidationError({"code": _("The code %(code)s is already used.") % {"code": code}})
     with transaction.atomic():

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from portal import bounds
 from portal.forms import HamletForm, add_service_errors
 from portal.models import Level, Unit
 from portal.scoping import get_visible_or_404, require_write, visible_units
@@ -17,7 +18,7 @@ from portal.services import hamlet_add
 @login_required
 def unit_list(request):
     units = visible_units(request.user).select_related("parent")
-    query = request.GET.get("q", "").strip()
+    query = bounds.param_text(request.GET.get("q"))
     if query:
         units = units.filter(Q(name__icontains=query) | Q(code__startswith=query))
     level = request.GET.get("level", "")

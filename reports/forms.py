@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import VNDateField
+from portal.forms import VNDateField, YearField
 from portal.models import Level, Structure, Unit, is_national, national_unit
 from portal.scoping import sees_everything, visible_units
 from portal.xlsx import normalise_header
@@ -123,11 +123,10 @@ class ReportUnitField(forms.ModelChoiceField):
 class ProgressForm(forms.Form):
     unit = ReportUnitField(label=_("Unit"), queryset=Unit.objects.none())
     period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, initial="year")
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
-    year_to = forms.IntegerField(label=_("Last year (several years)"), required=False, min_value=2000,
-                                 max_value=2100)
-    date_from = VNDateField(label=_("From"), required=False)
-    date_to = VNDateField(label=_("To"), required=False)
+    year = YearField(label=_("Year"), required=False)
+    year_to = YearField(label=_("Last year (several years)"), required=False)
+    date_from = VNDateField(label=_("From"), required=False, period=True)
+    date_to = VNDateField(label=_("To"), required=False, period=True)
     source = forms.ChoiceField(label=_("Source of the figures"), choices=SOURCE_CHOICES, initial=REGISTRY)
 
     def __init__(self, *args, user, with_source: bool = True, national: bool = False, **kwargs):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import formats
+from portal import bounds, formats
 from portal.exports import export_start
 from portal.forms import add_service_errors
 from portal.jobs import job_create
@@ -57,7 +57,7 @@ def _unit_or_404(request, data, *, national: bool = False) -> None:
     if unit_id.startswith(NATIONAL_PREFIX):
         if not (national and sees_everything(request.user)):
             raise Http404
-    elif unit_id.isdigit() and not report_units(request.user).filter(pk=unit_id).exists():
+    elif (pk := bounds.param_id(unit_id)) is not None and not report_units(request.user).filter(pk=pk).exists():
         raise Http404
 
 

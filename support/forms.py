@@ -4,7 +4,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import VNDateField, VNIntegerField, XlsxUploadForm
+from portal import bounds
+from portal.forms import VNDateField, VNIntegerField, XlsxUploadForm, YearField
 from portal.models import Level, Unit
 from portal.scoping import visible_units
 from support.models import ItemKind, LegalBasis, LoanStatus, Policy
@@ -34,7 +35,7 @@ class PaymentForm(forms.Form):
 
 class PaymentLineForm(forms.Form):
     kind = forms.ChoiceField(label=_("Item"), required=False, choices=[("", "—"), *ItemKind.choices])
-    amount = VNIntegerField(label=_("Amount (đồng)"), required=False, min_value=1)
+    amount = VNIntegerField(label=_("Amount (đồng)"), required=False, min_value=1, bound=bounds.AMOUNT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +69,7 @@ PaymentLineFormSet = forms.formset_factory(PaymentLineForm, formset=BaseLineForm
 
 
 class LoanForm(forms.Form):
-    amount = VNIntegerField(label=_("Amount (đồng)"), min_value=1)
+    amount = VNIntegerField(label=_("Amount (đồng)"), min_value=1, bound=bounds.AMOUNT)
     date = VNDateField(label=_("Disbursement date"))
     term_months = VNIntegerField(label=_("Term (months)"), min_value=1, max_value=120)
     purpose = forms.CharField(label=_("Purpose"), max_length=255, required=False,
@@ -150,7 +151,7 @@ class PolicyForm(forms.Form):
         self.fields["unit"].queryset = (visible_units(user).filter(level__in=(Level.PROVINCE, Level.DISTRICT))
                                         .select_related("parent").order_by("path"))
         for kind, label in ItemKind.choices:
-            self.fields[f"cap_{kind}"] = VNIntegerField(label=label, required=False, min_value=1)
+            self.fields[f"cap_{kind}"] = VNIntegerField(label=label, required=False, min_value=1, bound=bounds.AMOUNT)
 
     def cap_fields(self):
         return [self[f"cap_{kind}"] for kind in ItemKind.values]
@@ -169,8 +170,8 @@ class PolicyForm(forms.Form):
 
 
 class BudgetForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
-    amount = VNIntegerField(label=_("Budget (đồng)"), min_value=1, required=False)
+    year = YearField(label=_("Year"), required=False)
+    amount = VNIntegerField(label=_("Budget (đồng)"), min_value=1, bound=bounds.AMOUNT, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,9 +21,10 @@ from django.db.models import Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portal import bounds
 from portal.audit import acting_as
 from portal.formats import format_date, format_money, parse_date, parse_int
-from portal.scoping import unit_in_scope
+from portal.scoping import not_found_in_scope, unit_in_scope
 from portal.xlsx import Column, ErrorList, cell_text, length_problem, normalise_header, read_sheet
 from support import services as support
 from support.models import (
@@ -105,6 +106,9 @@ def _amount(errors: ErrorList, row: int, label: str, value: Any) -> int | None:
     if amount <= 0:
         errors.add(row, label, _("The amount must be above 0."))
         return None
+    if (problem := bounds.int_problem(amount, bounds.AMOUNT)) is not None:
+        errors.add(row, label, problem)
+        return None
     return amount
 
 
@@ -122,6 +126,9 @@ def _date(errors: ErrorList, row: int, label: str, value: Any) -> dt.date | None
     if day > today():
         errors.add(row, label, _("The date is in the future."))
         return None
+    if (problem := bounds.date_problem(day, earliest=bounds.PERIOD_MIN)) is not None:
+        errors.add(row, label, problem)
+        return None
     return day
 
 
@@ -138,7 +145,7 @@ def _workers(sheet, errors: ErrorList, user) -> dict[int, Worker]:
             errors.add(row, PAY_LABEL["citizen_id"], _("Required."))
         elif worker is None or not unit_in_scope(user, worker.unit):
             # Outside the scope reads like unknown: an official must not learn who is registered elsewhere.
-            errors.add(row, PAY_LABEL["citizen_id"], _("No worker with this citizen ID in your scope."))
+            errors.add(row, PAY_LABEL["citizen_id"], not_found_in_scope(user, _("No worker with this citizen ID in your scope.")))
         else:
             found[row] = worker
     return found

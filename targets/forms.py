@@ -7,8 +7,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal import formats
-from portal.forms import VNDateField, VNIntegerField
+from portal import bounds, formats
+from portal.forms import VNDateField, VNIntegerField, YearField
 from targets.models import Aggregation, CoverageKind, Indicator, Operator, Plan, Severity
 from targets.services import GoalInput
 
@@ -55,8 +55,8 @@ class PlanForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=None, label=_("Unit"))
     name = forms.CharField(max_length=255, label=_("Name"))
     decision_no = forms.CharField(max_length=100, required=False, label=_("Decision number"))
-    first_year = forms.IntegerField(min_value=2000, max_value=2100, label=_("First year"))
-    last_year = forms.IntegerField(min_value=2000, max_value=2100, label=_("Last year"))
+    first_year = YearField(label=_("First year"))
+    last_year = YearField(label=_("Last year"))
     targets = forms.CharField(
         label=_("Target of each year"),
         help_text=_("One number per year separated by “;” (e.g. 400; 600; 700), or one number for every year (e.g. 800)."),
@@ -145,7 +145,7 @@ class QuotaTableForm(forms.Form):
         super().__init__(*args, **kwargs)
         for row in table.rows:
             self.fields[f"u{row.unit.pk}"] = VNIntegerField(
-                min_value=0, required=False, label=row.unit.name, initial=row.target,
+                bound=bounds.PEOPLE, required=False, label=row.unit.name, initial=row.target,
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "form-control form-control-sm text-end"}),
             )
 
@@ -156,7 +156,7 @@ class QuotaTableForm(forms.Form):
 class FiguresForm(forms.Form):
     """One field per active indicator, named by its code, and the version the user loaded."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=bounds.INTEGER_MAX)
     comment = forms.CharField(required=False, max_length=2000, label=_("Comment for the province"),
                               widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
                               help_text=_("Needed to submit figures that are flagged as unusual or break a warning rule."))
@@ -168,7 +168,7 @@ class FiguresForm(forms.Form):
         self.fields["version"].initial = version
         for indicator in indicators:
             self.fields[indicator.code] = VNIntegerField(
-                min_value=0, required=False, label=indicator.name, initial=values.get(indicator.code),
+                bound=bounds.PEOPLE, required=False, label=indicator.name, initial=values.get(indicator.code),
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "form-control text-end"}),
             )
 
@@ -191,7 +191,7 @@ class ReopenForm(forms.Form):
 class BoardFilterForm(forms.Form):
     """The due/overdue board's filters (GET)."""
 
-    year = forms.IntegerField(required=False, min_value=2000, max_value=2100, label=_("Year"))
+    year = YearField(required=False, label=_("Year"))
     level = forms.ChoiceField(required=False, label=_("Level"))
     status = forms.ChoiceField(required=False, label=_("Status"))
 
@@ -219,10 +219,10 @@ class BulkReviewForm(forms.Form):
         data = super().clean()
         versions = {}
         for raw in self.data.getlist("report"):
-            version = self.data.get(f"version_{raw}", "")
-            if not raw.isdigit() or not version.isdigit():
+            report, version = bounds.param_id(raw), bounds.param_id(self.data.get(f"version_{raw}", ""))
+            if report is None or version is None:
                 raise forms.ValidationError(_("The list of reports was damaged: reload the page."))
-            versions[int(raw)] = int(version)
+            versions[report] = version
         if not versions:
             raise forms.ValidationError(_("Tick at least one report."))
         if data.get("action") == "return" and not (data.get("comment") or "").strip():
@@ -260,10 +260,10 @@ class SourceTableForm(forms.Form):
                 continue
             quota = row.quota
             self.fields[f"c{row.unit.pk}"] = VNIntegerField(
-                min_value=0, required=False, label=row.unit.name, initial=quota.candidates if quota else None,
+                bound=bounds.PEOPLE, required=False, label=row.unit.name, initial=quota.candidates if quota else None,
                 widget=forms.TextInput(attrs=widget))
             self.fields[f"t{row.unit.pk}"] = VNIntegerField(
-                min_value=0, required=False, label=row.unit.name, initial=quota.trained if quota else None,
+                bound=bounds.PEOPLE, required=False, label=row.unit.name, initial=quota.trained if quota else None,
                 widget=forms.TextInput(attrs=widget))
 
     def clean(self):

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal import formats
+from portal import bounds, formats
 from portal.audit import acting_as
 from portal.models import Unit
 from portal.scoping import can_write, unit_in_scope
@@ -127,6 +127,9 @@ class _Context:
             return None
         if value < 0:
             self.errors.add(row, label, _("A count cannot be negative."))
+            return None
+        if (problem := bounds.int_problem(value, bounds.PEOPLE)) is not None:
+            self.errors.add(row, label, problem)
             return None
         return value
 

@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
-from portal import formats
+from portal import bounds, formats
 from portal.models import Role, Unit
 from portal.scoping import can_approve, can_write, sees_everything, unit_in_scope, user_role, user_unit
 from portal.selectors import officials_covering
@@ -244,6 +244,8 @@ def quota_set(*, user, unit: Unit, year: int, target: int, stretch_percent: Deci
         raise ValidationError({"unit": _("You cannot set the quota of %(unit)s.") % {"unit": unit.name}})
     if target < 0:
         raise ValidationError({"target": _("A target cannot be negative.")})
+    bounds.check_int(target, bounds.PEOPLE, field="target")
+    bounds.check_year(year, field="year")
     with transaction.atomic():
         quota = Quota.objects.select_for_update().filter(unit=unit, year=year).first()
         if quota is None:

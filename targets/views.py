@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal import bounds
 from portal.audit import acting_as
 from portal.forms import StructureUploadForm, add_service_errors
 from portal.models import Level, Role, Unit
@@ -51,20 +52,19 @@ from targets.workbooks import (
 
 
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year") or services.today().year)
-    except ValueError:
-        raise Http404 from None
-    if not 2000 <= year <= 2100:
+    if not request.GET.get("year"):
+        return services.today().year
+    year = bounds.param_year(request.GET["year"])
+    if year is None:
         raise Http404
     return year
 
 
 def _parent(request) -> Unit:
     if request.GET.get("parent"):
-        if not request.GET["parent"].isdigit():
+        if bounds.param_id(request.GET["parent"]) is None:
             raise Http404
-        return get_visible_or_404(Unit, request.user, pk=request.GET["parent"])
+        return get_visible_or_404(Unit, request.user, pk=bounds.param_id(request.GET["parent"]))
     parent = selectors.default_parent(request.user)
     if parent is None:
         raise Http404
@@ -260,7 +260,7 @@ def figures_review(request, pk: int):
         return HttpResponseNotAllowed(["POST"])
     if not can_approve(request.user):
         raise PermissionDenied
-    version = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else 0
+    version = bounds.param_int(request.POST.get("version"), bounds.IntBound(0, bounds.INTEGER_MAX)) or 0
     try:
         if request.POST.get("action") == "approve":
             services.figures_approve(user=request.user, report=report, version=version)

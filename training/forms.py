@@ -4,7 +4,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import VNDateField, VNIntegerField, XlsxUploadForm
+from portal import bounds
+from portal.forms import VNDateField, VNIntegerField, XlsxUploadForm, YearField
 from portal.models import Level, Unit
 from portal.scoping import visible_units
 from support.models import Policy
@@ -43,7 +44,7 @@ class ClassForm(forms.Form):
     end_date = VNDateField(label=_("End date"))
     place = forms.CharField(label=_("Place"), max_length=255, required=False)
     capacity = VNIntegerField(label=_("Capacity"), min_value=1, max_value=10_000)
-    fee = VNIntegerField(label=_("Cost per learner (đồng)"), required=False, min_value=0)
+    fee = VNIntegerField(label=_("Cost per learner (đồng)"), required=False, bound=bounds.AMOUNT)
     policy = PolicyChoiceField(label=_("Support policy that pays"), queryset=Policy.objects.none(), required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
@@ -81,7 +82,7 @@ class ClassFilterForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units"))
     state = forms.ChoiceField(label=_("State"), required=False, choices=[
         ("", _("All classes")), ("upcoming", _("Not started")), ("running", _("Running")), ("finished", _("Ended"))])
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    year = YearField(label=_("Year"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portal import bounds
 from portal.audit import acting_as
 from portal.formats import parse_date, parse_int
 from portal.scoping import unit_in_scope
@@ -107,10 +108,14 @@ def _date(errors: ErrorList, row: int, label: str, value: Any, *, required: bool
     try:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             raise ValueError
-        return parse_date(value)
+        day = parse_date(value)
     except ValueError:
         errors.add(row, label, _("Not a date: write it as dd/mm/yyyy."))
         return None
+    if (problem := bounds.date_problem(day)) is not None:
+        errors.add(row, label, problem)
+        return None
+    return day
 
 
 def _int(errors: ErrorList, row: int, label: str, value: Any, *, required: bool = False) -> int | None:
@@ -119,10 +124,14 @@ def _int(errors: ErrorList, row: int, label: str, value: Any, *, required: bool 
             errors.add(row, label, _("Required."))
         return None
     try:
-        return parse_int(value)
+        number = parse_int(value)
     except ValueError:
         errors.add(row, label, _("Not a whole number."))
         return None
+    if (problem := bounds.int_problem(number, bounds.AMOUNT)) is not None:  # the widest: a fee in đồng
+        errors.add(row, label, problem)
+        return None
+    return number
 
 
 def _choice(errors: ErrorList, row: int, label: str, value: Any, words: dict[str, str], *,

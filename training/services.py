@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from portal import tree
 from portal.formats import format_date, format_int
 from portal.models import Level, Unit
-from portal.scoping import can_approve, can_write, scope_q, unit_in_scope
+from portal.scoping import can_approve, can_write, not_found_in_scope, scope_q, unit_in_scope
 from portal.xlsx import length_problem
 from support.models import Policy
 from training.models import (
@@ -258,7 +258,7 @@ def capacity_problem(training_class: TrainingClass, *, taken: int, adding: int) 
 def enrolment_problem(*, user, training_class: TrainingClass, worker: Worker) -> str | None:
     """Why ``worker`` cannot be enrolled in ``training_class`` by ``user`` (None: they can)."""
     if not unit_in_scope(user, worker.unit):
-        return _("%(name)s is outside your scope.") % {"name": worker.full_name}
+        return not_found_in_scope(user, _("%(name)s is outside your scope.") % {"name": worker.full_name})
     if worker.status not in MAY_DEPART:
         return _("%(name)s is %(status)s: only a worker preparing to depart can be enrolled.") % {
             "name": worker.full_name, "status": worker.get_status_display().lower()}

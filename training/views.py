@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal import bounds
 from portal.audit import acting_as
 from portal.forms import add_service_errors
 from portal.models import Level, Unit
@@ -183,7 +184,8 @@ def rule_edit(request):
     if province is None and sees_everything(request.user):  # an administrator picks the province (?province=id)
         provinces = Unit.objects.filter(level=Level.PROVINCE).order_by("-structure", "code")
         chosen = request.GET.get("province", "")
-        province = provinces.filter(pk=chosen).first() if chosen.isdigit() else provinces.first()
+        chosen_id = bounds.param_id(chosen)
+        province = provinces.filter(pk=chosen_id).first() if chosen_id is not None else provinces.first()
     if province is None:
         raise Http404
     rule = TrainingRule.objects.filter(unit=province).first()

@@ -47,6 +47,8 @@ def worker_export(user, query: QueryDict, *, job=None) -> JobOutput:
                            "list (unit, year, status…) and export it in parts.") % {
             "count": format_int(count), "max": format_int(MAX_ROWS - 1)})
     full = selectors.sees_personal_data(user)
+    if full:  # full CCCDs and phones: who, the filter used and how many rows (issue 20)
+        services.access_log_export(user=user, query=query.urlencode(), rows=count, unit=filters.unit)
     return JobOutput(
         result={"rows": count},
         filename=f"nguoi-lao-dong-{timezone.localdate():%Y%m%d}.xlsx",
@@ -76,6 +78,8 @@ def due_export(user, query: QueryDict, *, job=None) -> JobOutput:
         raise PermissionError(_("This unit is outside your scope."))
     rows = checklist.due_to_depart(user, **filters)
     full = selectors.sees_personal_data(user)
+    if full:
+        services.access_log_export(user=user, query=query.urlencode(), rows=len(rows), unit=filters["unit"])
     return JobOutput(result={"rows": len(rows)},
                      filename=f"ho-so-chuan-bi-xuat-canh-{filters['due_by']:%Y%m%d}.xlsx",
                      write=lambda fileobj: write_due_workbook(rows, fileobj, due_by=filters["due_by"], full=full))

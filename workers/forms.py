@@ -12,10 +12,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal import cache_version, tree
+from portal import bounds, cache_version, tree
 from portal.collation import vi_order
 from portal.formats import format_decimal, parse_decimal
-from portal.forms import StructureUploadForm, VNDateField, VNIntegerField
+from portal.forms import StructureUploadForm, VNDateField, VNIntegerField, YearField
 from portal.models import Level, Unit
 from portal.scoping import user_unit, visible_units
 from workers.models import (
@@ -67,7 +67,7 @@ class WorkerForm(forms.Form):
     wished_country = forms.ModelChoiceField(label=_("Wished-for market"), queryset=Country.objects.all(), required=False)
     confirm_duplicate = forms.BooleanField(
         label=_("This is another person: save anyway"), required=False, widget=forms.HiddenInput)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=bounds.INTEGER_MAX)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,7 +250,7 @@ class WorkerFilterForm(forms.Form):
                                      required=False, empty_label=_("All countries"), widget=PlainSelect)
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.all(), required=False,
                                         empty_label=_("All enterprises"), widget=PlainSelect)
-    year = forms.IntegerField(label=_("Year of departure"), required=False, min_value=1990, max_value=2100)
+    year = YearField(label=_("Year of departure"), required=False)
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS])
 
     def __init__(self, *args, user, **kwargs):
@@ -292,8 +292,8 @@ def _unit_options(user, field: UnitChoiceField, selected) -> str:
         offered |= Q(pk=top.pk) | Q(parent=top)
     html = cache_version.cached(f"unit-filter:{cache_version.scope_key(user)}", lambda: options_html(rows(offered)),
                                 reads=cache_version.NATIONAL)  # units only: a change to them bumps ``shared``
-    if isinstance(selected, str) and selected.isdigit() and f'<option value="{selected}">' not in html:
-        html += options_html(rows(Q(pk=int(selected))))  # a commune chosen elsewhere (or not in scope: none)
+    if (chosen := bounds.param_id(selected)) is not None and f'<option value="{chosen}">' not in html:
+        html += options_html(rows(Q(pk=chosen)))  # a commune chosen elsewhere (or not in scope: none)
     return html
 
 

@@ -16,10 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal import bounds
 from portal.audit import acting_as
 from portal.formats import parse_date, parse_int
 from portal.models import Unit
-from portal.scoping import unit_in_scope
+from portal.scoping import not_found_in_scope, unit_in_scope
 from portal.unit_codes import UnitCodeError, UnitResolver
 from portal.xlsx import Column, ErrorList, ImportRejected, RowError, length_problem, normalise_header, read_sheet
 from workers import checklist, services
@@ -158,10 +159,14 @@ def _date(errors: ErrorList, row: int, key: str, value) -> dt.date | None:
     try:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             raise ValueError
-        return parse_date(value)
+        day = parse_date(value)
     except ValueError:
         errors.add(row, LABEL[key], _("Not a date: write it as dd/mm/yyyy."))
         return None
+    if (problem := bounds.date_problem(day)) is not None:
+        errors.add(row, LABEL[key], problem)
+        return None
+    return day
 
 
 def import_workers(data: bytes, *, user, accept_duplicates: bool = False, structure: str | None = None) -> ImportResult:
@@ -271,7 +276,8 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
 
         worker = existing.get(citizen_id)
         if worker is not None and not unit_in_scope(user, worker.unit):
-            errors.add(row, LABEL["citizen_id"], _("This citizen ID belongs to a worker outside your scope."))
+            errors.add(row, LABEL["citizen_id"], not_found_in_scope(
+                user, _("This citizen ID belongs to a worker outside your scope.")))
             continue
         entries = _checklist_entries(errors, row, checklist_columns, raw_cells.get(row, []), unit=unit, dob=dob,
                                      worker=worker, lookups=lookups) if checklist_columns else []
@@ -588,6 +594,9 @@ def _checklist_entries(errors: ErrorList, row: int, columns: dict[int, Checklist
                 day = parse_date(raw_date)
             except ValueError:
                 errors.add(row, column.date_label, _("Not a date: write it as dd/mm/yyyy."))
+                continue
+            if (problem := bounds.date_problem(day)) is not None:
+                errors.add(row, column.date_label, problem)
                 continue
         if unit is not None and item_id not in applies:
             errors.add(row, column.value_label, _("The item “%(item)s” does not apply to this worker's province.")

@@ -575,13 +575,27 @@ class AftercareSettings(models.Model):
         ]
 
 
-class AccessLog(models.Model):
-    """Who opened which worker's full record, and when (Law 91/2025/QH15)."""
+class AccessKind(models.TextChoices):
+    VIEW = "view", _("opened the record")
+    EDIT = "edit", _("opened the edit form")
+    EXPORT = "export", _("exported a list")
 
-    SCOPE_FIELD = "worker__unit"
+
+class AccessLog(models.Model):
+    """Who saw full personal data (CCCD, phone), and when (Law 91/2025/QH15): a worker's record opened or its edit
+    form, or a list exported with full data (the filter used and the number of rows; ``worker`` is then empty and
+    ``unit`` is the unit the list was about, or the user's own)."""
+
+    SCOPE_FIELD = "unit"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
-    worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.CASCADE, related_name="access_logs")
+    worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.CASCADE, related_name="access_logs",
+                               null=True, blank=True)
+    unit = models.ForeignKey("portal.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+",
+                             null=True, blank=True)
+    kind = models.CharField(_("access"), max_length=10, choices=AccessKind.choices, default=AccessKind.VIEW)
+    query = models.CharField(_("filter used"), max_length=500, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -169,7 +169,7 @@ def _of_workers(rows: QuerySet, pks: list[int]) -> QuerySet:
 
 def access_log_list(user, *, username: str = "", worker_q: str = "", date_from: dt.date | None = None,
                     date_to: dt.date | None = None) -> QuerySet[AccessLog]:
-    logs = AccessLog.objects.visible_to(user).select_related("user", "worker", "worker__unit")
+    logs = AccessLog.objects.visible_to(user).select_related("user", "worker", "unit")
     if username:
         logs = logs.filter(user__username__iexact=username.strip())
     if worker_q:

@@ -29,6 +29,7 @@ from workers.models import (
     Absconding,
     AbscondingClosure,
     AbscondingSource,
+    AccessKind,
     AccessLog,
     AftercareSettings,
     ContractExtension,
@@ -742,8 +743,18 @@ def programme_save(*, user, programme: Programme | None = None, code: str, name_
     return programme
 
 
-def access_log_record(*, user, worker: Worker) -> AccessLog:
-    return AccessLog.objects.create(user=user, worker=worker)
+def access_log_record(*, user, worker: Worker, kind: str = AccessKind.VIEW) -> AccessLog:
+    """A worker's full record seen (its page, or its edit form, which shows the full CCCD and phone)."""
+    return AccessLog.objects.create(user=user, worker=worker, unit_id=worker.unit_id, kind=kind)
+
+
+def access_log_export(*, user, query: str, rows: int, unit=None) -> AccessLog:
+    """A list of workers exported with full CCCDs and phones: who, the filter used (the query string) and how
+    many rows. ``unit``: the unit the list was about (else the user's own), which scopes the entry."""
+    from portal.scoping import user_unit
+
+    return AccessLog.objects.create(user=user, unit=unit or user_unit(user), kind=AccessKind.EXPORT,
+                                    query=str(query or "")[:500], rows=rows)
 
 
 # --- After departure: the contract, absconding, the returnee's follow-ups, the rule and the province's settings ----

@@ -60,11 +60,3 @@ def normalise_name(name: str) -> str:
     """The key for duplicate detection: NFC, case-folded, single spaces ("  Lê  văn A" → "lê văn a")."""
     text = unicodedata.normalize("NFC", str(name or ""))
     return " ".join(text.split()).casefold()
-
-
-def mask(value: str, keep: int = 4) -> str:
-    """"058090123456" → "••••••••3456" (only the last ``keep`` characters shown)."""
-    value = str(value or "")
-    if len(value) <= keep:
-        return value
-    return "•" * (len(value) - keep) + value[-keep:]

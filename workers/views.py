@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import bounds
 from portal.audit import acting_as
 from portal.collation import vi_order
 from portal.exports import export_start, job_unit
@@ -46,7 +47,7 @@ from workers.forms import (
 )
 from workers.import_jobs import IMPORT_JOB_ROWS, sheet_rows, upload_keep
 from workers.importers import import_workers
-from workers.models import Country, Departure, Enterprise, EnterpriseStatusChange, Sex, Status, Worker
+from workers.models import AccessKind, Country, Departure, Enterprise, EnterpriseStatusChange, Sex, Status, Worker
 from workers.overstay import settings_for
 from workers.pipeline import ABROAD, MAY_DEPART
 from workers.workbooks import write_import_template
@@ -144,7 +145,10 @@ def worker_create(request):
 @login_required
 @require_write
 def worker_edit(request, pk: int):
-    return _worker_form_view(request, worker=get_visible_or_404(Worker, request.user, pk=pk))
+    worker = get_visible_or_404(Worker, request.user, pk=pk)
+    if request.method == "GET":  # the form shows the full CCCD and phone
+        services.access_log_record(user=request.user, worker=worker, kind=AccessKind.EDIT)
+    return _worker_form_view(request, worker=worker)
 
 
 @login_required
@@ -263,7 +267,7 @@ def enterprise_detail(request, pk: int):
 def enterprise_list(request):
     last_first = EnterpriseStatusChange.objects.order_by("-date", "-pk")
     enterprises = Enterprise.objects.order_by(*vi_order("name"), "pk").prefetch_related(Prefetch("status_changes", queryset=last_first))
-    query = request.GET.get("q", "").strip()
+    query = bounds.param_text(request.GET.get("q"))
     if query:
         enterprises = enterprises.filter(name__icontains=query) | enterprises.filter(licence_no__icontains=query)
     page = Paginator(enterprises, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -12,11 +12,11 @@ from typing import IO
 import xlsxwriter
 from openpyxl import Workbook
 
+from portal.masking import mask
 from portal.printing import print_setup, print_setup_xlsxwriter
 from portal.xlsx import add_example_sheet, neutralise
 from workers.importers import COLUMNS, SEX_VI, STATUS_VI
 from workers.selectors import ExportRow
-from workers.validators import mask
 
 EXTRA_HEADERS = ["Tên đơn vị", "Điện thoại"]
 SENSITIVE = {"ethnicity", "household_status"}

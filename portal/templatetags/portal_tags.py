@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import mark_safe
 
-from portal import formats, sections
+from portal import formats, masking, sections
 
 register = template.Library()
 
@@ -13,6 +13,7 @@ register.filter("vn_money", formats.format_money)
 register.filter("vn_money_short", formats.format_money_short)
 register.filter("vn_date", formats.format_date)
 register.filter("vn_month", formats.format_month)
+register.filter("mask", masking.mask)
 
 
 @register.filter

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import bounds
 from portal.scoping import sees_everything, user_unit
 from portal.xlsx import XLSX_CONTENT_TYPE
 from reports.aftercare.forms import OverstayForm, ScorecardForm
@@ -35,7 +36,8 @@ def _default_unit(user):
 def _unit_or_404(request) -> None:
     """A unit outside the user's scope answers 404, as everywhere else."""
     wanted = request.GET.get("unit")
-    if wanted and (not wanted.isdigit() or not report_units(request.user).filter(pk=wanted).exists()):
+    if wanted and (bounds.param_id(wanted) is None
+                   or not report_units(request.user).filter(pk=bounds.param_id(wanted)).exists()):
         raise Http404
 
 

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import bounds
 from portal.models import Unit
 from portal.tree import UnitTree
 from training.models import Enrolment, Result, TrainingClass
@@ -171,13 +172,13 @@ def pool_workers(user, *, unit: Unit | None = None, dimension: str = "", key: st
     workers = pool_queryset(user, unit).select_related("unit", "unit__parent", "expected_departure__enterprise")
     if dimension in DIMENSIONS and key:
         field = _key_field(dimension)
-        if dimension == "unit" and key.isdigit():
-            target = Unit.objects.filter(pk=int(key)).first()
+        if dimension == "unit" and bounds.param_id(key) is not None:
+            target = Unit.objects.filter(pk=bounds.param_id(key)).first()
             workers = workers.filter(unit__path__startswith=target.path) if target else workers.none()
         elif key == "none":
             workers = workers.filter(**{f"{field}__isnull": True})
         elif dimension == "stage":
             workers = workers.filter(status=key)
-        elif key.isdigit():
-            workers = workers.filter(**{field: int(key)})
+        elif bounds.param_id(key) is not None:
+            workers = workers.filter(**{field: bounds.param_id(key)})
     return workers.order_by("since", "pk")

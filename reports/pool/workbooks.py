@@ -9,12 +9,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from portal import formats
+from portal.masking import mask
 from portal.printing import print_setup
 from portal.xlsx import neutralise
 from reports.pool.selectors import PoolSummary
 from workers.importers import STATUS_VI
 from workers.models import Country
-from workers.validators import mask
 
 BOLD = Font(bold=True)
 DIMENSION_VI = {"enterprise": "Doanh nghiệp", "stage": "Giai đoạn", "class": "Lớp", "market": "Thị trường",

@@ -100,6 +100,15 @@ class ScopeTests:
             assert client.post(url).status_code == 404, url
         assert CaseAccess.objects.filter(case=other).count() == 0
 
+    def test_an_export_with_complainants_in_full_is_in_the_access_log(self, cases, users, client_for):
+        from workers.models import AccessKind, AccessLog
+
+        b"".join(client_for(users.viewer).get("/complaints/export/").streaming_content)
+        assert not AccessLog.objects.exists()  # everything masked: nothing seen in full
+        b"".join(client_for(users.official_a).get("/complaints/export/", {"state": "open"}).streaming_content)
+        entry = AccessLog.objects.get(kind=AccessKind.EXPORT)
+        assert (entry.user, entry.rows) == (users.official_a, 2) and "state=open" in entry.query
+
     def test_lists_exports_and_summaries_hold_the_users_cases_only(self, cases, users, client_for):
         client = client_for(users.official_a)
         numbers = {c.number for c in client.get("/complaints/").context["page"]}

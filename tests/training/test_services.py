@@ -136,7 +136,8 @@ class EnrolmentTests:
         worker_b = make_worker(units.commune_b)
         with pytest.raises(ValidationError) as error:
             services.enrolment_create(user=users.official_a, training_class=provincial, worker=worker_b)
-        assert "outside your scope" in error.value.messages[0]
+        # Read like an unknown worker: the message tells nothing about who is registered in another unit.
+        assert error.value.messages[0] == "Not found in your units." and worker_b.full_name not in str(error.value)
         with pytest.raises(ValidationError):
             services.enrolment_create(user=users.official_a, training_class=bac_ai_class, worker=make_worker())
         assert services.enrolment_create(user=users.official_b, training_class=provincial, worker=worker_b)

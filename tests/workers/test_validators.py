@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from workers.validators import birth_province_codes, citizen_id_problems, mask, normalise_citizen_id, normalise_name
+from portal.masking import mask
+from workers.validators import birth_province_codes, citizen_id_problems, normalise_citizen_id, normalise_name
 
 
 class CitizenIdTests:

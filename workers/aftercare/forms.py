@@ -4,7 +4,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import VNDateField, VNIntegerField
+from portal import bounds
+from portal.forms import VNDateField, VNIntegerField, YearField
 from portal.models import Level, Unit
 from portal.scoping import visible_units
 from workers.forms import (
@@ -89,8 +90,8 @@ class ReturneeFilterForm(forms.Form):
 
 class OverstayRuleForm(forms.Form):
     programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.all())
-    year = forms.IntegerField(label=_("Year of the notice"), min_value=2000, max_value=2100)
-    min_stayers = VNIntegerField(label=_("Workers staying illegally: threshold"), min_value=0)
+    year = YearField(label=_("Year of the notice"))
+    min_stayers = VNIntegerField(label=_("Workers staying illegally: threshold"), bound=bounds.PEOPLE)
     stayers_inclusive = forms.TypedChoiceField(
         label=_("Reached when the number is"), coerce=lambda value: value == "1",
         choices=[("1", _("at least the threshold (≥)")), ("0", _("more than the threshold (>)"))])

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import bounds
 from portal.audit import acting_as
 from portal.forms import add_service_errors
 from portal.models import Level, Unit
@@ -192,7 +193,8 @@ def _settings_province(request) -> Unit:
     if sees_everything(request.user):
         provinces = visible_units(request.user).filter(level=Level.PROVINCE).order_by("path")
         wanted = request.GET.get("unit") or request.POST.get("unit")
-        province = provinces.filter(pk=wanted).first() if wanted and wanted.isdigit() else provinces.first()
+        wanted_id = bounds.param_id(wanted)
+        province = provinces.filter(pk=wanted_id).first() if wanted_id is not None else provinces.first()
         if province is None:
             raise Http404
         return province

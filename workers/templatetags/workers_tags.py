@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from django import template
 
-from workers import validators
+from portal import masking
 
 register = template.Library()
 
-register.filter("mask", validators.mask)
+register.filter("mask", masking.mask)  # the core's one helper, also in portal_tags
 
 STATUS_CLASSES = {
     "registered": "text-bg-light", "counselled": "text-bg-info", "training": "text-bg-primary",

@@ -12,6 +12,7 @@ from workers.selectors import (
     worker_export_rows,
     worker_list,
 )
+from workers.services import access_log_export
 from workers.workbooks import write_workers_workbook
 
 
@@ -37,4 +38,7 @@ class Command(BaseCommand):
         workers = worker_list(user, filters)
         with open(options["out"], "wb") as out:
             count = write_workers_workbook(worker_export_rows(workers), out, full=sees_personal_data(user))
+        if sees_personal_data(user):
+            access_log_export(user=user, query=f"export_workers status={options['status'] or ''} "
+                                                f"unit={options['unit'] or ''}", rows=count, unit=filters.unit)
         self.stdout.write(f"Wrote {count} workers to {options['out']}")
