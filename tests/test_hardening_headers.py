@@ -124,7 +124,8 @@ class SignedInPageKindsTests:
         pages = {  # kind: (who, URL, expected status)
             "home": (users.admin, reverse("home"), 200),
             "list": (users.official_a, reverse("workers:worker_list"), 200),
-            "excel": (users.official_a, reverse("workers:worker_export"), 200),
+            "excel": (users.official_a, reverse("workers:worker_import_template"), 200),
+            "job": (users.official_a, reverse("workers:worker_export"), 302),  # exports answer with their job
             "json": (users.official_a, reverse("notifications:counts"), 200),
             "403": (users.viewer, reverse("workers:worker_create"), 403),
             "404": (users.official_a, "/khong-co-trang-nay/", 404),
