@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from portal.celery import app
 from portal.models import JobStatus, ReportJob
+from tests.conftest import post_and_confirm
 from workers import views
 from workers.models import Worker
 
@@ -75,6 +76,8 @@ class ImportJobTests:
         assert client_for(users.official_b).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
 
     def test_a_short_sheet_is_still_imported_in_the_request(self, users, units, enterprises, client_for):
-        response = upload(client_for(users.official_a), sheet(good_rows(units)))
+        # In the request: its preview first (issue 22), saved when confirmed.
+        response = post_and_confirm(client_for(users.official_a), reverse("workers:worker_import"),
+                                    {"file": SimpleUploadedFile("nhap.xlsx", sheet(good_rows(units)))})
         assert response.status_code == 302 and Worker.objects.count() == 5
         assert not ReportJob.objects.exists()
