@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import bounds
 from portal.forms import VNDateField, YearField
 from portal.models import Level, Structure, Unit, is_national, national_unit
 from portal.scoping import sees_everything, visible_units
@@ -141,7 +142,8 @@ class ProgressForm(forms.Form):
                 return unit_label(value, both_structures=both)
             if isinstance(value, str) and value.startswith(NATIONAL_PREFIX):
                 return dict(national_choices(user)).get(value, "") if field.national else ""
-            unit = field.queryset.filter(pk=value).first() if str(value or "").isdigit() else None
+            pk = bounds.param_id(value)  # "²" passes str.isdigit() but is no id
+            unit = field.queryset.filter(pk=pk).first() if pk is not None else None
             return unit_label(unit, both_structures=both) if unit else ""
 
         field.widget.label_for = label_for

@@ -135,3 +135,15 @@ def post_and_confirm(client, url: str, data: dict):
     if preview is None or preview.errors:
         return response
     return client.post(url, {"preview_id": preview.pk, "file_hash": preview.file_hash})
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks run in-process even when REDIS_URL names a broker (as in CI, where no worker serves the test
+    database): the test reads what the task wrote."""
+    from portal.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

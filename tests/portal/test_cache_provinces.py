@@ -205,6 +205,7 @@ class ProvinceVersionTests:
         assert computed == [True]
 
 
+@pytest.mark.usefixtures("celery_eager")  # the administrator's dashboard (the country's) is a task's
 class GoldenRuleTests:
     """No user ever sees figures older than a write that affects their scope: after each kind of write, every
     user's cached worker list and dashboard equal the ones computed afresh."""

@@ -52,6 +52,7 @@ class StampedeTests:
         assert [cache_version.cached_or_previous("z", lambda: next(values)).value for _ in range(2)] == [1, 2]
 
 
+@pytest.mark.usefixtures("celery_eager")  # the country's dashboard is a task's
 class NationalDashboardTests:
     def test_an_administrator_sees_the_whole_country_computed_by_the_task(self, users, units, client_for):
         depart(communes("585")[0], dt.date(timezone.localdate().year, 1, 2), "JP")
