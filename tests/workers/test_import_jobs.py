@@ -52,6 +52,7 @@ class ImportJobTests:
         assert client.get(reverse("jobs:status", args=[job.pk])).json()["result_url"] == reverse(
             "workers:import_result", args=[job.pk])
         assert not any(Path(long_sheets).rglob("*.xlsx"))  # the upload is gone
+        assert f"Lượt nhập dữ liệu #{job.pk}</h1>" in client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
 
     def test_a_rejected_long_sheet_saves_nothing_and_lists_the_errors(self, long_sheets, users, units, enterprises,
                                                                        client_for):
