@@ -70,10 +70,15 @@ def sources_compared(lines: list[dict[str, Any]], *, shown: str, before: dt.date
     """The departures of the period in each source, from the reconciliation's ``lines`` (:func:`reconciliation_rows`
     of the same unit and period), with ``shown`` (the source of the figures on the page) and ``differs``.
     ``before``: only the months before this one count (the month under way has no figures to compare yet)."""
+    through = ""  # the last month compared, when the month under way was left out
     if before is not None:
-        lines = [line for line in lines if line["month"] < before.replace(day=1).isoformat()]
+        kept = [line for line in lines if line["month"] < before.replace(day=1).isoformat()]
+        if len(kept) < len(lines):
+            through = f"{before.replace(day=1) - dt.timedelta(days=1):%m/%Y}"
+        lines = kept
     registry = sum(line["registry"] for line in lines)
     figures = sum(line["figures"] or 0 for line in lines)
     tolerance = max(TOLERANCE_MIN, round(max(registry, figures) * TOLERANCE_PERCENT / 100))
     return {"shown": shown, "registry": registry, "figures": figures, "difference": registry - figures,
-            "tolerance": tolerance, "differs": abs(registry - figures) > tolerance}
+            "tolerance": tolerance, "differs": abs(registry - figures) > tolerance,
+            "through": through}

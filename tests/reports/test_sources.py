@@ -48,6 +48,14 @@ class SourcesComparedTests:
         assert (check["registry"], check["figures"], check["difference"], check["differs"]) == (22, 419, -397, True)
         assert check["shown"] == "figures"
 
+    def test_the_month_under_way_is_left_out_and_named(self):
+        lines = [{"month": "2026-10-01", "registry": 18, "figures": 15}, {"month": "2026-11-01", "registry": 2,
+                                                                            "figures": None}]
+        check = sources_compared(lines, shown="registry", before=dt.date(2026, 11, 30))
+        assert (check["registry"], check["figures"], check["through"]) == (18, 15, "10/2026")
+        # A period that ended before this month: everything compared, no month named.
+        assert sources_compared(lines[:1], shown="registry", before=dt.date(2026, 11, 30))["through"] == ""
+
 
 class DashboardSourcesTests:
     def test_the_dashboard_names_its_source_and_says_when_the_figures_disagree(self, users, units, client_for):
