@@ -147,3 +147,9 @@ def celery_eager():
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def eager(celery_eager, settings, tmp_path):
+    """Report jobs run in-process when asked for, their files written to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = str(tmp_path)

@@ -17,16 +17,6 @@ from workers.models import Worker
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eager(settings):
-    from portal.celery import app
-
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
 def xlsx(data: bytes, name: str = "ninh-son-2019.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
 

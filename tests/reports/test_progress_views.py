@@ -17,17 +17,6 @@ from tests.reports.progress_data import approved_figures, h1_2021_dataset, unit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eager(settings, tmp_path):
-    from portal.celery import app
-
-    settings.MEDIA_ROOT = str(tmp_path)
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
 def h1(unit_pk: int, **extra) -> dict:
     return {"unit": unit_pk, "period": "h1", "year": 2021, "source": "registry", **extra}
 

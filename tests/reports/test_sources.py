@@ -18,17 +18,6 @@ from tests.reports.progress_data import approved_figures, communes, depart
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eager(settings, tmp_path):
-    from portal.celery import app
-
-    settings.MEDIA_ROOT = str(tmp_path)
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
 def this_year_with(units, *, registry: int, figures: int) -> dt.date:
     today = timezone.localdate()
     first = dt.date(today.year, 1, 1)
