@@ -1,7 +1,6 @@
 """Thin views of complaints: parse the form, call a selector or a service, render or redirect."""
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 
 from django.contrib import messages
@@ -32,9 +31,9 @@ from complaints.storage import private_storage
 from complaints.workbooks import case_cells, write_cases_workbook, write_import_template, write_summary_workbook
 from portal.audit import acting_as
 from portal.forms import add_service_errors
-from portal.models import Level, Unit
-from portal.scoping import get_visible_or_404, require_admin, require_write, user_unit, visible_units
-from portal.tree import province_path
+from portal.models import Unit
+from portal.scoping import get_visible_or_404, require_admin, require_write
+from portal.summaries import default_summary_unit, summary_filters
 from portal.uploads import form_data, upload_step
 from portal.xlsx import XLSX_CONTENT_TYPE
 from workers.selectors import sees_personal_data
@@ -290,31 +289,17 @@ def party_detail(request, pk: int):
 
 
 def _default_unit(user) -> Unit | None:
-    unit = user_unit(user)
-    if unit is not None:
-        return unit
-    provinces = visible_units(user).filter(level=Level.PROVINCE)
-    latest = Case.objects.visible_to(user).select_related("unit").order_by("-received_on", "-pk").first()
-    if latest is not None and (province := provinces.filter(path=province_path(latest.unit.path)).first()):
-        return province
-    return provinces.order_by("-structure", "path").first()
+    def latest_path() -> str | None:
+        latest = Case.objects.visible_to(user).select_related("unit").order_by("-received_on", "-pk").first()
+        return latest.unit.path if latest is not None else None
+
+    return default_summary_unit(user, latest_path)
 
 
 def _summary(request):
-    form = SummaryForm(request.GET or None, user=request.user)
-    data = {}
-    if form.is_bound:
-        if not form.is_valid() and "unit" in form.errors:
-            raise Http404
-        data = form.cleaned_data if form.is_valid() else {}
-    unit = data.get("unit") or _default_unit(request.user)
-    day = today()
-    date_from = data.get("date_from") or dt.date(day.year, 1, 1)
-    date_to = data.get("date_to") or max(day, date_from)
-    result = selectors.case_summary(unit=unit, date_from=date_from, date_to=date_to) if unit else None
-    if not form.is_bound:  # show what is shown
-        form = SummaryForm(user=request.user, initial={"unit": unit, "date_from": date_from, "date_to": date_to})
-    return form, result
+    form, unit, date_from, date_to = summary_filters(
+        request, SummaryForm, default_unit=lambda: _default_unit(request.user), today=today())
+    return form, selectors.case_summary(unit=unit, date_from=date_from, date_to=date_to) if unit else None
 
 
 @login_required

@@ -1,7 +1,6 @@
 """Thin views of support: policies, payments, loans, the summary and the imports."""
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 
 from django.contrib import messages
@@ -14,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
 from portal.forms import add_service_errors
-from portal.models import Level, Unit
-from portal.scoping import can_approve, get_visible_or_404, require_approver, require_write, user_unit, visible_units
-from portal.tree import province_path
+from portal.models import Unit
+from portal.scoping import can_approve, get_visible_or_404, require_approver, require_write, user_unit
+from portal.summaries import default_summary_unit, summary_filters
 from portal.uploads import form_data, upload_step
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from support import selectors, services
@@ -221,33 +220,17 @@ def loan_status(request, pk: int):
 
 
 def _default_unit(user) -> Unit | None:
-    unit = user_unit(user)
-    if unit is not None:
-        return unit
-    latest = Payment.objects.visible_to(user).select_related("worker__unit").order_by("-date", "-pk").first()
-    provinces = visible_units(user).filter(level=Level.PROVINCE)
-    if latest is not None:
-        province = provinces.filter(path=province_path(latest.worker.unit.path)).first()
-        if province is not None:
-            return province
-    return provinces.order_by("-structure", "path").first()
+    def latest_path() -> str | None:
+        latest = Payment.objects.visible_to(user).select_related("worker__unit").order_by("-date", "-pk").first()
+        return latest.worker.unit.path if latest is not None else None
+
+    return default_summary_unit(user, latest_path)
 
 
 def _summary(request):
-    form = SummaryForm(request.GET or None, user=request.user)
-    data = {}
-    if form.is_bound:
-        if not form.is_valid() and "unit" in form.errors:
-            raise Http404
-        data = form.cleaned_data if form.is_valid() else {}
-    unit = data.get("unit") or _default_unit(request.user)
-    day = today()
-    date_from = data.get("date_from") or dt.date(day.year, 1, 1)
-    date_to = data.get("date_to") or max(day, date_from)
-    summary = selectors.support_summary(unit=unit, date_from=date_from, date_to=date_to) if unit else None
-    if not form.is_bound:  # show what is shown
-        form = SummaryForm(user=request.user, initial={"unit": unit, "date_from": date_from, "date_to": date_to})
-    return form, summary
+    form, unit, date_from, date_to = summary_filters(
+        request, SummaryForm, default_unit=lambda: _default_unit(request.user), today=today())
+    return form, selectors.support_summary(unit=unit, date_from=date_from, date_to=date_to) if unit else None
 
 
 @login_required
