@@ -143,7 +143,10 @@ def returnees(make_worker, users, reference, units):
 
 
 class ReturneeListTests:
-    def test_it_filters_by_need_and_by_follow_up_due_within_the_scope(self, returnees, users, units, client_for):
+    def test_it_filters_by_need_and_by_follow_up_due_within_the_scope(self, returnees, users, units, client_for,
+                                                                      monkeypatch):
+        # On 15/11/2026 the 3-month follow-up of a return of 01/06/2026 is due, the 6-month one (01/12) not yet.
+        monkeypatch.setattr(services, "today", lambda: dt.date(2026, 11, 15))
         due, followed = returnees(2)
         returnees(1, units.commune_b)
         services.follow_up_record(user=users.admin, return_record=followed, milestone=3,

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import bounds
@@ -127,7 +126,7 @@ def absconding_close(request, pk: int):
 @require_write
 def follow_up_create(request, pk: int):
     record = get_visible_or_404(Return.objects.select_related("departure", "departure__worker"), request.user, pk=pk)
-    today = timezone.localdate()
+    today = services.today()  # the registry's clock (tests fix it)
     schedule = follow_up_schedule(record.date)
     done = {follow_up.milestone: follow_up for follow_up in record.follow_ups.all()}
     wanted = request.GET.get("milestone")
@@ -156,7 +155,7 @@ def returnee_list(request):
     filters = selectors.ReturneeFilters()
     if form.is_bound and form.is_valid():
         filters = selectors.ReturneeFilters(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
-    today = timezone.localdate()
+    today = services.today()
     page = Paginator(selectors.returnee_list(request.user, filters, today=today), PAGE_SIZE).get_page(
         request.GET.get("page"))
     outcomes, works = dict(ReturnOutcome.choices), dict(Work.choices)
