@@ -350,6 +350,37 @@ class Departure(models.Model):
         return f"{self.worker} → {self.country} ({self.date:%d/%m/%Y})"
 
 
+class DepartureTally(models.Model):
+    """The departures counted per unit, month, country and programme, kept by the database on every write of a
+    departure (``workers.tallies``: triggers installed by migration ``workers.0017``), so a report reads a few
+    rows per unit instead of every departure. ``own``: departures whose home unit is this unit; not ``own``:
+    those whose home unit lies below it (every ancestor of a departure's unit has such a row). Never written by
+    the portal's code; ``manage.py departure_tallies --check`` recomputes it from the departures and counts the
+    rows that differ."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                             related_name="+")
+    own = models.BooleanField()
+    month = models.DateField()  # the first day of the month of departure
+    country = models.ForeignKey(Country, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                                related_name="+")
+    programme = models.ForeignKey(Programme, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                  db_index=False,
+                                  related_name="+")
+    programme_key = models.IntegerField()  # the programme's id, 0 for none: part of the unique key
+    n_departed = models.IntegerField(default=0)
+    n_female = models.IntegerField(default=0)
+    n_poor = models.IntegerField(default=0)  # poor or near-poor household
+    n_minority = models.IntegerField(default=0)  # ethnic minority
+    n_cert = models.IntegerField(default=0)  # with an orientation certificate
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "own", "month", "country", "programme_key"],
+                                    name="departure_tally_key"),
+        ]
+
+
 class ReturnOutcome(models.TextChoices):
     ON_TIME = "on_time", _("On time")
     EARLY = "early", _("Early")

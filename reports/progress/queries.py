@@ -4,11 +4,13 @@ not depend on the number of units, workers or departures."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from fractions import Fraction
+from functools import reduce
 
 from django.db import connections
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -26,6 +28,7 @@ from workers.models import (
     ChecklistStatus,
     Country,
     Departure,
+    DepartureTally,
     Programme,
     Return,
     Sex,
@@ -148,7 +151,76 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _departure_groups(tree: UnitTree, period: Period, *, by_unit_month: bool = False) -> list[tuple]:
+def _month_aligned(period: Period) -> bool:
+    """Whether the period and the same period a year before are whole months (every period the report offers, but a
+    range of days), so that the departure tallies (per month) count them exactly."""
+    return all(p.start.day == 1 and (p.end + dt.timedelta(days=1)).day == 1 for p in (period, period.previous_year()))
+
+
+def _weighted(condition: Q, count: str) -> Case:
+    return Case(When(condition, then=F(count)), default=Value(0), output_field=IntegerField())
+
+
+def _tally_rows(tree: UnitTree, period: Period) -> QuerySet | None:
+    """The rows of :func:`_departure_groups`' inner select read from the departure tallies (``workers.tallies``)
+    instead of the departures: the tallies of the units directly below the root (their whole subtree), the root's
+    own, and the own tallies of the other structure's units that may count in the tree — a few rows per unit, month,
+    country and programme. Skilled work counts the skilled programmes here; the departures with a skill certificate
+    on another programme are added by :func:`_skilled_by_certificate`."""
+    previous = period.previous_year()
+    current = Q(month__range=(period.start, period.end))
+    before = Q(month__range=(previous.start, previous.end))
+    own_units = [tree.root.pk] if tree.root.pk else []
+    parts = [Q(unit_id__in=tree.children)] if tree.children else []
+    if own_units:
+        parts.append(Q(unit_id__in=own_units, own=True))
+    if tree.other_prefixes:
+        parts.append(Q(own=True) & unit_tree.subtree_q("unit", tree.other_prefixes))
+    if not parts:
+        return None  # an empty tree: nothing to read
+    where = reduce(operator.or_, parts)
+    if tree.other_prefixes:
+        other_unit = Case(When(unit_id__in=[*tree.children, *own_units], then=Value(None)), default=F("unit_id"),
+                          output_field=IntegerField())
+    else:
+        other_unit = Value(None, output_field=IntegerField())
+    return (
+        DepartureTally.objects.filter(where, month__range=(previous.start, period.end)).filter(current | before)
+        .order_by()
+        .values(
+            uid=F("unit_id"), other_uid=other_unit, cid=F("country_id"), pid=F("programme_id"), mon=F("month"),
+            n=_weighted(current, "n_departed"), female=_weighted(current, "n_female"),
+            poor=_weighted(current, "n_poor"), minority=_weighted(current, "n_minority"),
+            cert=_weighted(current, "n_cert"), jp=_weighted(current & Q(country__code="JP"), "n_departed"),
+            kr=_weighted(current & Q(country__code="KR"), "n_departed"),
+            tw=_weighted(current & Q(country__code="TW"), "n_departed"), prev=_weighted(before, "n_departed"),
+            skilled=_weighted(current & Q(programme__is_skilled=True), "n_departed"),
+            high=_weighted(current & _high_income(), "n_departed"),
+        )
+    )
+
+
+def _skilled_by_certificate(tree: UnitTree, period: Period) -> QuerySet:
+    """Rows of :func:`_tally_rows`' shape, one per departure of the period on a programme that is not skilled (or
+    none) whose worker held a skill certificate by the departure date, counting it only as skilled work — read from
+    the certificates (few) to their workers' departures; added to the tallies' rows by ``UNION ALL``."""
+    holders = ChecklistEntry.objects.filter(item__code=SKILL_CERTIFICATE, status=ChecklistStatus.DONE).values("worker_id")
+    certificate = ChecklistEntry.objects.filter(worker=OuterRef("worker_id"), item__code=SKILL_CERTIFICATE,
+                                                status=ChecklistStatus.DONE, date__lte=OuterRef("date"))
+    zero = Value(0, output_field=IntegerField())
+    return (
+        Departure.objects.filter(tree.q("unit"), worker_id__in=holders, date__range=(period.start, period.end))
+        .filter(Q(programme__isnull=True) | Q(programme__is_skilled=False)).filter(Exists(certificate))
+        .order_by()
+        .values(uid=F("unit_id"), other_uid=Value(None, output_field=IntegerField()), cid=F("country_id"),
+                pid=F("programme_id"), mon=TruncMonth("date"), n=zero, female=zero, poor=zero, minority=zero,
+                cert=zero, jp=zero, kr=zero, tw=zero, prev=zero, skilled=Value(1, output_field=IntegerField()),
+                high=zero)
+    )
+
+
+def _departure_groups(tree: UnitTree, period: Period, *, by_unit_month: bool = False,
+                      tallies: bool | None = None) -> list[tuple]:
     """Every departure figure of the report from ONE scan of the departures of the period and of the same
     period a year before (conditional sums over per-row 0/1 flags), in three groupings of the same rows, as
     ``(kind, unit_id, other_unit, country_code, country, programme_code, programme, month, n, female, poor,
@@ -166,6 +238,12 @@ def _departure_groups(tree: UnitTree, period: Period, *, by_unit_month: bool = F
     ``UNION ALL`` of the three ``GROUP BY``s over the same rows. The rows are selected by the ORM (joins, path
     filters and date truncation stay portable); only the grouping is written by hand.
     """
+    if tallies is None:
+        tallies = not by_unit_month and _month_aligned(period)
+    if tallies and by_unit_month:
+        raise ValueError("The tallies do not keep the months of each home unit")
+    if tallies and _tally_rows(tree, period) is None:
+        return []
     previous = period.previous_year()
     current = Q(date__range=(period.start, period.end))
     if tree.other_prefixes:
@@ -173,7 +251,7 @@ def _departure_groups(tree: UnitTree, period: Period, *, by_unit_month: bool = F
                           output_field=IntegerField())
     else:
         other_unit = Value(None, output_field=IntegerField())
-    selected = (
+    selected = _tally_rows(tree, period).union(_skilled_by_certificate(tree, period), all=True) if tallies else (
         # One range for the index departure_unit_date (with two, PostgreSQL read both years of every unit
         # of the country by date for a province), then the two periods within it (a month and the same
         # month a year before are 13 months apart).
