@@ -248,6 +248,7 @@ class UnitTree:
         if other_structure:
             self._link_other_structure()
         self._slots: dict[int, int | None] | None = None
+        self._communes: dict[str, int | None] = {}
 
     def _link_other_structure(self) -> None:
         if self.root.structure == Structure.NEW:
@@ -332,11 +333,16 @@ class UnitTree:
 
     def commune_of(self, unit_id: int) -> int | None:
         """The commune the unit lies in (itself, for a commune; None above the communes)."""
-        path = self.path_by_id.get(unit_id, "")
-        for candidate in reversed(ancestor_paths(path, include_self=True)) if path else ():
-            if candidate in self.commune_by_path:
-                return self.commune_by_path[candidate]
-        return None
+        path = self.path_by_id.get(unit_id)
+        return self._commune_at(path) if path else None
+
+    def _commune_at(self, path: str) -> int | None:
+        """The commune at ``path`` or nearest above it, remembered per path (a tree of 10,000 communes is looked up
+        once per unit of a report)."""
+        if path not in self._communes:
+            above = parent_path(path)
+            self._communes[path] = self.commune_by_path.get(path) or (self._commune_at(above) if above else None)
+        return self._communes[path]
 
     def sum_by_child(self, items: Iterable[tuple[int, tuple[int, ...]]], width: int
                      ) -> tuple[dict[int | None, list[int]], list[int]]:

@@ -232,7 +232,10 @@ class Worker(models.Model):
         ]
         indexes = [
             models.Index(fields=["unit", "status"], name="worker_unit_status"),
-            models.Index(fields=["status"], name="worker_status"),
+            # The pool in training or waiting (reports.progress), read from the index alone: status, unit and key.
+            models.Index(fields=["status", "unit"], include=["id"], name="worker_status_unit"),
+            # A worker's unit by key from the index alone (reports.progress: the stays that ended after a date).
+            models.Index(fields=["id"], include=["unit"], name="worker_id_unit"),
             models.Index(fields=["name_key", "date_of_birth"], name="worker_dedup"),
             models.Index(fields=["full_name"], name="worker_full_name"),
         ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from history.coverage import covered_months, is_covered
 from history.selectors import report_figures
 from portal import tree as unit_tree
-from portal.models import Unit
+from portal.models import Level, Unit
 from portal.tree import UnitTree, structure_in_force
 from reports.progress.period import Period
 from reports.progress.rollup import roll_up, spread
@@ -74,30 +74,25 @@ def _waiting_groups(tree: UnitTree, period: Period) -> list[WaitingGroup]:
     Two queries, whatever the period, neither reading every timeline:
 
     - the stays not ended (the worker's last change), from the workers of the tree in training or waiting now
-      (index ``worker_unit_status``: a province reads its own pool); every status write sets ``Worker.status``
-      and records the change in one transaction, so a worker in such a stay is in that status
-      (``status_intervals --check`` proves it of every worker);
-    - the stays that ended after the end (index ``statuschange_waiting_stay``), then those workers by primary
-      key: as many as the stays left since, none for a period that ends today.
+      (index ``worker_status_unit``, read alone); every status write sets ``Worker.status`` and records the change
+      in one transaction, so a worker in such a stay is in that status (``status_intervals --check`` proves it of
+      every worker);
+    - the stays that ended after the end (index ``statuschange_waiting_stay``), joined to their workers' units
+      (index ``worker_id_unit``, read alone) and grouped in the database: as many as the stays left since, none
+      for a period that ends today.
     """
     end = _day_after(period.end)
     open_stay = (Q(status_changes__to_status__in=WAITING_STATUSES) & Q(status_changes__at__lt=end)
                  & Q(status_changes__ended_at__isnull=True))
+    ended_after = (Q(status_changes__to_status__in=WAITING_STATUSES) & Q(status_changes__at__lt=end)
+                   & Q(status_changes__ended_at__gte=end))
     counts: dict[tuple, int] = defaultdict(int)
-    for item in (Worker.objects.filter(tree.q("unit"), status__in=WAITING_STATUSES)
-                 .filter(open_stay)  # one filter(): one join to the stays
-                 .order_by().values("unit_id", "status_changes__to_status", *_ENTERPRISE).annotate(n=Count("id"))):
-        counts[(item["unit_id"], item["status_changes__to_status"], _enterprise(item))] += item["n"]
-    # Read from the index alone first, then those workers by primary key, kept if in the tree (joined to the tree,
-    # PostgreSQL hashed every worker of the registry instead of looking these few up).
-    ended_after = dict(StatusChange.objects.filter(to_status__in=WAITING_STATUSES, at__lt=end, ended_at__gte=end)
-                       .order_by().values_list("worker_id", "to_status"))
-    ids = sorted(ended_after)
-    for start in range(0, len(ids), 10_000):
-        for pk, unit_id, *enterprise in (Worker.objects.filter(pk__in=ids[start:start + 10_000]).order_by()
-                                         .values_list("pk", "unit_id", *_ENTERPRISE)):
-            if tree.knows(unit_id):
-                counts[(unit_id, ended_after[pk], _enterprise(dict(zip(_ENTERPRISE, enterprise, strict=True))))] += 1
+    for stays in (Worker.objects.filter(status__in=WAITING_STATUSES).filter(open_stay),
+                  Worker.objects.filter(ended_after)):  # one filter() each: one join to the stays
+        for unit_id, stage, pk, name, licence, n in (
+                stays.filter(tree.q("unit")).order_by().values("unit_id", "status_changes__to_status", *_ENTERPRISE)
+                .annotate(n=Count("id")).values_list("unit_id", "status_changes__to_status", *_ENTERPRISE, "n")):
+            counts[(unit_id, stage, None if pk is None else (pk, name, licence))] += n
     return [(unit_id, stage, enterprise, n) for (unit_id, stage, enterprise), n in counts.items()]
 
 
@@ -472,8 +467,9 @@ def communes_count(tree, rows, total, period: Period) -> None:
         .exclude(Exists(Return.objects.filter(departure=OuterRef("pk"), date__lte=period.end)))
         .order_by("-date").values("pk")[:1]
     )
-    abroad_units = (Unit.objects.filter(tree.in_tree()).annotate(abroad=Subquery(abroad)).filter(abroad__isnull=False)
-                    .order_by().values_list("id", flat=True))
+    # Only the units at or below a commune can cover one (a departure recorded at a district covers none).
+    abroad_units = (Unit.objects.filter(tree.in_tree(), level__in=(Level.COMMUNE, Level.HAMLET))
+                    .annotate(abroad=Subquery(abroad)).filter(abroad__isnull=False).order_by().values_list("id", flat=True))
     covered = {tree.commune_of(uid) for uid in abroad_units} - {None}
     communes = tree.commune_by_path.values()
     roll_up(tree, rows, total, ("communes_total", "communes_covered"),
