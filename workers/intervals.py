@@ -124,3 +124,101 @@ def status_intervals_rebuild() -> int:
         cursor.execute(f"UPDATE {TABLE} SET ended_at = n.next_at FROM ({NEXT_AT}) n "
                        f"WHERE n.id = {TABLE}.id AND {_distinct(f'{TABLE}.ended_at', 'n.next_at')}")
         return cursor.rowcount
+
+
+# --- Each change's home unit: the worker's unit, kept by the database ------------------------------------------------
+#
+# The waiting pool at a past date counts the stays that ended after it by their worker's unit (reports.progress):
+# with the unit on the stay, that is one range of the index ``statuschange_waiting_stay`` read alone, instead of a
+# look-up of every such worker (53,000 for a year at 1 M workers). Kept by triggers (migration ``workers.0019``):
+# a change inserted without a unit takes its worker's (COPY from the generator gives it), a change moved to another
+# worker takes that worker's, and a worker who moves takes their changes with them. ``status_intervals --check``
+# compares every change's unit with its worker's; ``--rebuild`` mends them.
+
+WORKERS = "workers_worker"
+
+_PG_UNIT = f"""
+CREATE OR REPLACE FUNCTION workers_statuschange_unit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT unit_id INTO NEW.unit_id FROM {WORKERS} WHERE id = NEW.worker_id;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER workers_statuschange_unit_insert BEFORE INSERT ON {TABLE}
+    FOR EACH ROW WHEN (NEW.unit_id IS NULL) EXECUTE FUNCTION workers_statuschange_unit();
+CREATE TRIGGER workers_statuschange_unit_update BEFORE UPDATE OF worker_id ON {TABLE}
+    FOR EACH ROW WHEN (OLD.worker_id IS DISTINCT FROM NEW.worker_id) EXECUTE FUNCTION workers_statuschange_unit();
+CREATE OR REPLACE FUNCTION workers_worker_unit_moves() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE {TABLE} SET unit_id = NEW.unit_id WHERE worker_id = NEW.id AND unit_id IS DISTINCT FROM NEW.unit_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER workers_worker_unit_moves AFTER UPDATE OF unit_id ON {WORKERS}
+    FOR EACH ROW WHEN (OLD.unit_id IS DISTINCT FROM NEW.unit_id) EXECUTE FUNCTION workers_worker_unit_moves();
+"""
+
+_PG_UNIT_DROP = f"""
+DROP TRIGGER IF EXISTS workers_statuschange_unit_insert ON {TABLE};
+DROP TRIGGER IF EXISTS workers_statuschange_unit_update ON {TABLE};
+DROP FUNCTION IF EXISTS workers_statuschange_unit();
+DROP TRIGGER IF EXISTS workers_worker_unit_moves ON {WORKERS};
+DROP FUNCTION IF EXISTS workers_worker_unit_moves();
+"""
+
+_SQLITE_WORKER_UNIT = f"(SELECT w.unit_id FROM {WORKERS} w WHERE w.id = NEW.worker_id)"
+_SQLITE_UNIT = [
+    f"CREATE TRIGGER workers_statuschange_unit_insert AFTER INSERT ON {TABLE} WHEN NEW.unit_id IS NULL BEGIN "
+    f"UPDATE {TABLE} SET unit_id = {_SQLITE_WORKER_UNIT} WHERE id = NEW.id; END;",
+    f"CREATE TRIGGER workers_statuschange_unit_update AFTER UPDATE OF worker_id ON {TABLE} "
+    f"WHEN OLD.worker_id IS NOT NEW.worker_id BEGIN "
+    f"UPDATE {TABLE} SET unit_id = {_SQLITE_WORKER_UNIT} WHERE id = NEW.id; END;",
+    f"CREATE TRIGGER workers_worker_unit_moves AFTER UPDATE OF unit_id ON {WORKERS} "
+    f"WHEN OLD.unit_id IS NOT NEW.unit_id BEGIN "
+    f"UPDATE {TABLE} SET unit_id = NEW.unit_id WHERE worker_id = NEW.id; END;",
+]
+_SQLITE_UNIT_DROP = [f"DROP TRIGGER IF EXISTS {name};" for name in (
+    "workers_statuschange_unit_insert", "workers_statuschange_unit_update", "workers_worker_unit_moves")]
+
+# Every change's unit from its worker (the fill of the migration, and --rebuild).
+_FILL_UNITS = (f"UPDATE {TABLE} SET unit_id = (SELECT w.unit_id FROM {WORKERS} w WHERE w.id = {TABLE}.worker_id) "
+               f"WHERE unit_id IS NULL OR unit_id <> (SELECT w.unit_id FROM {WORKERS} w WHERE w.id = {TABLE}.worker_id)")
+_PG_FILL_UNITS = (f"UPDATE {TABLE} s SET unit_id = w.unit_id FROM {WORKERS} w WHERE w.id = s.worker_id "
+                  f"AND s.unit_id IS DISTINCT FROM w.unit_id")
+
+
+def fill_units_and_install(schema_editor) -> None:
+    """Every change's unit from its worker, then the triggers that keep it (migration ``workers.0019``)."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        # The stays' statement trigger would compare every row of the UPDATE to find a moved change: none moves.
+        schema_editor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER workers_statuschange_stays_update")
+        schema_editor.execute(_PG_FILL_UNITS)
+        schema_editor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER workers_statuschange_stays_update")
+        schema_editor.execute(_PG_UNIT)
+    elif vendor == "sqlite":
+        schema_editor.execute(_FILL_UNITS)
+        for sql in _SQLITE_UNIT:
+            schema_editor.execute(sql)
+    else:
+        raise NotImplementedError(f"No status-change unit triggers for {vendor}")
+
+
+def drop_unit_triggers(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in ([_PG_UNIT_DROP] if vendor == "postgresql" else _SQLITE_UNIT_DROP):
+        schema_editor.execute(sql)
+
+
+def status_units_differences(using_connection=None) -> int:
+    """The status changes whose unit is not their worker's."""
+    conn = using_connection or connection
+    distinct = "s.unit_id IS DISTINCT FROM w.unit_id" if conn.vendor == "postgresql" else "s.unit_id IS NOT w.unit_id"
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {TABLE} s JOIN {WORKERS} w ON w.id = s.worker_id WHERE {distinct}")
+        return int(cursor.fetchone()[0])
+
+
+def status_units_rebuild() -> int:
+    """Give every status change its worker's unit; the number of rows changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_FILL_UNITS if connection.vendor == "postgresql" else _FILL_UNITS)
+        return cursor.rowcount

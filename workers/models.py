@@ -272,6 +272,11 @@ class StatusChange(models.Model):
     # indexed range, ``at < D <= ended_at``, and costs what the period holds, not the whole timeline
     # (reports.progress). ``manage.py status_intervals --check`` recomputes it from the timeline and compares.
     ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The worker's home unit, kept by the database (triggers of migration 0019: a change takes its worker's unit,
+    # a worker who moves takes their changes with them), so the stays in the pool at a past date are counted by
+    # unit from an index alone (reports.progress). ``status_intervals --check`` compares it with the worker's.
+    unit = models.ForeignKey(Unit, null=True, blank=True, editable=False, on_delete=models.DO_NOTHING,
+                             db_constraint=False, db_index=False, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
 
@@ -287,7 +292,7 @@ class StatusChange(models.Model):
             models.Index(fields=["at"], name="statuschange_at"),
             # Who was in training or waiting at a date D (reports.progress): their stay in it began before D and
             # ended after it (or has not ended): the stays that ended after D, and the open ones.
-            models.Index(fields=["ended_at", "at"], include=["worker", "to_status"],
+            models.Index(fields=["ended_at", "at"], include=["worker", "to_status", "unit"],
                          condition=models.Q(to_status__in=["training", "waiting"]), name="statuschange_waiting_stay"),
         ]
 

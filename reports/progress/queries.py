@@ -29,6 +29,8 @@ from workers.models import (
     Country,
     Departure,
     DepartureTally,
+    Enterprise,
+    ExpectedDeparture,
     Programme,
     Return,
     Sex,
@@ -77,22 +79,29 @@ def _waiting_groups(tree: UnitTree, period: Period) -> list[WaitingGroup]:
       (index ``worker_status_unit``, read alone); every status write sets ``Worker.status`` and records the change
       in one transaction, so a worker in such a stay is in that status (``status_intervals --check`` proves it of
       every worker);
-    - the stays that ended after the end (index ``statuschange_waiting_stay``), joined to their workers' units
-      (index ``worker_id_unit``, read alone) and grouped in the database: as many as the stays left since, none
-      for a period that ends today.
+    - the stays that ended after the end, by the unit kept on each change (``StatusChange.unit``, the worker's),
+      from the index ``statuschange_waiting_stay`` alone, the enterprise looked up per stay in the (small) table
+      of expected departures: as many as the stays left since, none for a period that ends today.
     """
     end = _day_after(period.end)
     open_stay = (Q(status_changes__to_status__in=WAITING_STATUSES) & Q(status_changes__at__lt=end)
                  & Q(status_changes__ended_at__isnull=True))
-    ended_after = (Q(status_changes__to_status__in=WAITING_STATUSES) & Q(status_changes__at__lt=end)
-                   & Q(status_changes__ended_at__gte=end))
     counts: dict[tuple, int] = defaultdict(int)
-    for stays in (Worker.objects.filter(status__in=WAITING_STATUSES).filter(open_stay),
-                  Worker.objects.filter(ended_after)):  # one filter() each: one join to the stays
-        for unit_id, stage, pk, name, licence, n in (
-                stays.filter(tree.q("unit")).order_by().values("unit_id", "status_changes__to_status", *_ENTERPRISE)
-                .annotate(n=Count("id")).values_list("unit_id", "status_changes__to_status", *_ENTERPRISE, "n")):
-            counts[(unit_id, stage, None if pk is None else (pk, name, licence))] += n
+    for unit_id, stage, pk, name, licence, n in (
+            Worker.objects.filter(tree.q("unit"), status__in=WAITING_STATUSES).filter(open_stay)  # one join
+            .order_by().values("unit_id", "status_changes__to_status", *_ENTERPRISE).annotate(n=Count("id"))
+            .values_list("unit_id", "status_changes__to_status", *_ENTERPRISE, "n")):
+        counts[(unit_id, stage, None if pk is None else (pk, name, licence))] += n
+    enterprise = ExpectedDeparture.objects.filter(worker_id=OuterRef("worker_id")).values("enterprise_id")[:1]
+    ended_after = (StatusChange.objects.filter(tree.q("unit"), to_status__in=WAITING_STATUSES, at__lt=end,
+                                               ended_at__gte=end)
+                   .annotate(enterprise_id=Subquery(enterprise)).order_by()
+                   .values("unit_id", "to_status", "enterprise_id").annotate(n=Count("id"))
+                   .values_list("unit_id", "to_status", "enterprise_id", "n"))
+    enterprises = {pk: (pk, name, licence) for pk, name, licence in Enterprise.objects.filter(
+        pk__in=ExpectedDeparture.objects.values("enterprise_id")).values_list("pk", "name", "licence_no")}
+    for unit_id, stage, enterprise_id, n in ended_after:
+        counts[(unit_id, stage, enterprises.get(enterprise_id))] += n
     return [(unit_id, stage, enterprise, n) for (unit_id, stage, enterprise), n in counts.items()]
 
 

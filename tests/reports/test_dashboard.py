@@ -63,7 +63,7 @@ class DashboardTests:
         # A cold cache: the progress figures, the snapshots, the years chart (registry and history figures), the
         # warnings (EPS rule), the inbox panels and the two sources compared (the reconciliation's queries), each a
         # fixed number of queries.
-        with django_assert_max_num_queries(32):
+        with django_assert_max_num_queries(33):
             response = client.get(reverse("home"))
         html = response.content.decode()
         assert response.status_code == 200

@@ -16,7 +16,7 @@ from scale.synthetic import Options, generate
 from tests.reports.progress_data import communes, make_worker, timeline
 from workers import services
 from workers.importers import import_workers
-from workers.intervals import status_intervals_differences
+from workers.intervals import status_intervals_differences, status_units_differences
 from workers.models import Status, StatusChange, Worker
 
 from .test_import import sheet
@@ -32,6 +32,7 @@ def stays(worker) -> list[tuple[str, dt.datetime | None]]:
 def assert_right() -> None:
     total, differing = status_intervals_differences()
     assert total > 0 and differing == 0
+    assert status_units_differences() == 0  # every change carries its worker's unit
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -98,6 +99,43 @@ class StatusIntervalWritePathTests:
         generate(Options(workers=60, provinces=["58"], seed=3, progress=False, first_year=2023, last_year=2025,
                          batch=20))
         assert StatusChange.objects.filter(ended_at__isnull=False).exists()
+        assert_right()
+
+
+class StatusUnitTests:
+    """Each change carries its worker's unit (``StatusChange.unit``), whoever writes it or moves the worker."""
+
+    def test_a_change_takes_its_workers_unit_and_follows_the_worker_who_moves(self, users, units):
+        home, elsewhere = communes("585")[0], communes("584")[0]
+        worker = make_worker(home)
+        timeline(worker, ("registered", dt.date(2024, 1, 1)), ("training", dt.date(2024, 2, 1)))
+        assert set(StatusChange.objects.filter(worker=worker).values_list("unit_id", flat=True)) == {home.pk}
+        Worker.objects.filter(pk=worker.pk).update(unit=elsewhere)  # a raw move: the database follows
+        assert set(StatusChange.objects.filter(worker=worker).values_list("unit_id", flat=True)) == {elsewhere.pk}
+        worker.refresh_from_db()
+        services.worker_update(user=users.province, worker=worker, version=worker.version, unit=home)
+        assert set(StatusChange.objects.filter(worker=worker).values_list("unit_id", flat=True)) == {home.pk}
+        assert_right()
+
+    def test_a_change_moved_to_another_worker_takes_their_unit_and_bulk_inserts_get_theirs(self, units):
+        one, two = make_worker(communes("585")[0]), make_worker(communes("584")[1])
+        timeline(one, ("registered", dt.date(2024, 1, 1)), ("training", dt.date(2024, 2, 1)))
+        StatusChange.objects.filter(worker=one, to_status="training").update(worker=two)
+        assert StatusChange.objects.get(worker=two).unit_id == two.unit_id
+        insert_rows(StatusChange, ["worker_id", "from_status", "to_status", "at", "by_id", "note"], [
+            (one.pk, "registered", "waiting", at(dt.date(2024, 3, 1)), None, "")])
+        assert StatusChange.objects.get(worker=one, to_status="waiting").unit_id == one.unit_id
+        assert_right()
+
+    def test_check_finds_a_wrong_unit_and_rebuild_mends_it(self, units, capsys):
+        worker = make_worker(communes("585")[0])
+        timeline(worker, ("registered", dt.date(2024, 1, 1)))
+        with connection.cursor() as cursor:  # what no trigger sees: a hand edit of the column itself
+            cursor.execute("UPDATE workers_statuschange SET unit_id = NULL")
+        with pytest.raises(CommandError, match="1 status changes have another unit than their worker"):
+            call_command("status_intervals")
+        call_command("status_intervals", "--rebuild")
+        assert "1 status changes given their worker's unit" in capsys.readouterr().out
         assert_right()
 
 
