@@ -10,7 +10,12 @@ class ComplaintsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from complaints import models, sections
+        from complaints.exports import CASES_EXPORT_LABEL, SUMMARY_EXPORT_LABEL, cases_export, summary_export
+        from portal.exports import register_export
         from portal.sections import register_menu, register_section
+
+        register_export("complaints", cases_export, label=lambda: CASES_EXPORT_LABEL)
+        register_export("complaints_summary", summary_export, label=lambda: SUMMARY_EXPORT_LABEL)
 
         for model in (models.Category, models.StepDeadline, models.Party, models.CaseStep, models.Attachment):
             auditlog.register(model)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from complaints import selectors, services, workflow
 from complaints.attachments import KINDS
+from complaints.exports import case_filters, case_summary, summary_choice
 from complaints.forms import (
     AccessLogFilterForm,
     AttachmentForm,
@@ -23,21 +24,19 @@ from complaints.forms import (
     OutcomeForm,
     PartyFilterForm,
     StepForm,
-    SummaryForm,
 )
 from complaints.importers import import_cases
 from complaints.models import FINAL_STATUSES, OPEN_STATUSES, Attachment, Case
 from complaints.storage import private_storage
-from complaints.workbooks import case_cells, write_cases_workbook, write_import_template, write_summary_workbook
+from complaints.workbooks import write_import_template
 from portal.audit import acting_as
+from portal.exports import export_start
 from portal.forms import add_service_errors
-from portal.models import Unit
 from portal.scoping import get_visible_or_404, require_admin, require_write
-from portal.summaries import default_summary_unit, summary_filters
 from portal.uploads import form_data, upload_step
 from portal.xlsx import XLSX_CONTENT_TYPE
 from workers.selectors import sees_personal_data
-from workers.services import access_log_export, today
+from workers.services import today
 
 PAGE_SIZE = 50
 
@@ -50,12 +49,7 @@ def _xlsx(write, name: str, *args) -> FileResponse:
 
 
 def _filters(request) -> tuple[CaseFilterForm, selectors.CaseFilters]:
-    form = CaseFilterForm(request.GET or None, user=request.user)
-    if form.is_bound and not form.is_valid() and "unit" in form.errors:
-        raise Http404  # another unit's id: answer as if it did not exist
-    if form.is_bound and form.is_valid():
-        return form, selectors.CaseFilters(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
-    return form, selectors.CaseFilters()
+    return case_filters(request.user, request.GET)  # another unit's id: 404
 
 
 def _visible_case(request, pk: int) -> Case:
@@ -97,24 +91,10 @@ def case_create(request):
 
 @login_required
 def case_export(request):
-    _form, filters = _filters(request)
-    day = today()
-    cases = selectors.case_list(request.user, filters, today=day)
-    shown = {"full": 0}
-
-    def rows():
-        for item in selectors.case_export_rows(request.user, cases):
-            shown["full"] += item.full
-            yield case_cells(item, today=day)
-
-    out = tempfile.TemporaryFile()
-    count = write_cases_workbook(rows(), out)
-    if shown["full"]:  # complainants' names, phones and workers' CCCDs left in full: the record-access log says so
-        access_log_export(user=request.user, query=f"complaints {request.GET.urlencode()}".strip(), rows=count,
-                          unit=filters.unit)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=f"khieu-nai-{day:%Y%m%d}.xlsx",
-                        content_type=XLSX_CONTENT_TYPE)
+    """A report job writes the workbook (``complaints.exports.cases_export``): the request answers at once with the
+    job's page."""
+    _filters(request)  # another unit's id: 404 now, not a failed job
+    return export_start(request, "complaints")
 
 
 @login_required
@@ -288,18 +268,8 @@ def party_detail(request, pk: int):
 # --- Summary -------------------------------------------------------------------------------------------------------
 
 
-def _default_unit(user) -> Unit | None:
-    def latest_path() -> str | None:
-        latest = Case.objects.visible_to(user).select_related("unit").order_by("-received_on", "-pk").first()
-        return latest.unit.path if latest is not None else None
-
-    return default_summary_unit(user, latest_path)
-
-
 def _summary(request):
-    form, unit, date_from, date_to = summary_filters(
-        request, SummaryForm, default_unit=lambda: _default_unit(request.user), today=today())
-    return form, selectors.case_summary(unit=unit, date_from=date_from, date_to=date_to) if unit else None
+    return case_summary(request.user, request.GET)
 
 
 @login_required
@@ -310,11 +280,11 @@ def summary(request):
 
 @login_required
 def summary_export(request):
-    _form, result = _summary(request)
-    if result is None:
+    """A report job writes the workbook (``complaints.exports.summary_export``)."""
+    _form, unit, _date_from, _date_to = summary_choice(request.user, request.GET)  # another unit: 404 now
+    if unit is None:
         raise Http404
-    name = f"khieu-nai-tong-hop-{result.unit.code}-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.xlsx"
-    return _xlsx(write_summary_workbook, name, result)
+    return export_start(request, "complaints_summary")
 
 
 # --- Who opened which case -------------------------------------------------------------------------------------------

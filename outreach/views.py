@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outreach import selectors, services
+from outreach.exports import campaign_group
 from outreach.forms import (
     ActivityFilterForm,
     ActivityForm,
@@ -24,9 +24,9 @@ from outreach.forms import (
 )
 from outreach.importers import import_events
 from outreach.models import Activity, Campaign, Lead
-from outreach.workbooks import write_funnel_workbook
 from portal import bounds
 from portal.audit import acting_as
+from portal.exports import export_start
 from portal.forms import add_service_errors
 from portal.scoping import (
     can_write,
@@ -36,18 +36,10 @@ from portal.scoping import (
     user_unit,
 )
 from portal.uploads import form_data, upload_step
-from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from workers.models import Worker
 from workers.selectors import sees_personal_data
 
 PAGE_SIZE = 50
-
-
-def _xlsx_response(result: selectors.Funnel, name: str, title: str) -> FileResponse:
-    out = tempfile.TemporaryFile()
-    write_funnel_workbook(result.rows, out, total=result.total, title=title)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
 
 
 @login_required
@@ -74,12 +66,8 @@ def funnel(request):
 
 @login_required
 def funnel_export(request):
-    form = FunnelFilterForm(request.GET or None, user=request.user)
-    values = form.values()
-    result = selectors.funnel(user=request.user, **values)
-    title = _("Outreach funnel %(start)s – %(end)s") % {
-        "start": values["date_from"].strftime("%d/%m/%Y"), "end": values["date_to"].strftime("%d/%m/%Y")}
-    return _xlsx_response(result, f"pheu-tuyen-truyen-{timezone.localdate():%Y%m%d}.xlsx", title)
+    """A report job writes the workbook (``outreach.exports.funnel_export``)."""
+    return export_start(request, "outreach_funnel")
 
 
 @login_required
@@ -141,10 +129,11 @@ def campaign_detail(request, pk: int):
 
 @login_required
 def campaign_export(request, pk: int):
+    """A report job writes the workbook (``outreach.exports.campaign_export``); another unit's campaign is 404."""
     campaign = get_visible_or_404(Campaign, request.user, pk=pk)
-    group_by = request.GET.get("group_by") if request.GET.get("group_by") in selectors.GROUPS else "channel"
-    result = selectors.funnel(user=request.user, campaign=campaign, group_by=group_by)
-    return _xlsx_response(result, f"chien-dich-{campaign.pk}.xlsx", campaign.name)
+    query = QueryDict(mutable=True)
+    query.update({"campaign": str(campaign.pk), "group_by": campaign_group(request.GET)})
+    return export_start(request, "outreach_campaign", query=query)
 
 
 def _activity_filters(request) -> tuple[ActivityFilterForm, selectors.ActivityFilters]:

@@ -11,10 +11,18 @@ class ReportsConfig(AppConfig):
         from portal.exports import register_export
         from portal.sections import register_menu, register_section, register_tab
         from reports import tasks  # noqa: F401  (registers the reports' tasks: the dashboard sends them by name)
+        from reports.aftercare.exports import (
+            OVERSTAY_EXPORT_LABEL,
+            SCORECARD_EXPORT_LABEL,
+            overstay_export,
+            scorecard_export,
+        )
         from reports.exports import POOL_EXPORT_LABEL, pool_export
         from reports.sourcing import source_progress
 
         register_export("pool", pool_export, label=lambda: POOL_EXPORT_LABEL)
+        register_export("overstay", overstay_export, label=lambda: OVERSTAY_EXPORT_LABEL)
+        register_export("scorecard", scorecard_export, label=lambda: SCORECARD_EXPORT_LABEL)
 
         invalidation.track("reports.ProgressSnapshot", ("unit",))  # the dashboard's trend
         register_menu("main", key="progress", label=_("Progress"), url_name="progress:form", order=20)

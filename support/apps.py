@@ -9,9 +9,13 @@ class SupportConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from portal.exports import register_export
         from portal.scoping import can_approve
         from portal.sections import register_menu, register_section, register_tab
         from support import models, selectors
+        from support.exports import SUMMARY_EXPORT_LABEL, summary_export
+
+        register_export("support_summary", summary_export, label=lambda: SUMMARY_EXPORT_LABEL)
 
         for model in (models.PolicyItem, models.PolicyBudget, models.Payment, models.PaymentLine, models.Loan,
                       models.LoanEligibility, models.PolicyVersion, models.PolicyCap):

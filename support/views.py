@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
+from portal.exports import export_start
 from portal.forms import add_service_errors
-from portal.models import Unit
 from portal.scoping import can_approve, get_visible_or_404, require_approver, require_write, user_unit
-from portal.summaries import default_summary_unit, summary_filters
 from portal.uploads import form_data, upload_step
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from support import selectors, services
+from support.exports import summary_choice, support_summary
 from support.forms import (
     BudgetFormSet,
     LoanForm,
@@ -26,13 +26,12 @@ from support.forms import (
     PaymentForm,
     PaymentLineFormSet,
     PolicyForm,
-    SummaryForm,
     SupportFilterForm,
     SupportImportForm,
 )
 from support.importers import import_loans, import_payments
-from support.models import ITEM_KIND_VI, ItemKind, Loan, Payment, Policy
-from support.workbooks import write_loan_template, write_payment_template, write_support_workbook
+from support.models import ITEM_KIND_VI, ItemKind, Loan, Policy
+from support.workbooks import write_loan_template, write_payment_template
 from workers.models import Worker
 from workers.services import today
 
@@ -219,18 +218,8 @@ def loan_status(request, pk: int):
 # --- Summary -------------------------------------------------------------------------------------
 
 
-def _default_unit(user) -> Unit | None:
-    def latest_path() -> str | None:
-        latest = Payment.objects.visible_to(user).select_related("worker__unit").order_by("-date", "-pk").first()
-        return latest.worker.unit.path if latest is not None else None
-
-    return default_summary_unit(user, latest_path)
-
-
 def _summary(request):
-    form, unit, date_from, date_to = summary_filters(
-        request, SummaryForm, default_unit=lambda: _default_unit(request.user), today=today())
-    return form, selectors.support_summary(unit=unit, date_from=date_from, date_to=date_to) if unit else None
+    return support_summary(request.user, request.GET)
 
 
 @login_required
@@ -241,11 +230,11 @@ def summary(request):
 
 @login_required
 def summary_export(request):
-    _form, result = _summary(request)
-    if result is None:
+    """A report job writes the workbook (``support.exports.summary_export``)."""
+    _form, unit, _date_from, _date_to = summary_choice(request.user, request.GET)  # another unit: 404 now
+    if unit is None:
         raise Http404
-    name = f"ho-tro-{result.unit.code}-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.xlsx"
-    return _xlsx(write_support_workbook, name, result)
+    return export_start(request, "support_summary")
 
 
 # --- Imports -------------------------------------------------------------------------------------

@@ -11,9 +11,13 @@ class TargetsConfig(AppConfig):
 
         from notifications.reminders import register_reminder_source
         from portal import invalidation
+        from portal.exports import register_export
         from portal.scoping import can_approve
         from portal.sections import register_home_panel, register_menu
         from targets import models, panels
+        from targets.exports import DUE_BOARD_EXPORT_LABEL, due_board_export
+
+        register_export("due_board", due_board_export, label=lambda: DUE_BOARD_EXPORT_LABEL)
 
         for model in (
             models.Plan, models.CoverageGoal, models.Quota, models.Indicator,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal import bounds
 from portal.audit import acting_as
+from portal.exports import export_start
 from portal.forms import StructureUploadForm, add_service_errors
 from portal.models import Level, Role, Unit
 from portal.scoping import (
@@ -32,6 +33,7 @@ from portal.tree import ancestor_paths
 from portal.uploads import form_data, upload_step
 from portal.xlsx import XLSX_CONTENT_TYPE as XLSX
 from targets import chase, selectors, services
+from targets.exports import due_board as board_of
 from targets.forms import (
     BoardFilterForm,
     BulkReviewForm,
@@ -45,7 +47,6 @@ from targets.forms import (
 from targets.importers import import_monthly, import_quotas
 from targets.models import MonthlyReport, ReportStatus
 from targets.workbooks import (
-    write_due_board_workbook,
     write_monthly_template_workbook,
     write_quota_template_workbook,
 )
@@ -333,11 +334,7 @@ BOARD_PAGE = 50
 
 
 def _board(request) -> tuple[chase.Board, BoardFilterForm]:
-    form = BoardFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    today = services.today()
-    return chase.due_board(user=request.user, year=data.get("year") or today.year, today=today,
-                           level=data.get("level") or None, status=data.get("status") or None), form
+    return board_of(request.user, request.GET)
 
 
 @login_required
@@ -351,8 +348,8 @@ def due_board(request):
 
 @login_required
 def due_board_export(request):
-    board, _form = _board(request)
-    return _xlsx_response(lambda f: write_due_board_workbook(board, f), f"han-nop-so-lieu-{board.year}.xlsx")
+    """A report job writes the workbook (``targets.exports.due_board_export``)."""
+    return export_start(request, "due_board")
 
 
 @login_required

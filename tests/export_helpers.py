@@ -39,3 +39,15 @@ def export_response(client, url: str, params: dict | None = None):
             return download
     finally:
         app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def run_export(user, unit, name: str, query: dict):
+    """Record the export ``name`` of ``query`` (a dict of lists, as a job keeps it) for ``user`` and run it
+    in-process as a worker would: the job afterwards (done with its file, or failed with its error). What a job
+    holds when the user's scope changed after asking, or when its query was tampered with."""
+    from portal.jobs import job_create, job_run
+
+    with override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="export-test-")):
+        job = job_create(user=user, unit=unit, kind="export", enqueue=False,
+                         params={"export": name, "query": query, "label": name})
+        return job_run(job.pk)

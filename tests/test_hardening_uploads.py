@@ -239,7 +239,7 @@ class UserTextTests:
         response = post_and_confirm(client, reverse("outreach:event_import"), {"file": upload, "campaign": campaign.pk})
         assert response.status_code == 302, shown_errors(response)
         assert sorted(Activity.objects.values_list("name", flat=True)) == sorted(FORMULAS), "stored as typed"
-        exported = client.get(reverse("outreach:campaign_export", args=[campaign.pk]))
+        exported = export_response(client, reverse("outreach:campaign_export", args=[campaign.pk]))
         book = load_workbook(io.BytesIO(b"".join(exported.streaming_content) if exported.streaming else
                                         exported.content))
         texts = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]

@@ -2,63 +2,32 @@
 workbooks; the enterprise's own card (a section of its page) and the dashboard's warning come from here too."""
 from __future__ import annotations
 
-import io
-
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal import bounds
+from portal.exports import export_start
 from portal.scoping import sees_everything, user_unit
-from portal.xlsx import XLSX_CONTENT_TYPE
-from reports.aftercare.forms import OverstayForm, ScorecardForm
-from reports.aftercare.overstay import overstay_report
-from reports.aftercare.scorecard import DEFAULT_SORT, enterprise_card, enterprise_scorecard
-from reports.aftercare.workbooks import write_overstay_workbook, write_scorecard_workbook
-from reports.forms import report_units
+from reports.aftercare.exports import (
+    DEFAULT_YEARS,
+    overstay_choice,
+    overstay_params,
+    scorecard_choice,
+    scorecard_params,
+)
+from reports.aftercare.scorecard import enterprise_card
 from workers.contracts import add_months
-from workers.models import OverstayRule
-from workers.overstay import Thresholds
 
-DEFAULT_YEARS = 5  # the scorecard's default period: the departures of the last five years
 COLUMNS = [("name", _("Enterprise")), ("departures", _("Departed")), ("early", _("Returned early")),
            ("early_rate", _("% early")), ("absconded", _("Absconded")), ("absconded_rate", _("% absconded")),
            ("overstayed", _("Overstayed")), ("overstayed_rate", _("% overstayed")), ("complaints", _("Complaints")),
            ("status", _("Licence"))]
 
 
-def _default_unit(user):
-    return user_unit(user) or report_units(user).filter(parent__isnull=True).first()
-
-
-def _unit_or_404(request) -> None:
-    """A unit outside the user's scope answers 404, as everywhere else."""
-    wanted = request.GET.get("unit")
-    if wanted and (bounds.param_id(wanted) is None
-                   or not report_units(request.user).filter(pk=bounds.param_id(wanted)).exists()):
-        raise Http404
-
-
 def _overstay(request):
-    """The form, the report it asks for (the latest rule and the user's unit when nothing is asked) and whether
-    any rule exists."""
-    _unit_or_404(request)
-    latest = OverstayRule.objects.select_related("programme").order_by("-year", "programme__code").first()
-    form = OverstayForm(request.GET or None, user=request.user,
-                        initial={"rule": latest, "unit": _default_unit(request.user)})
-    if form.is_bound:
-        if not form.is_valid():
-            return form, None, latest is not None
-        rule, unit, as_of = form.cleaned_data["rule"], form.cleaned_data["unit"], form.cleaned_data["as_of"]
-    else:
-        rule, unit, as_of = latest, _default_unit(request.user), None
-    if rule is None or unit is None:
-        return form, None, latest is not None
-    as_of = as_of or min(rule.as_of, timezone.localdate())
-    return form, overstay_report(unit=unit, programme=rule.programme, thresholds=Thresholds.of(rule), as_of=as_of,
-                                 rule=rule), True
+    return overstay_choice(request.user, request.GET)  # a unit outside the scope: 404
 
 
 @login_required
@@ -70,31 +39,15 @@ def overstay(request):
 
 @login_required
 def overstay_export(request):
-    _form, report, _has_rules = _overstay(request)
-    if report is None:
+    """A report job writes the workbook (``reports.aftercare.exports.overstay_export``)."""
+    _form, params, _has_rules = overstay_params(request.user, request.GET)  # another unit: 404 now
+    if params is None:
         raise Http404
-    out = io.BytesIO()
-    write_overstay_workbook(report, out)
-    out.seek(0)
-    name = f"nguy-co-tam-dung-{report.programme.code}-{report.unit.code}-{report.as_of:%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
+    return export_start(request, "overstay")
 
 
 def _scorecard(request):
-    _unit_or_404(request)
-    today = timezone.localdate()
-    defaults = {"unit": _default_unit(request.user) if not sees_everything(request.user) else None,
-                "date_from": add_months(today, -12 * DEFAULT_YEARS), "date_to": today, "sort": DEFAULT_SORT}
-    form = ScorecardForm(request.GET or None, user=request.user, initial=defaults)
-    data = dict(defaults, programme=None)
-    if form.is_bound:
-        if not form.is_valid():
-            return form, None
-        given = form.cleaned_data
-        data = {"unit": given["unit"] or defaults["unit"], "programme": given["programme"],
-                "sort": given["sort"] or DEFAULT_SORT, "date_from": given["date_from"] or defaults["date_from"],
-                "date_to": given["date_to"] or today}
-    return form, enterprise_scorecard(today=today, **data)
+    return scorecard_choice(request.user, request.GET)  # a unit outside the scope: 404
 
 
 @login_required
@@ -109,15 +62,11 @@ def scorecard(request):
 
 @login_required
 def scorecard_export(request):
-    _form, card = _scorecard(request)
-    if card is None:
+    """A report job writes the workbook (``reports.aftercare.exports.scorecard_export``)."""
+    _form, params = scorecard_params(request.user, request.GET)  # another unit: 404 now
+    if params is None:
         raise Http404
-    out = io.BytesIO()
-    write_scorecard_workbook(card, out)
-    out.seek(0)
-    where = card.unit.code if card.unit else "toan-quoc"
-    return FileResponse(out, as_attachment=True, filename=f"danh-gia-doanh-nghiep-{where}-{card.today:%Y%m%d}.xlsx",
-                        content_type=XLSX_CONTENT_TYPE)
+    return export_start(request, "scorecard")
 
 
 def enterprise_card_context(request, enterprise) -> dict:

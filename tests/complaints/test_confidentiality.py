@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from complaints import selectors
 from complaints.models import CaseAccess, ComplainantKind
+from tests.export_helpers import export_response, run_export
 
 NAME, PHONE = "Trần Thị Bí Mật", "0977 111 222"
 
@@ -65,8 +66,8 @@ class MaskingTests:
 
     def test_the_export_hides_the_complainant_from_those_who_may_not_see_it(self, cases, users, client_for):
         def rows(user):
-            response = client_for(user).get("/complaints/export/")
-            sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+            response = export_response(client_for(user), "/complaints/export/")
+            sheet = load_workbook(io.BytesIO(response.content_bytes)).active
             values = list(sheet.iter_rows(values_only=True))
             header = values[0]
             return [dict(zip(header, row, strict=True)) for row in values[1:]]
@@ -103,11 +104,35 @@ class ScopeTests:
     def test_an_export_with_complainants_in_full_is_in_the_access_log(self, cases, users, client_for):
         from workers.models import AccessKind, AccessLog
 
-        b"".join(client_for(users.viewer).get("/complaints/export/").streaming_content)
+        export_response(client_for(users.viewer), "/complaints/export/")
         assert not AccessLog.objects.exists()  # everything masked: nothing seen in full
-        b"".join(client_for(users.official_a).get("/complaints/export/", {"state": "open"}).streaming_content)
+        export_response(client_for(users.official_a), "/complaints/export/", {"state": "open"})
         entry = AccessLog.objects.get(kind=AccessKind.EXPORT)
         assert (entry.user, entry.rows) == (users.official_a, 2) and "state=open" in entry.query
+
+    def test_the_export_answers_with_its_job_which_holds_the_users_cases_only(self, cases, users, units,
+                                                                              client_for):
+        import re
+
+        from django.urls import reverse
+
+        from portal.models import ReportJob
+
+        client = client_for(users.official_b)
+        assert client.get("/complaints/export/", {"unit": units.a.pk}).status_code == 404  # no job for that
+        response = client.get("/complaints/export/", {"state": "open"})
+        job = ReportJob.objects.get()
+        assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
+        assert (job.kind, job.params["export"], job.params["query"], job.unit) == (
+            "export", "complaints", {"state": ["open"]}, units.b)
+        assert client_for(users.official_a).get(reverse("jobs:download", args=[job.pk])).status_code == 404
+        download = export_response(client, "/complaints/export/", {"state": "open"})
+        assert re.search(r'khieu-nai-\d{8}\.xlsx"$', download["Content-Disposition"])
+        rows = list(load_workbook(io.BytesIO(download.content_bytes)).active.iter_rows(min_row=2, values_only=True))
+        assert [row[0] for row in rows] == [cases["other"].number]  # Bác Ái's case only
+        # A job naming Ninh Sơn for Bác Ái's official (scope taken away since, query tampered with): no file.
+        job = run_export(users.official_b, units.b, "complaints", {"unit": [str(units.a.pk)]})
+        assert (job.status, job.file.name) == ("failed", "") and "phạm vi" in job.error
 
     def test_lists_exports_and_summaries_hold_the_users_cases_only(self, cases, users, client_for):
         client = client_for(users.official_a)

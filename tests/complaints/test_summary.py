@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from complaints import selectors, services
 from complaints.models import Attachment, Case, Party, PartyKind, ReferredTo, Status
 from tests.complaints.conftest import TODAY
+from tests.export_helpers import export_response, run_export
 
 D = dt.date
 
@@ -88,9 +89,9 @@ class SummaryTests:
         assert (commune.received, commune.settled, commune.settled_in_time) == (1, 1, 0)
 
     def test_the_summary_workbook_holds_the_screens_figures(self, year, units, users, client_for):
-        response = client_for(users.province).get("/complaints/summary.xlsx", {
+        response = export_response(client_for(users.province), "/complaints/summary.xlsx", {
             "unit": units.province.pk, "date_from": "01/01/2026", "date_to": "31/12/2026"})
-        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        book = load_workbook(io.BytesIO(response.content_bytes))
         sheet = book["Tổng hợp khiếu nại"]
         rows = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]}
         assert rows["584"][2:5] == (3, 1, 1)
@@ -99,6 +100,30 @@ class SummaryTests:
         page = client_for(users.province).get("/complaints/summary/", {
             "unit": units.province.pk, "date_from": "01/01/2026", "date_to": "31/12/2026"})
         assert page.context["summary"].total.received == 6
+
+
+    def test_the_summary_export_answers_with_its_job_which_holds_the_users_units_only(self, year, units, users,
+                                                                                       client_for):
+        from django.urls import reverse
+
+        from portal.models import ReportJob
+
+        params = {"date_from": "01/01/2026", "date_to": "31/12/2026"}
+        client = client_for(users.official_b)
+        assert client.get("/complaints/summary.xlsx", dict(params, unit=units.province.pk)).status_code == 404
+        response = client.get("/complaints/summary.xlsx", params)
+        job = ReportJob.objects.get()
+        assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
+        assert (job.params["export"], job.unit) == ("complaints_summary", units.b)
+        download = export_response(client, "/complaints/summary.xlsx", params)
+        assert download["Content-Disposition"].endswith('khieu-nai-tong-hop-584-20260101-20261231.xlsx"')
+        sheet = load_workbook(io.BytesIO(download.content_bytes))["Tổng hợp khiếu nại"]
+        rows = list(sheet.iter_rows(min_row=4, values_only=True))
+        assert "585" not in [r[0] for r in rows]
+        total = next(r for r in rows if r[1] == "Tổng cộng")
+        assert total[2:5] == (3, 1, 1)  # Bác Ái's figures, as in the province's row for it
+        job = run_export(users.official_b, units.b, "complaints_summary", {"unit": [str(units.province.pk)]})
+        assert (job.status, job.file.name) == ("failed", "") and "phạm vi" in job.error
 
 
 class FiguresForOtherAppsTests:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from openpyxl import load_workbook
 from portal.models import Structure, Unit
 from reports.aftercare.overstay import overstay_report, overstay_warnings
 from reports.dashboard import dashboard_data
+from tests.export_helpers import export_response, run_export
 from workers import services
 from workers.models import OverstayRule
 from workers.overstay import Thresholds
@@ -168,13 +170,33 @@ class OverstayPageTests:
         assert client.get(reverse("aftercare:overstay_export"), {"unit": units.province.pk}).status_code == 404
 
     def test_the_workbook_lists_the_units_sorted_by_risk(self, dataset, rule, users, units, client_for):
-        response = client_for(users.province).get(reverse("aftercare:overstay_export"),
-                                                  {"rule": rule.pk, "unit": units.province.pk})
-        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        response = export_response(client_for(users.province), reverse("aftercare:overstay_export"),
+                                   {"rule": rule.pk, "unit": units.province.pk})
+        assert re.search(r'nguy-co-tam-dung-KR-EPS-58-\d{8}\.xlsx"$', response["Content-Disposition"])
+        sheet = load_workbook(io.BytesIO(response.content_bytes)).active
         rows = [row for row in sheet.iter_rows(values_only=True) if row[0] in ("585", "584", "586", "58")]
         assert [r[0] for r in rows] == ["585", "586", "584", "58"]
         assert rows[0][2:6] == (4, 3, 2, pytest.approx(2 / 3)) and rows[0][8] == "Nguy cơ bị tạm dừng"
         assert rows[3][1] == "Tổng cộng Tỉnh Ninh Thuận"
+
+    def test_the_export_answers_with_its_job_which_holds_the_users_units_only(self, dataset, rule, users, units,
+                                                                              client_for):
+        from portal.models import ReportJob
+
+        client = client_for(users.official_b)
+        response = client.get(reverse("aftercare:overstay_export"), {"rule": rule.pk, "unit": units.b.pk})
+        job = ReportJob.objects.get()
+        assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
+        assert (job.params["export"], job.unit) == ("overstay", units.b)
+        download = export_response(client, reverse("aftercare:overstay_export"), {"rule": rule.pk, "unit": units.b.pk})
+        assert re.search(r'nguy-co-tam-dung-KR-EPS-584-\d{8}\.xlsx"$', download["Content-Disposition"])
+        codes = [row[0] for row in load_workbook(io.BytesIO(download.content_bytes)).active.iter_rows(
+            values_only=True)]
+        assert "584" in codes and "585" not in codes and "58" not in codes
+        # A job naming the province for Bác Ái's official (scope taken away since, query tampered with): no file.
+        job = run_export(users.official_b, units.b, "overstay", {"rule": [str(rule.pk)],
+                                                                 "unit": [str(units.province.pk)]})
+        assert (job.status, job.file.name) == ("failed", "") and "phạm vi" in job.error
 
     def test_without_a_rule_the_page_says_so(self, users, client_for, units):
         html = client_for(users.province).get(reverse("aftercare:overstay")).content.decode()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from reports.aftercare.scorecard import NO_ENTERPRISE, enterprise_card, enterprise_scorecard
+from tests.export_helpers import export_response, run_export
 from workers import services
 
 FROM, TO = dt.date(2023, 1, 1), dt.date(2023, 12, 31)
@@ -132,8 +134,9 @@ class ScorecardPageTests:
         with django_assert_max_num_queries(15):  # one of them: the complaints per enterprise
             html = client.get(reverse("aftercare:scorecard"), params).content.decode()
         assert html.index(a.name) < html.index(b.name) and "25,0%" in html and "50,0%" in html
-        sheet = load_workbook(io.BytesIO(b"".join(client.get(reverse("aftercare:scorecard_export"), params)
-                                                  .streaming_content))).active
+        download = export_response(client, reverse("aftercare:scorecard_export"), params)
+        assert re.search(r'danh-gia-doanh-nghiep-58-\d{8}\.xlsx"$', download["Content-Disposition"])
+        sheet = load_workbook(io.BytesIO(download.content_bytes)).active
         rows = [row for row in sheet.iter_rows(values_only=True) if row[1] in (a.licence_no, b.licence_no, "")]
         assert [row[0] for row in rows[:2]] == [a.name, b.name]
         assert rows[0][3:10] == (4, 1, 0.25, 1, 0.25, 1, 0.25) and rows[1][2] == "Bị đình chỉ"
@@ -148,6 +151,24 @@ class ScorecardPageTests:
         assert "Công ty Thử Nghiệm B" in html and "Không qua doanh nghiệp" not in html
         assert client.get(reverse("aftercare:scorecard"), {"unit": units.a.pk}).status_code == 404
         assert client.get(reverse("aftercare:scorecard_export"), {"unit": units.province.pk}).status_code == 404
+
+    def test_the_export_answers_with_its_job_which_holds_the_users_units_only(self, sent, users, units, client_for):
+        from portal.models import ReportJob
+
+        client = client_for(users.official_b)
+        params = {"date_from": "01/01/2023", "date_to": "31/12/2023"}
+        response = client.get(reverse("aftercare:scorecard_export"), params)
+        job = ReportJob.objects.get()
+        assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
+        assert (job.params["export"], job.unit) == ("scorecard", units.b)
+        download = export_response(client, reverse("aftercare:scorecard_export"), params)
+        assert re.search(r'danh-gia-doanh-nghiep-584-\d{8}\.xlsx"$', download["Content-Disposition"])
+        names = [row[0] for row in load_workbook(io.BytesIO(download.content_bytes)).active.iter_rows(
+            values_only=True)]
+        assert "Công ty Thử Nghiệm B" in names and "Không qua doanh nghiệp" not in names
+        job = run_export(users.official_b, units.b, "scorecard", dict({k: [v] for k, v in params.items()},
+                                                                      unit=[str(units.a.pk)]))
+        assert (job.status, job.file.name) == ("failed", "") and "phạm vi" in job.error
 
     def test_the_enterprise_page_shows_its_own_card_in_the_users_scope(self, sent, users, client_for):
         a, _b = sent

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from support import services
 from support.models import ItemKind, Loan, LoanStatus, Payment, PaymentLine
+from tests.export_helpers import export_response, run_export
 from tests.support.factories import D, make_policy
 
 
@@ -167,10 +168,11 @@ class ListQueryTests:
 
 class SummaryExportTests:
     def test_the_excel_file_holds_the_screens_figures(self, paid, units, users, client_for):
-        response = client_for(users.province).get(reverse("support:summary_export"),
-                                                  {"date_from": "01/01/2026", "date_to": "30/06/2026"})
+        response = export_response(client_for(users.province), reverse("support:summary_export"),
+                                   {"date_from": "01/01/2026", "date_to": "30/06/2026"})
         assert response.status_code == 200
-        workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        assert response["Content-Disposition"].endswith(f'ho-tro-{units.province.code}-20260101-20260630.xlsx"')
+        workbook = load_workbook(io.BytesIO(response.content_bytes))
         sheet = workbook.worksheets[0]
         rows = [row for row in sheet.iter_rows(values_only=True)]
         total = next(r for r in rows if r[1] == "Tổng cộng")
@@ -180,6 +182,27 @@ class SummaryExportTests:
         budgets = list(workbook.worksheets[1].iter_rows(values_only=True))
         gnbv = next(r for r in budgets if r[0] == "GNBV")
         assert (gnbv[2], gnbv[3], gnbv[4], gnbv[5], gnbv[6]) == (2026, 10_000_000, 3_400_000, 6_600_000, 3_400_000)
+
+
+    def test_the_request_answers_with_the_job_and_the_job_applies_the_users_scope_again(self, paid, units, users,
+                                                                                       client_for):
+        from portal.models import ReportJob
+
+        params = {"date_from": "01/01/2026", "date_to": "30/06/2026"}
+        response = client_for(users.official_b).get(reverse("support:summary_export"), params)
+        job = ReportJob.objects.get()
+        assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
+        assert (job.kind, job.params["export"], job.unit) == ("export", "support_summary", units.b)
+        # Bác Ái's own summary: nothing of Ninh Sơn's payment or loan.
+        download = export_response(client_for(users.official_b), reverse("support:summary_export"), params)
+        assert download["Content-Disposition"].endswith(f'ho-tro-{units.b.code}-20260101-20260630.xlsx"')
+        rows = list(load_workbook(io.BytesIO(download.content_bytes)).worksheets[0].iter_rows(values_only=True))
+        total = next(r for r in rows if r[1] == "Tổng cộng")
+        assert total[2] == 0 and total[-4] == 0 and units.a.code not in [r[0] for r in rows]
+        # A job that names Ninh Sơn for Bác Ái's official (a scope taken away since, a query tampered with) fails
+        # with no file.
+        job = run_export(users.official_b, units.b, "support_summary", {"unit": [str(units.a.pk)]})
+        assert (job.status, job.file.name, job.error) == ("failed", "", "Đơn vị này nằm ngoài phạm vi của bạn.")
 
 
 class PolicyAdminTests:

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from portal.models import Structure, Unit
 from targets import chase, services
 from targets.models import MonthlyReport, MonthlyReportEvent, ReportStatus
+from tests.export_helpers import export_response
 
 User = get_user_model()
 JAN, FEB, MAR = dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)
@@ -159,13 +160,28 @@ class BoardTests:
     def test_the_board_exports_to_excel_with_words_and_colours(self, users, units, taking_part, clock, client_for):
         clock(dt.date(2026, 3, 10))
         submit(users.official_b, units.b, FEB)
-        response = client_for(users.province).get(reverse("targets:due_board_export"), {"year": 2026})
-        assert response.status_code == 200 and response["Content-Disposition"].endswith('2026.xlsx"')
-        ws = load_workbook(io.BytesIO(response.content)).active
+        response = export_response(client_for(users.province), reverse("targets:due_board_export"), {"year": 2026})
+        assert response.status_code == 200 and response["Content-Disposition"].endswith('han-nop-so-lieu-2026.xlsx"')
+        ws = load_workbook(io.BytesIO(response.content_bytes)).active
         rows = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True)}
         assert rows["585"][3:6] == ("⚠ Quá hạn 33 ngày", "⚠ Quá hạn 5 ngày", "· Chưa đến hạn")
         assert rows["584"][4] == "↑ Đã gửi"
         assert ws.cell(row=2, column=4).fill.fgColor.rgb.endswith("D55E00")  # overdue: hatched vermilion
+
+    def test_the_export_answers_with_its_job_and_the_job_holds_the_users_units_only(
+            self, users, units, taking_part, clock, client_for):
+        from portal.models import ReportJob
+
+        clock(dt.date(2026, 3, 10))
+        response = client_for(users.official_b).get(reverse("targets:due_board_export"), {"year": 2026})
+        job = ReportJob.objects.get()
+        assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
+        assert (job.kind, job.params["export"], job.status, job.unit) == ("export", "due_board", "pending", units.b)
+        assert client_for(users.official_a).get(reverse("jobs:download", args=[job.pk])).status_code == 404
+        # The job builds the board under its user: Bác Ái's official gets Bác Ái's row, nothing of Ninh Sơn.
+        download = export_response(client_for(users.official_b), reverse("targets:due_board_export"), {"year": 2026})
+        ws = load_workbook(io.BytesIO(download.content_bytes)).active
+        assert [row[0] for row in ws.iter_rows(min_row=2, values_only=True) if row[0]] == ["584"]
 
     def test_the_board_runs_a_fixed_number_of_queries(self, users, units, taking_part, clock, client_for,
                                                       django_assert_max_num_queries):
