@@ -256,6 +256,14 @@ class DatabaseRestartTests:
                 cursor.execute("SELECT pg_sleep(3)")
         probe.close()
 
+    def test_the_jit_compiler_is_off_and_a_statement_timeout_keeps_it_so(self):
+        from portal.db import with_statement_timeout
+
+        with connection.cursor() as cursor:  # compiling the reports' queries took longer than running them
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+        assert with_statement_timeout("-c jit=off", 30) == "-c jit=off -c statement_timeout=30000"
+
 
 def mount_tmpfs(folder: Path, *, size_kb: int, read_only: bool = False) -> bool:
     folder.mkdir(parents=True, exist_ok=True)

@@ -96,7 +96,7 @@ def _waiting_groups(tree: UnitTree, period: Period) -> list[WaitingGroup]:
     ended_after = (StatusChange.objects.filter(tree.q("unit"), to_status__in=WAITING_STATUSES, at__lt=end,
                                                ended_at__gte=end)
                    .annotate(enterprise_id=Subquery(enterprise)).order_by()
-                   .values("unit_id", "to_status", "enterprise_id").annotate(n=Count("id"))
+                   .values("unit_id", "to_status", "enterprise_id").annotate(n=Count("*"))  # no id: the index alone
                    .values_list("unit_id", "to_status", "enterprise_id", "n"))
     enterprises = {pk: (pk, name, licence) for pk, name, licence in Enterprise.objects.filter(
         pk__in=ExpectedDeparture.objects.values("enterprise_id")).values_list("pk", "name", "licence_no")}

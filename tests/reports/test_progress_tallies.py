@@ -16,7 +16,7 @@ from reports.progress import Period, progress_rows
 from reports.progress import queries as progress_queries
 from tests.reports.progress_data import communes, h1_2021_dataset, unit
 from tests.reports.test_goals import bulk_departures, skill_certificates
-from tests.reports.test_progress_reform import SPANNING, history, dong_thap, legacy, new  # noqa: F401 (fixtures)
+from tests.reports.test_progress_reform import SPANNING, dong_thap, history, legacy, new  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 LATER = dt.date(2026, 6, 1)
