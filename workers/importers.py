@@ -22,7 +22,7 @@ from portal.formats import parse_date, parse_int
 from portal.models import Unit
 from portal.scoping import not_found_in_scope, unit_in_scope
 from portal.unit_codes import UnitCodeError, UnitResolver
-from portal.xlsx import Column, ErrorList, ImportRejected, RowError, length_problem, normalise_header, read_sheet
+from portal.xlsx import Column, ErrorList, ImportRejected, RowError, iter_sheet, length_problem, normalise_header
 from workers import checklist, services
 from workers.models import (
     ChecklistItem,
@@ -169,28 +169,83 @@ def _date(errors: ErrorList, row: int, key: str, value) -> dt.date | None:
     return day
 
 
-def import_workers(data: bytes, *, user, accept_duplicates: bool = False, structure: str | None = None) -> ImportResult:
-    """Check the whole sheet, then save every row in one transaction (or raise ``ImportRejected``).
+BATCH_ROWS = 5000  # rows checked, then written, at a time: the memory of an import does not grow with the sheet
+
+
+class _SheetKeys:
+    """What the checks across rows keep of the rows already read (small keys, never the rows): the row of each
+    citizen ID, the first row of each (name, date of birth, unit) of a checked row, the citizen IDs of the workers
+    this import registers, and the keys known workers had before the import changed them (the duplicate check
+    compares with the registry as it was before the import, as when the whole sheet was checked first)."""
+
+    def __init__(self):
+        self.rows: dict[str, int] = {}  # citizen ID → its first row
+        self.first: dict[tuple, tuple[int, str]] = {}  # (name key, date of birth, unit id) → (row, citizen ID)
+        self.new: set[str] = set()  # citizen IDs of the new workers of the sheet (written or to be written)
+        self.before: dict[tuple, list[str]] = defaultdict(list)  # key before the import → known workers' IDs
+        self.rekeyed: set[str] = set()  # known workers whose key the sheet changes
+
+
+def import_workers(data: bytes, *, user, accept_duplicates: bool = False, structure: str | None = None,
+                   batch_size: int | None = None) -> ImportResult:
+    """Check every row of the sheet and save them all, or none (``ImportRejected`` lists every error).
+
+    The sheet is read, checked and written ``batch_size`` rows at a time (``BATCH_ROWS``) inside one transaction:
+    once a row has an error nothing more is written (the transaction is rolled back at the end), but the later
+    rows are still checked so that every error of the sheet is listed.
 
     ``structure`` (legacy or 2025) reads every unit code in that structure; without it, a code found in
     both loaded structures is read in the one in force on the row's departure date, else today.
     """
-    sheet = read_sheet(data, COLUMNS, keep_extra=True)
+    size = batch_size or BATCH_ROWS
+    sheet, rows = iter_sheet(data, COLUMNS, keep_extra=True)
     errors = ErrorList()
     lookups = _Lookups()
     today = services.today()
     checklist_columns = _checklist_columns(sheet, errors, lookups)
-    raw_cells = dict(sheet.raw_rows) if checklist_columns else {}
-    raw_ids = [normalise_citizen_id(values.get("citizen_id")) for _row, values in sheet.rows]
-    existing = {w.citizen_id: w for w in Worker.objects.filter(citizen_id__in=raw_ids)
+    resolver = UnitResolver((), user=user, structure=structure)
+    keys = _SheetKeys()
+    result = ImportResult()
+    problems: list[RowError] = []  # what the services refused (when every row passed the checks)
+    with transaction.atomic(), acting_as(user):
+        for batch in _batches(rows, size):
+            plans = _check_rows(batch, errors=errors, user=user, lookups=lookups, resolver=resolver, today=today,
+                                keys=keys, checklist_columns=checklist_columns)
+            if not accept_duplicates:
+                _check_duplicates(errors, plans, keys)
+            if not errors:  # after the first error nothing is written: the checks go on, for the list
+                problems.extend(_save_batch(plans, user=user, result=result, checklist_too=not problems))
+        errors.raise_if_any()  # rolls everything back
+        if problems:
+            raise ImportRejected(sorted(problems, key=lambda problem: problem.row))
+    return result
+
+
+def _batches(rows, size: int):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, resolver: UnitResolver,
+                today: dt.date, keys: _SheetKeys, checklist_columns: dict) -> list[RowPlan]:
+    """The plans of a batch of rows (each checked; a row with an error has none, or has its pipeline's error)."""
+    raw_ids = [normalise_citizen_id(values.get("citizen_id")) for _row, values, _cells in batch]
+    existing = {w.citizen_id: w for w in Worker.objects.filter(citizen_id__in=[c for c in raw_ids
+                                                                               if c and c not in keys.new])
                 .select_related("unit", "unit__parent", "ethnicity")
                 .prefetch_related("household_statuses", "departures__return_record",
                                   *(["checklist"] if checklist_columns else []))}
-    resolver = UnitResolver({_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user, structure=structure)
-    seen_ids: dict[str, int] = {}
+    resolver.load({_text(v.get("unit_code")) for _r, v, _c in batch})
+    seen_ids = keys.rows
     plans: list[RowPlan] = []
 
-    for row, values in sheet.rows:
+    for row, values, cells in batch:
         full_name = " ".join(_text(values.get("full_name")).split())
         if not full_name:
             errors.add(row, LABEL["full_name"], _("Required."))
@@ -279,7 +334,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
             errors.add(row, LABEL["citizen_id"], not_found_in_scope(
                 user, _("This citizen ID belongs to a worker outside your scope.")))
             continue
-        entries = _checklist_entries(errors, row, checklist_columns, raw_cells.get(row, []), unit=unit, dob=dob,
+        entries = _checklist_entries(errors, row, checklist_columns, cells or [], unit=unit, dob=dob,
                                      worker=worker, lookups=lookups) if checklist_columns else []
         if errors and errors.items[-1].row == row:
             continue
@@ -292,10 +347,14 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
             plan.departure.update(_orientation_certificate(plan.checklist, plan.departure["date"]))
         plans.append(plan)
 
-    if not accept_duplicates:
-        _check_duplicates(errors, plans)
-    errors.raise_if_any()
-    return _save(plans, user=user)
+    for plan in plans:
+        worker = plan.worker
+        if worker is None:
+            keys.new.add(plan.values["citizen_id"])
+        elif (worker.name_key, worker.date_of_birth, worker.unit_id) != _key(plan):
+            keys.rekeyed.add(worker.citizen_id)
+            keys.before[(worker.name_key, worker.date_of_birth, worker.unit_id)].append(worker.citizen_id)
+    return plans
 
 
 def _contract(errors: ErrorList, row: int, values: dict, departure_date: dt.date | None) -> dict[str, Any]:
@@ -405,44 +464,53 @@ def _plan_contract(errors: ErrorList, plan: RowPlan, departure) -> None:
         plan.contract_update = departure
 
 
-def _check_duplicates(errors: ErrorList, plans: list[RowPlan]) -> None:
-    keys = {(normalise_name(p.values["full_name"]), p.values["date_of_birth"], p.values["unit"].pk): p for p in plans}
-    in_db = Worker.objects.filter(name_key__in={k[0] for k in keys}, date_of_birth__in={k[1] for k in keys})
+def _key(plan: RowPlan) -> tuple:
+    return normalise_name(plan.values["full_name"]), plan.values["date_of_birth"], plan.values["unit"].pk
+
+
+def _check_duplicates(errors: ErrorList, plans: list[RowPlan], keys: _SheetKeys) -> None:
+    """Likely duplicates of a batch's plans: a worker of the registry as it was before the import (not one this
+    import registered or changed in an earlier batch), or an earlier checked row of the sheet."""
+    plan_keys = [_key(plan) for plan in plans]
+    if not plan_keys:
+        return
+    in_db = Worker.objects.filter(name_key__in={k[0] for k in plan_keys}, date_of_birth__in={k[1] for k in plan_keys})
     by_key: dict[tuple, list[str]] = defaultdict(list)
     for w in in_db.only("name_key", "date_of_birth", "unit_id", "citizen_id", "legacy_id_number"):
+        if w.citizen_id in keys.new or w.citizen_id in keys.rekeyed:
+            continue  # registered by this import, or its key before the import is in keys.before
         by_key[(w.name_key, w.date_of_birth, w.unit_id)].append(w.citizen_id or w.legacy_id_number)  # CMND: history
-    first_row: dict[tuple, RowPlan] = {}
-    for plan in plans:
-        key = (normalise_name(plan.values["full_name"]), plan.values["date_of_birth"], plan.values["unit"].pk)
-        others = [c for c in by_key.get(key, []) if c != plan.values["citizen_id"]]
+    for key in set(plan_keys) & keys.before.keys():
+        by_key[key].extend(keys.before[key])
+    first_row = keys.first
+    for plan, key in zip(plans, plan_keys, strict=True):
+        citizen_id = plan.values["citizen_id"]
+        others = [c for c in by_key.get(key, []) if c != citizen_id]
         if others:
             errors.add(plan.row, LABEL["citizen_id"], _(
                 "Likely duplicate: a registered worker has the same name, date of birth and unit with citizen ID "
                 "ending %(last4)s.") % {"last4": others[0][-4:]})
-        earlier = first_row.setdefault(key, plan)
-        if earlier is not plan and earlier.values["citizen_id"] != plan.values["citizen_id"]:
+        earlier_row, earlier_id = first_row.setdefault(key, (plan.row, citizen_id))
+        if earlier_row != plan.row and earlier_id != citizen_id:
             errors.add(plan.row, LABEL["citizen_id"], _(
-                "Likely duplicate of row %(row)s (same name, date of birth and unit, another citizen ID).") % {"row": earlier.row})
+                "Likely duplicate of row %(row)s (same name, date of birth and unit, another citizen ID).") % {"row": earlier_row})
 
 
-def _save(plans: list[RowPlan], *, user) -> ImportResult:
-    """New workers in bulk (``workers_register_bulk``), known ones through the per-row services; all or nothing."""
-    result = ImportResult()
-    problems: list[RowError] = []
-    with transaction.atomic(), acting_as(user):
-        problems.extend(_save_new([plan for plan in plans if plan.worker is None], user=user, result=result))
-        for plan in plans:
-            if plan.worker is None:
-                continue
-            try:
-                _save_row(plan, user=user, result=result)
-            except ValidationError as exc:
-                problems.extend(RowError(plan.row, "", message) for message in exc.messages)
-        if problems:
-            raise ImportRejected(sorted(problems, key=lambda problem: problem.row))  # rolls everything back
-        result.checklist = checklist.checklist_save_many(user=user, entries=[
+def _save_batch(plans: list[RowPlan], *, user, result: ImportResult, checklist_too: bool) -> list[RowError]:
+    """A batch's new workers in bulk (``workers_register_bulk``), its known ones through the per-row services,
+    then (``checklist_too``: while nothing was refused) their checklist entries; what the services refused."""
+    problems = _save_new([plan for plan in plans if plan.worker is None], user=user, result=result)
+    for plan in plans:
+        if plan.worker is None:
+            continue
+        try:
+            _save_row(plan, user=user, result=result)
+        except ValidationError as exc:
+            problems.extend(RowError(plan.row, "", message) for message in exc.messages)
+    if checklist_too and not problems:
+        result.checklist += checklist.checklist_save_many(user=user, entries=[
             (plan.saved or plan.worker, plan.checklist) for plan in plans if plan.checklist])
-    return result
+    return problems
 
 
 def _new_worker(plan: RowPlan) -> services.NewWorker:
