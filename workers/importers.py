@@ -179,11 +179,31 @@ class _SheetKeys:
     compares with the registry as it was before the import, as when the whole sheet was checked first)."""
 
     def __init__(self):
-        self.rows: dict[str, int] = {}  # citizen ID → its first row
-        self.first: dict[tuple, tuple[int, str]] = {}  # (name key, date of birth, unit id) → (row, citizen ID)
-        self.new: set[str] = set()  # citizen IDs of the new workers of the sheet (written or to be written)
+        # Citizen IDs as numbers (``id_key``): 200,000 rows' keys take tens of MB, not the rows' hundreds.
+        self.rows: dict[int | str, int] = {}  # citizen ID → its first row
+        self.first: dict[str, Any] = {}  # name key, date of birth, unit id (``packed``) → row and citizen ID (``pair``)
+        self.new: set[int | str] = set()  # citizen IDs of the new workers of the sheet (written or to be written)
         self.before: dict[tuple, list[str]] = defaultdict(list)  # key before the import → known workers' IDs
-        self.rekeyed: set[str] = set()  # known workers whose key the sheet changes
+        self.rekeyed: set[int | str] = set()  # known workers whose key the sheet changes
+
+    @staticmethod
+    def id_key(citizen_id: str) -> int | str:
+        return int(citizen_id) if len(citizen_id) == 12 and citizen_id.isdigit() else citizen_id
+
+    @staticmethod
+    def packed(key: tuple) -> str:
+        name, born, unit_id = key
+        return f"{name}\x00{born.toordinal()}\x00{unit_id}"
+
+    @staticmethod
+    def pair(row: int, citizen_id: str) -> Any:
+        """(row, citizen ID) as one number when the ID is 12 digits (always, for a row without errors)."""
+        number = _SheetKeys.id_key(citizen_id)
+        return row << 40 | number if isinstance(number, int) else (row, citizen_id)
+
+    @staticmethod
+    def unpair(value) -> tuple[int, str]:
+        return (value >> 40, f"{value & (1 << 40) - 1:012d}") if isinstance(value, int) else value
 
 
 def import_workers(data: bytes, *, user, accept_duplicates: bool = False, structure: str | None = None,
@@ -207,6 +227,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
     keys = _SheetKeys()
     result = ImportResult()
     problems: list[RowError] = []  # what the services refused (when every row passed the checks)
+    warnings = services.DepartureWarnings()  # as of before the first batch
     with transaction.atomic(), acting_as(user):
         for batch in _batches(rows, size):
             plans = _check_rows(batch, errors=errors, user=user, lookups=lookups, resolver=resolver, today=today,
@@ -214,7 +235,8 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
             if not accept_duplicates:
                 _check_duplicates(errors, plans, keys)
             if not errors:  # after the first error nothing is written: the checks go on, for the list
-                problems.extend(_save_batch(plans, user=user, result=result, checklist_too=not problems))
+                problems.extend(_save_batch(plans, user=user, result=result, warnings=warnings,
+                                            checklist_too=not problems))
         errors.raise_if_any()  # rolls everything back
         if problems:
             raise ImportRejected(sorted(problems, key=lambda problem: problem.row))
@@ -237,7 +259,7 @@ def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, reso
     """The plans of a batch of rows (each checked; a row with an error has none, or has its pipeline's error)."""
     raw_ids = [normalise_citizen_id(values.get("citizen_id")) for _row, values, _cells in batch]
     existing = {w.citizen_id: w for w in Worker.objects.filter(citizen_id__in=[c for c in raw_ids
-                                                                               if c and c not in keys.new])
+                                                                               if c and keys.id_key(c) not in keys.new])
                 .select_related("unit", "unit__parent", "ethnicity")
                 .prefetch_related("household_statuses", "departures__return_record",
                                   *(["checklist"] if checklist_columns else []))}
@@ -265,10 +287,11 @@ def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, reso
         else:
             for problem in citizen_id_problems(citizen_id, date_of_birth=dob, sex=sex):
                 errors.add(row, LABEL["citizen_id"], problem)
-            if citizen_id in seen_ids:
-                errors.add(row, LABEL["citizen_id"], _("This citizen ID is also on row %(row)s.") % {"row": seen_ids[citizen_id]})
+            id_key = keys.id_key(citizen_id)
+            if id_key in seen_ids:
+                errors.add(row, LABEL["citizen_id"], _("This citizen ID is also on row %(row)s.") % {"row": seen_ids[id_key]})
             else:
-                seen_ids[citizen_id] = row
+                seen_ids[id_key] = row
         unit = _resolve_unit(errors, row, resolver, _text(values.get("unit_code")),
                              _date(ErrorList(), row, "departure_date", values.get("departure_date")))
 
@@ -350,9 +373,9 @@ def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, reso
     for plan in plans:
         worker = plan.worker
         if worker is None:
-            keys.new.add(plan.values["citizen_id"])
+            keys.new.add(keys.id_key(plan.values["citizen_id"]))
         elif (worker.name_key, worker.date_of_birth, worker.unit_id) != _key(plan):
-            keys.rekeyed.add(worker.citizen_id)
+            keys.rekeyed.add(keys.id_key(worker.citizen_id))
             keys.before[(worker.name_key, worker.date_of_birth, worker.unit_id)].append(worker.citizen_id)
     return plans
 
@@ -477,7 +500,7 @@ def _check_duplicates(errors: ErrorList, plans: list[RowPlan], keys: _SheetKeys)
     in_db = Worker.objects.filter(name_key__in={k[0] for k in plan_keys}, date_of_birth__in={k[1] for k in plan_keys})
     by_key: dict[tuple, list[str]] = defaultdict(list)
     for w in in_db.only("name_key", "date_of_birth", "unit_id", "citizen_id", "legacy_id_number"):
-        if w.citizen_id in keys.new or w.citizen_id in keys.rekeyed:
+        if w.citizen_id and (keys.id_key(w.citizen_id) in keys.new or keys.id_key(w.citizen_id) in keys.rekeyed):
             continue  # registered by this import, or its key before the import is in keys.before
         by_key[(w.name_key, w.date_of_birth, w.unit_id)].append(w.citizen_id or w.legacy_id_number)  # CMND: history
     for key in set(plan_keys) & keys.before.keys():
@@ -490,16 +513,17 @@ def _check_duplicates(errors: ErrorList, plans: list[RowPlan], keys: _SheetKeys)
             errors.add(plan.row, LABEL["citizen_id"], _(
                 "Likely duplicate: a registered worker has the same name, date of birth and unit with citizen ID "
                 "ending %(last4)s.") % {"last4": others[0][-4:]})
-        earlier_row, earlier_id = first_row.setdefault(key, (plan.row, citizen_id))
+        earlier_row, earlier_id = keys.unpair(first_row.setdefault(keys.packed(key), keys.pair(plan.row, citizen_id)))
         if earlier_row != plan.row and earlier_id != citizen_id:
             errors.add(plan.row, LABEL["citizen_id"], _(
                 "Likely duplicate of row %(row)s (same name, date of birth and unit, another citizen ID).") % {"row": earlier_row})
 
 
-def _save_batch(plans: list[RowPlan], *, user, result: ImportResult, checklist_too: bool) -> list[RowError]:
+def _save_batch(plans: list[RowPlan], *, user, result: ImportResult, warnings: services.DepartureWarnings,
+                checklist_too: bool) -> list[RowError]:
     """A batch's new workers in bulk (``workers_register_bulk``), its known ones through the per-row services,
     then (``checklist_too``: while nothing was refused) their checklist entries; what the services refused."""
-    problems = _save_new([plan for plan in plans if plan.worker is None], user=user, result=result)
+    problems = _save_new([plan for plan in plans if plan.worker is None], user=user, result=result, warnings=warnings)
     for plan in plans:
         if plan.worker is None:
             continue
@@ -523,10 +547,11 @@ def _new_worker(plan: RowPlan) -> services.NewWorker:
         departure=departure, later_statuses=tuple(plan.changes))
 
 
-def _save_new(plans: list[RowPlan], *, user, result: ImportResult) -> list[RowError]:
+def _save_new(plans: list[RowPlan], *, user, result: ImportResult, warnings: services.DepartureWarnings | None = None
+              ) -> list[RowError]:
     try:
         saved = services.workers_register_bulk(user=user, workers=[_new_worker(plan) for plan in plans],
-                                               note=_("Imported from Excel"))
+                                               note=_("Imported from Excel"), warnings=warnings)
     except services.BulkRejected as exc:
         return [RowError(plans[position].row, "", message)
                 for position in sorted(exc.problems) for message in exc.problems[position]]
