@@ -153,7 +153,7 @@ def _text(value) -> str:
     return text
 
 
-def _date(errors: ErrorList, row: int, key: str, value) -> dt.date | None:
+def _date(errors: ErrorList, row: int, key: str, value, latest: dt.date | None = None) -> dt.date | None:
     if value in (None, ""):
         return None
     try:
@@ -163,7 +163,7 @@ def _date(errors: ErrorList, row: int, key: str, value) -> dt.date | None:
     except ValueError:
         errors.add(row, LABEL[key], _("Not a date: write it as dd/mm/yyyy."))
         return None
-    if (problem := bounds.date_problem(day)) is not None:
+    if (problem := bounds.date_problem(day, latest=latest)) is not None:
         errors.add(row, LABEL[key], problem)
         return None
     return day
@@ -265,6 +265,7 @@ def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, reso
                                   *(["checklist"] if checklist_columns else []))}
     resolver.load({_text(v.get("unit_code")) for _r, v, _c in batch})
     seen_ids = keys.rows
+    latest = bounds.date_max()  # the last date a cell may give (read once, not for every cell)
     plans: list[RowPlan] = []
 
     for row, values, cells in batch:
@@ -274,7 +275,7 @@ def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, reso
         elif too_long := length_problem(full_name, Worker._meta.get_field("full_name").max_length):
             errors.add(row, LABEL["full_name"], too_long)
         citizen_id = normalise_citizen_id(values.get("citizen_id"))
-        dob = _date(errors, row, "date_of_birth", values.get("date_of_birth"))
+        dob = _date(errors, row, "date_of_birth", values.get("date_of_birth"), latest)
         if values.get("date_of_birth") in (None, ""):
             errors.add(row, LABEL["date_of_birth"], _("Required."))
         elif dob and dob > today:
@@ -293,7 +294,7 @@ def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, reso
             else:
                 seen_ids[id_key] = row
         unit = _resolve_unit(errors, row, resolver, _text(values.get("unit_code")),
-                             _date(ErrorList(), row, "departure_date", values.get("departure_date")))
+                             _date(ErrorList(), row, "departure_date", values.get("departure_date"), latest))
 
         ethnicity = None
         if _text(values.get("ethnicity")):
@@ -317,9 +318,9 @@ def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, reso
             if status is None:
                 errors.add(row, LABEL["status"], _("Unknown status “%(value)s”.") % {"value": _text(values["status"])})
 
-        departure_date = _date(errors, row, "departure_date", values.get("departure_date"))
-        return_date = _date(errors, row, "return_date", values.get("return_date"))
-        contract = _contract(errors, row, values, departure_date)
+        departure_date = _date(errors, row, "departure_date", values.get("departure_date"), latest)
+        return_date = _date(errors, row, "return_date", values.get("return_date"), latest)
+        contract = _contract(errors, row, values, departure_date, latest)
         country = programme = enterprise = None
         if _text(values.get("country")):
             country = lookups.countries.get(normalise_header(values["country"]))
@@ -380,10 +381,11 @@ def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, reso
     return plans
 
 
-def _contract(errors: ErrorList, row: int, values: dict, departure_date: dt.date | None) -> dict[str, Any]:
+def _contract(errors: ErrorList, row: int, values: dict, departure_date: dt.date | None,
+              latest: dt.date | None = None) -> dict[str, Any]:
     """The contract a row gives: its end (a date after the departure) and/or its length in months."""
     contract: dict[str, Any] = {}
-    end = _date(errors, row, "contract_end", values.get("contract_end"))
+    end = _date(errors, row, "contract_end", values.get("contract_end"), latest)
     if end is not None:
         if departure_date is not None and end <= departure_date:
             errors.add(row, LABEL["contract_end"], _("The contract ends on or before the departure date."))

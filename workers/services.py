@@ -528,13 +528,13 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "",
         insert_rows(Worker.household_statuses.through, ["worker_id", "householdstatus_id"], [
             (worker.pk, status.pk) for worker, item in zip(rows, items, strict=True) for status in item.household_statuses])
         timeline = _Timeline(by_id=by_id, dated=dated_by_events)
-        timeline.step((worker, "", item.status, note, _registered_on(item))
+        timeline.step((worker, "", item.status, note, _registered_on(item) if dated_by_events else None)
                       for worker, item in zip(rows, items, strict=True))
         departures, returns = _insert_departures(rows, items, timeline=timeline, by_id=by_id, note=note,
                                                  warnings=warnings or DepartureWarnings(up_to_now=False))
         for step in range(max((len(item.later_statuses) for item in items), default=0)):
             timeline.step((worker, item.later_statuses[step - 1] if step else _status_after_departure(item),
-                           item.later_statuses[step], note, _last_event_on(item))
+                           item.later_statuses[step], note, _last_event_on(item) if dated_by_events else None)
                           for worker, item in zip(rows, items, strict=True) if len(item.later_statuses) > step)
         # Marked absconded (worker_change_status): the absconding, learned today.
         absconded = {d.worker.pk: d for d in departures}
@@ -579,7 +579,7 @@ class _Timeline:
         self.dated = dated
         self.at: dt.datetime | None = None
 
-    def step(self, changes: Iterable[tuple[Worker, str, str, str, dt.date]]) -> None:
+    def step(self, changes: Iterable[tuple[Worker, str, str, str, dt.date | None]]) -> None:
         now = timezone.now()
         self.at = now if self.at is None or now > self.at else self.at + dt.timedelta(microseconds=1)
         insert_rows(StatusChange, ["worker_id", "from_status", "to_status", "at", "by_id", "note"], [
