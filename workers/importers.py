@@ -8,6 +8,7 @@ screen, ``--accept-duplicates`` on the command line).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -180,9 +181,8 @@ class _SheetKeys:
 
     def __init__(self):
         # Citizen IDs as numbers (``id_key``): 200,000 rows' keys take tens of MB, not the rows' hundreds.
-        self.rows: dict[int | str, int] = {}  # citizen ID → its first row
-        self.first: dict[str, Any] = {}  # name key, date of birth, unit id (``packed``) → row and citizen ID (``pair``)
-        self.new: set[int | str] = set()  # citizen IDs of the new workers of the sheet (written or to be written)
+        self.rows: dict[int | str, int] = {}  # citizen ID → its first row, negative when a new worker's (``mark_new``)
+        self.first: dict[bytes, Any] = {}  # name key, date of birth, unit id (``packed``) → row and citizen ID (``pair``)
         self.before: dict[tuple, list[str]] = defaultdict(list)  # key before the import → known workers' IDs
         self.rekeyed: set[int | str] = set()  # known workers whose key the sheet changes
 
@@ -190,10 +190,24 @@ class _SheetKeys:
     def id_key(citizen_id: str) -> int | str:
         return int(citizen_id) if len(citizen_id) == 12 and citizen_id.isdigit() else citizen_id
 
+    def row_of(self, citizen_id: str) -> int | None:
+        row = self.rows.get(self.id_key(citizen_id))
+        return None if row is None else abs(row)
+
+    def mark_new(self, citizen_id: str) -> None:
+        """The row of ``citizen_id`` registers a new worker (written with its batch, unless an error came before)."""
+        key = self.id_key(citizen_id)
+        self.rows[key] = -abs(self.rows[key])
+
+    def is_new(self, citizen_id: str) -> bool:
+        """A worker this import registers: one the registry did not have before it."""
+        return self.rows.get(self.id_key(citizen_id), 0) < 0
+
     @staticmethod
-    def packed(key: tuple) -> str:
+    def packed(key: tuple) -> bytes:
+        """(name key, date of birth, unit id) as a 128-bit digest: 16 bytes for a name of any length."""
         name, born, unit_id = key
-        return f"{name}\x00{born.toordinal()}\x00{unit_id}"
+        return hashlib.blake2b(f"{name}\x00{born.toordinal()}\x00{unit_id}".encode(), digest_size=16).digest()
 
     @staticmethod
     def pair(row: int, citizen_id: str) -> Any:
@@ -259,12 +273,11 @@ def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, reso
     """The plans of a batch of rows (each checked; a row with an error has none, or has its pipeline's error)."""
     raw_ids = [normalise_citizen_id(values.get("citizen_id")) for _row, values, _cells in batch]
     existing = {w.citizen_id: w for w in Worker.objects.filter(citizen_id__in=[c for c in raw_ids
-                                                                               if c and keys.id_key(c) not in keys.new])
+                                                                               if c and not keys.is_new(c)])
                 .select_related("unit", "unit__parent", "ethnicity")
                 .prefetch_related("household_statuses", "departures__return_record",
                                   *(["checklist"] if checklist_columns else []))}
     resolver.load({_text(v.get("unit_code")) for _r, v, _c in batch})
-    seen_ids = keys.rows
     latest = bounds.date_max()  # the last date a cell may give (read once, not for every cell)
     plans: list[RowPlan] = []
 
@@ -288,11 +301,10 @@ def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, reso
         else:
             for problem in citizen_id_problems(citizen_id, date_of_birth=dob, sex=sex):
                 errors.add(row, LABEL["citizen_id"], problem)
-            id_key = keys.id_key(citizen_id)
-            if id_key in seen_ids:
-                errors.add(row, LABEL["citizen_id"], _("This citizen ID is also on row %(row)s.") % {"row": seen_ids[id_key]})
+            if (earlier := keys.row_of(citizen_id)) is not None:
+                errors.add(row, LABEL["citizen_id"], _("This citizen ID is also on row %(row)s.") % {"row": earlier})
             else:
-                seen_ids[id_key] = row
+                keys.rows[keys.id_key(citizen_id)] = row
         unit = _resolve_unit(errors, row, resolver, _text(values.get("unit_code")),
                              _date(ErrorList(), row, "departure_date", values.get("departure_date"), latest))
 
@@ -374,7 +386,7 @@ def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, reso
     for plan in plans:
         worker = plan.worker
         if worker is None:
-            keys.new.add(keys.id_key(plan.values["citizen_id"]))
+            keys.mark_new(plan.values["citizen_id"])
         elif (worker.name_key, worker.date_of_birth, worker.unit_id) != _key(plan):
             keys.rekeyed.add(keys.id_key(worker.citizen_id))
             keys.before[(worker.name_key, worker.date_of_birth, worker.unit_id)].append(worker.citizen_id)
@@ -502,7 +514,7 @@ def _check_duplicates(errors: ErrorList, plans: list[RowPlan], keys: _SheetKeys)
     in_db = Worker.objects.filter(name_key__in={k[0] for k in plan_keys}, date_of_birth__in={k[1] for k in plan_keys})
     by_key: dict[tuple, list[str]] = defaultdict(list)
     for w in in_db.only("name_key", "date_of_birth", "unit_id", "citizen_id", "legacy_id_number"):
-        if w.citizen_id and (keys.id_key(w.citizen_id) in keys.new or keys.id_key(w.citizen_id) in keys.rekeyed):
+        if w.citizen_id and (keys.is_new(w.citizen_id) or keys.id_key(w.citizen_id) in keys.rekeyed):
             continue  # registered by this import, or its key before the import is in keys.before
         by_key[(w.name_key, w.date_of_birth, w.unit_id)].append(w.citizen_id or w.legacy_id_number)  # CMND: history
     for key in set(plan_keys) & keys.before.keys():
