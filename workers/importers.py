@@ -170,7 +170,7 @@ def _date(errors: ErrorList, row: int, key: str, value, latest: dt.date | None =
     return day
 
 
-BATCH_ROWS = 5000  # rows checked, then written, at a time: the memory of an import does not grow with the sheet
+BATCH_ROWS = 2000  # rows checked, then written, at a time: the memory of an import does not grow with the sheet
 
 
 class _SheetKeys:
