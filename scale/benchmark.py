@@ -363,6 +363,19 @@ def _rss_mb() -> float:
     return 0.0
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (``VmHWM``): unlike ``ru_maxrss``, which Linux keeps across ``execve``,
+    it does not start from the parent's size at the fork."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def export_child(kind: str, limit: int | None) -> dict[str, Any]:
     """Run inside a fresh process: one export, its time and peak memory."""
     from django.contrib.auth import get_user_model
@@ -634,7 +647,7 @@ def import_child(path: str) -> dict[str, Any]:
             raise _Rollback
     except _Rollback:
         pass
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_rss_mb()
     return {"rows": _sheet_rows(data), "seconds": round(seconds, 1), "rss_before_mb": round(start_rss, 1),
             "peak_rss_mb": round(peak_mb, 1), "growth_mb": round(peak_mb - start_rss, 1), **outcome}
 
