@@ -5,6 +5,7 @@ what it writes in one."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
@@ -12,9 +13,9 @@ from django.db import transaction
 
 from portal.models import JobStatus, ReportJob
 from portal.xlsx import ImportRejected, iter_sheet, read_sheet
-from workers import importers
+from workers import importers, services
 from workers.importers import COLUMNS, import_workers
-from workers.models import Departure, Return, Sex, Status, StatusChange, Worker
+from workers.models import AftercareSettings, Departure, Return, Sex, Status, StatusChange, Worker
 
 from .fixtures import cccd
 from .test_import import good_rows, sheet
@@ -149,6 +150,25 @@ class BatchTests:
         assert Worker.objects.get(pk=known.pk).status == Status.DEPARTED
         assert Worker.objects.get(full_name="Phan Thị Mười").status == Status.TRAINING
         assert Return.objects.count() == 2 and Departure.objects.count() == 6
+
+    def test_departure_warnings_count_the_departures_before_the_import_not_the_earlier_batches(
+            self, make_worker, users, reference, enterprises, units):
+        AftercareSettings.objects.create(unit=units.province, absconding_rate_threshold=Decimal(20),
+                                         absconding_min_departures=5)
+        for n in range(5):  # 2 of 5 absconded: 40 %
+            departure = services.departure_record(user=users.admin, worker=make_worker(),
+                                                  date=dt.date(2023, 1, 2 + n), country=reference.japan,
+                                                  programme=reference.titp, enterprise=enterprises.active)
+            if n < 2:
+                services.absconding_record(user=users.admin, departure=departure, learned_on=dt.date(2023, 9, 1),
+                                           source="enterprise")
+        rows = [row(units, n) + ["", "", "", f"0{n}/02/2024", "Nhật Bản", "JP-TITP", enterprises.active.licence_no, ""]
+                for n in range(1, 7)]
+        result = import_workers(sheet(rows), user=users.official_a, batch_size=2)
+        assert result.departures == 6
+        warnings = set(Departure.objects.filter(worker__full_name__startswith="Người Thử Lô")
+                       .values_list("warning", flat=True))
+        assert len(warnings) == 1 and "2 trong số 5" in warnings.pop()  # the third batch too: not "2 of 9"
 
     def test_the_sheet_is_read_a_row_at_a_time_as_read_sheet_reads_it(self, units):
         rows = good_rows(units)
