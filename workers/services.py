@@ -5,6 +5,7 @@ the object. Errors are ``ValidationError`` keyed by field where one is to blame.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -531,7 +532,7 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "",
         timeline.step((worker, "", item.status, note, _registered_on(item) if dated_by_events else None)
                       for worker, item in zip(rows, items, strict=True))
         departures, returns = _insert_departures(rows, items, timeline=timeline, by_id=by_id, note=note,
-                                                 warnings=warnings or DepartureWarnings(up_to_now=False))
+                                                 warnings=warnings)
         for step in range(max((len(item.later_statuses) for item in items), default=0)):
             timeline.step((worker, item.later_statuses[step - 1] if step else _status_after_departure(item),
                            item.later_statuses[step], note, _last_event_on(item) if dated_by_events else None)
@@ -605,10 +606,11 @@ def _insert_workers(rows: list[Worker]) -> None:
 
 
 def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: _Timeline, by_id: int | None,
-                       note: str, warnings: DepartureWarnings) -> tuple[list[Departure], list[Return]]:
+                       note: str, warnings: DepartureWarnings | None) -> tuple[list[Departure], list[Return]]:
     departing = [(worker, item) for worker, item in zip(rows, items, strict=True) if item.departure is not None]
     if not departing:
         return [], []
+    warnings = warnings or DepartureWarnings(up_to_now=False)
     settings = warnings.settings
     found = warnings.of([(worker.unit, item.departure) for worker, item in departing])
     departures: list[Departure] = []
@@ -652,9 +654,12 @@ class DepartureWarnings:
     of its earlier batches left out."""
 
     def __init__(self, *, up_to_now: bool = True):
-        self.settings = overstay.SettingsByProvince()
         self.recorded_before = timezone.now() if up_to_now else None
         self.known: dict[tuple[str, int | None, int | None], str] = {}
+
+    @functools.cached_property
+    def settings(self) -> overstay.SettingsByProvince:
+        return overstay.SettingsByProvince()  # read when a departure needs them
 
     def of(self, departures: list[tuple[Unit, NewDeparture]]) -> dict[tuple[str, int | None, int | None], str]:
         by_province: dict[str, tuple[Unit, set]] = {}
