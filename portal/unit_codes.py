@@ -30,11 +30,19 @@ class UnitResolver:
         self.user = user
         self.reader = reader if reader is not None else user  # whose scope reads an ambiguous code
         self.structure = structure
-        wanted = {str(c).strip() for c in codes if c not in (None, "")}
-        units = Unit.objects.filter(code__in=wanted)
-        if structure:
-            units = units.filter(structure=structure)
         self._by_code: dict[str, dict[str, Unit]] = defaultdict(dict)
+        self._loaded: set[str] = set()
+        self.load(codes)
+
+    def load(self, codes: Iterable[str]) -> None:
+        """Read the units of ``codes`` not read yet (one query; an import reads them a batch of rows at a time)."""
+        wanted = {str(c).strip() for c in codes if c not in (None, "")} - self._loaded
+        if not wanted:
+            return
+        self._loaded |= wanted
+        units = Unit.objects.filter(code__in=wanted)
+        if self.structure:
+            units = units.filter(structure=self.structure)
         for unit in units.select_related("parent"):
             self._by_code[unit.code][unit.structure] = unit
 

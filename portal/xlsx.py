@@ -9,6 +9,7 @@ user can find them in Excel.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
@@ -214,9 +215,25 @@ def read_sheet(fileobj: IO[bytes] | bytes, columns: Iterable[Column], *, keep_ex
     is missing. Row values are raw cells (cleaned by ``clean_cell``); each
     importer turns them into domain values and collects its own errors.
     """
+    sheet, rows = iter_sheet(fileobj, columns, keep_extra=keep_extra)
+    for row_number, values, cells in rows:
+        sheet.rows.append((row_number, values))
+        if keep_extra:
+            sheet.raw_rows.append((row_number, cells))
+    return sheet
+
+
+def iter_sheet(fileobj: IO[bytes] | bytes, columns: Iterable[Column], *, keep_extra: bool = False
+               ) -> tuple[Sheet, Iterator[tuple[int, dict[str, Any], list[Any] | None]]]:
+    """:func:`read_sheet` one row at a time: the headers (``Sheet`` without rows, its checks made at once) and an
+    iterator of ``(row number, values, cells)`` (``cells``: the whole row, with ``keep_extra``; else ``None``).
+
+    The iterator raises ``ImportRejected`` as :func:`read_sheet` does (too many rows, a damaged part) when it
+    meets the problem, so an importer that writes as it reads must do it in a transaction.
+    """
     data = fileobj if isinstance(fileobj, bytes) else fileobj.read(settings.UPLOAD_MAX_BYTES + 1)
     _check_container(data)
-    try:
+    with _calamine_errors():
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not workbook.sheet_names:
             raise ImportRejected([RowError(0, "", _("The workbook has no sheet."))])
@@ -229,22 +246,34 @@ def read_sheet(fileobj: IO[bytes] | bytes, columns: Iterable[Column], *, keep_ex
         if header_row is None or not any(clean_cell(v) is not None for v in header_row):
             raise ImportRejected([RowError(0, "", _("The sheet is empty: there is no header row."))])
         sheet = _map_headers(header_row, list(columns), keep_extra=keep_extra)
-        max_rows = settings.UPLOAD_MAX_ROWS
-        count = 0
-        row_number = 1 + _header_offset(first_sheet)
+        first_row = 2 + _header_offset(first_sheet)
+    return sheet, _sheet_rows(rows_iter, sheet.columns, first_row, keep_extra=keep_extra)
+
+
+def _sheet_rows(rows_iter: Iterator[list[Any]], columns: dict[str, int], row_number: int, *, keep_extra: bool
+                ) -> Iterator[tuple[int, dict[str, Any], list[Any] | None]]:
+    max_rows = settings.UPLOAD_MAX_ROWS
+    count = 0
+    wanted = list(columns.items())
+    with _calamine_errors():
         for raw in rows_iter:
-            row_number += 1
             cells = [clean_cell(v) for v in raw]
-            if not any(v is not None for v in cells):
-                continue
-            count += 1
-            if count > max_rows:
-                raise ImportRejected([RowError(0, "", _("The file has too many rows (at most %(max)s).") % {"max": max_rows})])
-            values = {key: (cells[idx] if idx < len(cells) else None) for key, idx in sheet.columns.items()}
-            sheet.rows.append((row_number, values))
-            if keep_extra:
-                sheet.raw_rows.append((row_number, cells))
-        return sheet
+            if any(v is not None for v in cells):
+                count += 1
+                if count > max_rows:
+                    raise ImportRejected([RowError(0, "", _("The file has too many rows (at most %(max)s).")
+                                                   % {"max": max_rows})])
+                width = len(cells)
+                values = {key: (cells[idx] if idx < width else None) for key, idx in wanted}
+                yield row_number, values, (cells if keep_extra else None)
+            row_number += 1
+
+
+@contextlib.contextmanager
+def _calamine_errors() -> Iterator[None]:
+    """Calamine's errors as the ``ImportRejected`` a user reads."""
+    try:
+        yield
     except CalamineError:
         raise ImportRejected([RowError(0, "", _("The workbook cannot be read: the file is damaged or not an .xlsx file."))]) from None
     except (ValueError, TypeError, KeyError) as exc:  # calamine raises these on malformed parts

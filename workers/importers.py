@@ -8,6 +8,7 @@ screen, ``--accept-duplicates`` on the command line).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ from portal.formats import parse_date, parse_int
 from portal.models import Unit
 from portal.scoping import not_found_in_scope, unit_in_scope
 from portal.unit_codes import UnitCodeError, UnitResolver
-from portal.xlsx import Column, ErrorList, ImportRejected, RowError, length_problem, normalise_header, read_sheet
+from portal.xlsx import Column, ErrorList, ImportRejected, RowError, iter_sheet, length_problem, normalise_header
 from workers import checklist, services
 from workers.models import (
     ChecklistItem,
@@ -153,7 +154,7 @@ def _text(value) -> str:
     return text
 
 
-def _date(errors: ErrorList, row: int, key: str, value) -> dt.date | None:
+def _date(errors: ErrorList, row: int, key: str, value, latest: dt.date | None = None) -> dt.date | None:
     if value in (None, ""):
         return None
     try:
@@ -163,41 +164,131 @@ def _date(errors: ErrorList, row: int, key: str, value) -> dt.date | None:
     except ValueError:
         errors.add(row, LABEL[key], _("Not a date: write it as dd/mm/yyyy."))
         return None
-    if (problem := bounds.date_problem(day)) is not None:
+    if (problem := bounds.date_problem(day, latest=latest)) is not None:
         errors.add(row, LABEL[key], problem)
         return None
     return day
 
 
-def import_workers(data: bytes, *, user, accept_duplicates: bool = False, structure: str | None = None) -> ImportResult:
-    """Check the whole sheet, then save every row in one transaction (or raise ``ImportRejected``).
+BATCH_ROWS = 2000  # rows checked, then written, at a time: the memory of an import does not grow with the sheet
+
+
+class _SheetKeys:
+    """What the checks across rows keep of the rows already read (small keys, never the rows): the row of each
+    citizen ID, the first row of each (name, date of birth, unit) of a checked row, the citizen IDs of the workers
+    this import registers, and the keys known workers had before the import changed them (the duplicate check
+    compares with the registry as it was before the import, as when the whole sheet was checked first)."""
+
+    def __init__(self):
+        # Citizen IDs as numbers (``id_key``): 200,000 rows' keys take tens of MB, not the rows' hundreds.
+        self.rows: dict[int | str, int] = {}  # citizen ID → its first row, negative when a new worker's (``mark_new``)
+        self.first: dict[bytes, Any] = {}  # name key, date of birth, unit id (``packed``) → row and citizen ID (``pair``)
+        self.before: dict[tuple, list[str]] = defaultdict(list)  # key before the import → known workers' IDs
+        self.rekeyed: set[int | str] = set()  # known workers whose key the sheet changes
+
+    @staticmethod
+    def id_key(citizen_id: str) -> int | str:
+        return int(citizen_id) if len(citizen_id) == 12 and citizen_id.isdigit() else citizen_id
+
+    def row_of(self, citizen_id: str) -> int | None:
+        row = self.rows.get(self.id_key(citizen_id))
+        return None if row is None else abs(row)
+
+    def mark_new(self, citizen_id: str) -> None:
+        """The row of ``citizen_id`` registers a new worker (written with its batch, unless an error came before)."""
+        key = self.id_key(citizen_id)
+        self.rows[key] = -abs(self.rows[key])
+
+    def is_new(self, citizen_id: str) -> bool:
+        """A worker this import registers: one the registry did not have before it."""
+        return self.rows.get(self.id_key(citizen_id), 0) < 0
+
+    @staticmethod
+    def packed(key: tuple) -> bytes:
+        """(name key, date of birth, unit id) as a 128-bit digest: 16 bytes for a name of any length."""
+        name, born, unit_id = key
+        return hashlib.blake2b(f"{name}\x00{born.toordinal()}\x00{unit_id}".encode(), digest_size=16).digest()
+
+    @staticmethod
+    def pair(row: int, citizen_id: str) -> Any:
+        """(row, citizen ID) as one number when the ID is 12 digits (always, for a row without errors)."""
+        number = _SheetKeys.id_key(citizen_id)
+        return row << 40 | number if isinstance(number, int) else (row, citizen_id)
+
+    @staticmethod
+    def unpair(value) -> tuple[int, str]:
+        return (value >> 40, f"{value & (1 << 40) - 1:012d}") if isinstance(value, int) else value
+
+
+def import_workers(data: bytes, *, user, accept_duplicates: bool = False, structure: str | None = None,
+                   batch_size: int | None = None) -> ImportResult:
+    """Check every row of the sheet and save them all, or none (``ImportRejected`` lists every error).
+
+    The sheet is read, checked and written ``batch_size`` rows at a time (``BATCH_ROWS``) inside one transaction:
+    once a row has an error nothing more is written (the transaction is rolled back at the end), but the later
+    rows are still checked so that every error of the sheet is listed.
 
     ``structure`` (legacy or 2025) reads every unit code in that structure; without it, a code found in
     both loaded structures is read in the one in force on the row's departure date, else today.
     """
-    sheet = read_sheet(data, COLUMNS, keep_extra=True)
+    size = batch_size or BATCH_ROWS
+    sheet, rows = iter_sheet(data, COLUMNS, keep_extra=True)
     errors = ErrorList()
     lookups = _Lookups()
     today = services.today()
     checklist_columns = _checklist_columns(sheet, errors, lookups)
-    raw_cells = dict(sheet.raw_rows) if checklist_columns else {}
-    raw_ids = [normalise_citizen_id(values.get("citizen_id")) for _row, values in sheet.rows]
-    existing = {w.citizen_id: w for w in Worker.objects.filter(citizen_id__in=raw_ids)
+    resolver = UnitResolver((), user=user, structure=structure)
+    keys = _SheetKeys()
+    result = ImportResult()
+    problems: list[RowError] = []  # what the services refused (when every row passed the checks)
+    warnings = services.DepartureWarnings()  # as of before the first batch
+    with transaction.atomic(), acting_as(user):
+        for batch in _batches(rows, size):
+            plans = _check_rows(batch, errors=errors, user=user, lookups=lookups, resolver=resolver, today=today,
+                                keys=keys, checklist_columns=checklist_columns)
+            if not accept_duplicates:
+                _check_duplicates(errors, plans, keys)
+            if not errors:  # after the first error nothing is written: the checks go on, for the list
+                problems.extend(_save_batch(plans, user=user, result=result, warnings=warnings,
+                                            checklist_too=not problems))
+        errors.raise_if_any()  # rolls everything back
+        if problems:
+            raise ImportRejected(sorted(problems, key=lambda problem: problem.row))
+    return result
+
+
+def _batches(rows, size: int):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _check_rows(batch: list, *, errors: ErrorList, user, lookups: _Lookups, resolver: UnitResolver,
+                today: dt.date, keys: _SheetKeys, checklist_columns: dict) -> list[RowPlan]:
+    """The plans of a batch of rows (each checked; a row with an error has none, or has its pipeline's error)."""
+    raw_ids = [normalise_citizen_id(values.get("citizen_id")) for _row, values, _cells in batch]
+    existing = {w.citizen_id: w for w in Worker.objects.filter(citizen_id__in=[c for c in raw_ids
+                                                                               if c and not keys.is_new(c)])
                 .select_related("unit", "unit__parent", "ethnicity")
                 .prefetch_related("household_statuses", "departures__return_record",
                                   *(["checklist"] if checklist_columns else []))}
-    resolver = UnitResolver({_text(v.get("unit_code")) for _r, v in sheet.rows}, user=user, structure=structure)
-    seen_ids: dict[str, int] = {}
+    resolver.load({_text(v.get("unit_code")) for _r, v, _c in batch})
+    latest = bounds.date_max()  # the last date a cell may give (read once, not for every cell)
     plans: list[RowPlan] = []
 
-    for row, values in sheet.rows:
+    for row, values, cells in batch:
         full_name = " ".join(_text(values.get("full_name")).split())
         if not full_name:
             errors.add(row, LABEL["full_name"], _("Required."))
         elif too_long := length_problem(full_name, Worker._meta.get_field("full_name").max_length):
             errors.add(row, LABEL["full_name"], too_long)
         citizen_id = normalise_citizen_id(values.get("citizen_id"))
-        dob = _date(errors, row, "date_of_birth", values.get("date_of_birth"))
+        dob = _date(errors, row, "date_of_birth", values.get("date_of_birth"), latest)
         if values.get("date_of_birth") in (None, ""):
             errors.add(row, LABEL["date_of_birth"], _("Required."))
         elif dob and dob > today:
@@ -210,12 +301,12 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
         else:
             for problem in citizen_id_problems(citizen_id, date_of_birth=dob, sex=sex):
                 errors.add(row, LABEL["citizen_id"], problem)
-            if citizen_id in seen_ids:
-                errors.add(row, LABEL["citizen_id"], _("This citizen ID is also on row %(row)s.") % {"row": seen_ids[citizen_id]})
+            if (earlier := keys.row_of(citizen_id)) is not None:
+                errors.add(row, LABEL["citizen_id"], _("This citizen ID is also on row %(row)s.") % {"row": earlier})
             else:
-                seen_ids[citizen_id] = row
+                keys.rows[keys.id_key(citizen_id)] = row
         unit = _resolve_unit(errors, row, resolver, _text(values.get("unit_code")),
-                             _date(ErrorList(), row, "departure_date", values.get("departure_date")))
+                             _date(ErrorList(), row, "departure_date", values.get("departure_date"), latest))
 
         ethnicity = None
         if _text(values.get("ethnicity")):
@@ -239,9 +330,9 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
             if status is None:
                 errors.add(row, LABEL["status"], _("Unknown status “%(value)s”.") % {"value": _text(values["status"])})
 
-        departure_date = _date(errors, row, "departure_date", values.get("departure_date"))
-        return_date = _date(errors, row, "return_date", values.get("return_date"))
-        contract = _contract(errors, row, values, departure_date)
+        departure_date = _date(errors, row, "departure_date", values.get("departure_date"), latest)
+        return_date = _date(errors, row, "return_date", values.get("return_date"), latest)
+        contract = _contract(errors, row, values, departure_date, latest)
         country = programme = enterprise = None
         if _text(values.get("country")):
             country = lookups.countries.get(normalise_header(values["country"]))
@@ -279,7 +370,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
             errors.add(row, LABEL["citizen_id"], not_found_in_scope(
                 user, _("This citizen ID belongs to a worker outside your scope.")))
             continue
-        entries = _checklist_entries(errors, row, checklist_columns, raw_cells.get(row, []), unit=unit, dob=dob,
+        entries = _checklist_entries(errors, row, checklist_columns, cells or [], unit=unit, dob=dob,
                                      worker=worker, lookups=lookups) if checklist_columns else []
         if errors and errors.items[-1].row == row:
             continue
@@ -292,16 +383,21 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
             plan.departure.update(_orientation_certificate(plan.checklist, plan.departure["date"]))
         plans.append(plan)
 
-    if not accept_duplicates:
-        _check_duplicates(errors, plans)
-    errors.raise_if_any()
-    return _save(plans, user=user)
+    for plan in plans:
+        worker = plan.worker
+        if worker is None:
+            keys.mark_new(plan.values["citizen_id"])
+        elif (worker.name_key, worker.date_of_birth, worker.unit_id) != _key(plan):
+            keys.rekeyed.add(keys.id_key(worker.citizen_id))
+            keys.before[(worker.name_key, worker.date_of_birth, worker.unit_id)].append(worker.citizen_id)
+    return plans
 
 
-def _contract(errors: ErrorList, row: int, values: dict, departure_date: dt.date | None) -> dict[str, Any]:
+def _contract(errors: ErrorList, row: int, values: dict, departure_date: dt.date | None,
+              latest: dt.date | None = None) -> dict[str, Any]:
     """The contract a row gives: its end (a date after the departure) and/or its length in months."""
     contract: dict[str, Any] = {}
-    end = _date(errors, row, "contract_end", values.get("contract_end"))
+    end = _date(errors, row, "contract_end", values.get("contract_end"), latest)
     if end is not None:
         if departure_date is not None and end <= departure_date:
             errors.add(row, LABEL["contract_end"], _("The contract ends on or before the departure date."))
@@ -405,44 +501,54 @@ def _plan_contract(errors: ErrorList, plan: RowPlan, departure) -> None:
         plan.contract_update = departure
 
 
-def _check_duplicates(errors: ErrorList, plans: list[RowPlan]) -> None:
-    keys = {(normalise_name(p.values["full_name"]), p.values["date_of_birth"], p.values["unit"].pk): p for p in plans}
-    in_db = Worker.objects.filter(name_key__in={k[0] for k in keys}, date_of_birth__in={k[1] for k in keys})
+def _key(plan: RowPlan) -> tuple:
+    return normalise_name(plan.values["full_name"]), plan.values["date_of_birth"], plan.values["unit"].pk
+
+
+def _check_duplicates(errors: ErrorList, plans: list[RowPlan], keys: _SheetKeys) -> None:
+    """Likely duplicates of a batch's plans: a worker of the registry as it was before the import (not one this
+    import registered or changed in an earlier batch), or an earlier checked row of the sheet."""
+    plan_keys = [_key(plan) for plan in plans]
+    if not plan_keys:
+        return
+    in_db = Worker.objects.filter(name_key__in={k[0] for k in plan_keys}, date_of_birth__in={k[1] for k in plan_keys})
     by_key: dict[tuple, list[str]] = defaultdict(list)
     for w in in_db.only("name_key", "date_of_birth", "unit_id", "citizen_id", "legacy_id_number"):
+        if w.citizen_id and (keys.is_new(w.citizen_id) or keys.id_key(w.citizen_id) in keys.rekeyed):
+            continue  # registered by this import, or its key before the import is in keys.before
         by_key[(w.name_key, w.date_of_birth, w.unit_id)].append(w.citizen_id or w.legacy_id_number)  # CMND: history
-    first_row: dict[tuple, RowPlan] = {}
-    for plan in plans:
-        key = (normalise_name(plan.values["full_name"]), plan.values["date_of_birth"], plan.values["unit"].pk)
-        others = [c for c in by_key.get(key, []) if c != plan.values["citizen_id"]]
+    for key in set(plan_keys) & keys.before.keys():
+        by_key[key].extend(keys.before[key])
+    first_row = keys.first
+    for plan, key in zip(plans, plan_keys, strict=True):
+        citizen_id = plan.values["citizen_id"]
+        others = [c for c in by_key.get(key, []) if c != citizen_id]
         if others:
             errors.add(plan.row, LABEL["citizen_id"], _(
                 "Likely duplicate: a registered worker has the same name, date of birth and unit with citizen ID "
                 "ending %(last4)s.") % {"last4": others[0][-4:]})
-        earlier = first_row.setdefault(key, plan)
-        if earlier is not plan and earlier.values["citizen_id"] != plan.values["citizen_id"]:
+        earlier_row, earlier_id = keys.unpair(first_row.setdefault(keys.packed(key), keys.pair(plan.row, citizen_id)))
+        if earlier_row != plan.row and earlier_id != citizen_id:
             errors.add(plan.row, LABEL["citizen_id"], _(
-                "Likely duplicate of row %(row)s (same name, date of birth and unit, another citizen ID).") % {"row": earlier.row})
+                "Likely duplicate of row %(row)s (same name, date of birth and unit, another citizen ID).") % {"row": earlier_row})
 
 
-def _save(plans: list[RowPlan], *, user) -> ImportResult:
-    """New workers in bulk (``workers_register_bulk``), known ones through the per-row services; all or nothing."""
-    result = ImportResult()
-    problems: list[RowError] = []
-    with transaction.atomic(), acting_as(user):
-        problems.extend(_save_new([plan for plan in plans if plan.worker is None], user=user, result=result))
-        for plan in plans:
-            if plan.worker is None:
-                continue
-            try:
-                _save_row(plan, user=user, result=result)
-            except ValidationError as exc:
-                problems.extend(RowError(plan.row, "", message) for message in exc.messages)
-        if problems:
-            raise ImportRejected(sorted(problems, key=lambda problem: problem.row))  # rolls everything back
-        result.checklist = checklist.checklist_save_many(user=user, entries=[
+def _save_batch(plans: list[RowPlan], *, user, result: ImportResult, warnings: services.DepartureWarnings,
+                checklist_too: bool) -> list[RowError]:
+    """A batch's new workers in bulk (``workers_register_bulk``), its known ones through the per-row services,
+    then (``checklist_too``: while nothing was refused) their checklist entries; what the services refused."""
+    problems = _save_new([plan for plan in plans if plan.worker is None], user=user, result=result, warnings=warnings)
+    for plan in plans:
+        if plan.worker is None:
+            continue
+        try:
+            _save_row(plan, user=user, result=result)
+        except ValidationError as exc:
+            problems.extend(RowError(plan.row, "", message) for message in exc.messages)
+    if checklist_too and not problems:
+        result.checklist += checklist.checklist_save_many(user=user, entries=[
             (plan.saved or plan.worker, plan.checklist) for plan in plans if plan.checklist])
-    return result
+    return problems
 
 
 def _new_worker(plan: RowPlan) -> services.NewWorker:
@@ -455,10 +561,11 @@ def _new_worker(plan: RowPlan) -> services.NewWorker:
         departure=departure, later_statuses=tuple(plan.changes))
 
 
-def _save_new(plans: list[RowPlan], *, user, result: ImportResult) -> list[RowError]:
+def _save_new(plans: list[RowPlan], *, user, result: ImportResult, warnings: services.DepartureWarnings | None = None
+              ) -> list[RowError]:
     try:
         saved = services.workers_register_bulk(user=user, workers=[_new_worker(plan) for plan in plans],
-                                               note=_("Imported from Excel"))
+                                               note=_("Imported from Excel"), warnings=warnings)
     except services.BulkRejected as exc:
         return [RowError(plans[position].row, "", message)
                 for position in sorted(exc.problems) for message in exc.problems[position]]

@@ -195,14 +195,18 @@ def departure_outcomes(departures, *, group_by: tuple[str, ...], grace_days: int
 
 
 def enterprise_absconding_rates(*, province_paths: list[str], since: dt.date, pairs: set[tuple[int, int | None]],
-                                grace_days: int, today: dt.date) -> dict[tuple[int, int | None], Outcomes]:
+                                grace_days: int, today: dt.date, recorded_before: dt.datetime | None = None
+                                ) -> dict[tuple[int, int | None], Outcomes]:
     """Outcomes of the departures since ``since`` from the provinces ``province_paths`` (with the legacy units
-    a 2025 province inherited) through each (enterprise, programme) of ``pairs``, in one query."""
+    a 2025 province inherited) through each (enterprise, programme) of ``pairs``, in one query; ``recorded_before``: only
+    the departures recorded before then (those before an import that writes in batches)."""
     if not pairs:
         return {}
     departures = Departure.objects.filter(
         tree.subtree_q("unit", province_paths), date__gte=since,
         enterprise_id__in={enterprise for enterprise, _programme in pairs})
+    if recorded_before is not None:
+        departures = departures.filter(created_at__lt=recorded_before)
     found = departure_outcomes(departures, group_by=("enterprise_id", "programme_id"), grace_days=grace_days,
                                today=today)
     return {pair: found.get(pair, Outcomes()) for pair in pairs}

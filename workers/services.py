@@ -5,6 +5,7 @@ the object. Errors are ``ValidationError`` keyed by field where one is to blame.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -487,7 +488,7 @@ def _final_status(item: NewWorker) -> str:
 
 
 def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "", dated_by_events: bool = False,
-                          inherited_units: bool = False) -> list[Worker]:
+                          inherited_units: bool = False, warnings: DepartureWarnings | None = None) -> list[Worker]:
     """Register new workers with their household statuses, departures, returns and status changes, all or none.
 
     The rows are those of the per-row services (status timeline in the same order, departure snapshot, return,
@@ -498,6 +499,7 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "",
     History (``dated_by_events``): each status change is stamped with the date of its event (registration on
     ``registered_on``, else the departure date; the departure and the return on theirs) instead of the time of
     entry; ``inherited_units``: a 2025 user's history may name the legacy units their unit inherited.
+    ``warnings``: the departures' warnings kept across the calls of an import that registers in batches.
     """
     items = list(workers)
     problems: dict[int, list[str]] = {}
@@ -527,12 +529,13 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "",
         insert_rows(Worker.household_statuses.through, ["worker_id", "householdstatus_id"], [
             (worker.pk, status.pk) for worker, item in zip(rows, items, strict=True) for status in item.household_statuses])
         timeline = _Timeline(by_id=by_id, dated=dated_by_events)
-        timeline.step((worker, "", item.status, note, _registered_on(item))
+        timeline.step((worker, "", item.status, note, _registered_on(item) if dated_by_events else None)
                       for worker, item in zip(rows, items, strict=True))
-        departures, returns = _insert_departures(rows, items, timeline=timeline, by_id=by_id, note=note)
+        departures, returns = _insert_departures(rows, items, timeline=timeline, by_id=by_id, note=note,
+                                                 warnings=warnings)
         for step in range(max((len(item.later_statuses) for item in items), default=0)):
             timeline.step((worker, item.later_statuses[step - 1] if step else _status_after_departure(item),
-                           item.later_statuses[step], note, _last_event_on(item))
+                           item.later_statuses[step], note, _last_event_on(item) if dated_by_events else None)
                           for worker, item in zip(rows, items, strict=True) if len(item.later_statuses) > step)
         # Marked absconded (worker_change_status): the absconding, learned today.
         absconded = {d.worker.pk: d for d in departures}
@@ -577,7 +580,7 @@ class _Timeline:
         self.dated = dated
         self.at: dt.datetime | None = None
 
-    def step(self, changes: Iterable[tuple[Worker, str, str, str, dt.date]]) -> None:
+    def step(self, changes: Iterable[tuple[Worker, str, str, str, dt.date | None]]) -> None:
         now = timezone.now()
         self.at = now if self.at is None or now > self.at else self.at + dt.timedelta(microseconds=1)
         insert_rows(StatusChange, ["worker_id", "from_status", "to_status", "at", "by_id", "note"], [
@@ -603,12 +606,13 @@ def _insert_workers(rows: list[Worker]) -> None:
 
 
 def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: _Timeline, by_id: int | None,
-                       note: str) -> tuple[list[Departure], list[Return]]:
+                       note: str, warnings: DepartureWarnings | None) -> tuple[list[Departure], list[Return]]:
     departing = [(worker, item) for worker, item in zip(rows, items, strict=True) if item.departure is not None]
     if not departing:
         return [], []
-    settings = overstay.SettingsByProvince()
-    warnings = _bulk_warnings([(worker.unit, item.departure) for worker, item in departing], settings)
+    warnings = warnings or DepartureWarnings(up_to_now=False)
+    settings = warnings.settings
+    found = warnings.of([(worker.unit, item.departure) for worker, item in departing])
     departures: list[Departure] = []
     for worker, item in departing:
         new = item.departure
@@ -617,7 +621,7 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
             worker=worker, date=new.date, country=new.country, programme=new.programme, enterprise=new.enterprise,
             contract_months=new.contract_months,
             contract_end=contract_end_from(new.date, contract_months=new.contract_months, contract_end=new.contract_end),
-            warning=warnings.get((province_path(worker.unit.path), new.enterprise.pk if new.enterprise else None,
+            warning=found.get((province_path(worker.unit.path), new.enterprise.pk if new.enterprise else None,
                                   new.programme.pk if new.programme else None), ""),
             unit_id=worker.unit_id, sex=worker.sex, is_poor_or_near_poor=poor,
             is_ethnic_minority=minority, orientation_cert_no=new.orientation_cert_no.strip(),
@@ -641,29 +645,42 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
     return departures, returns
 
 
-def _bulk_warnings(departures: list[tuple[Unit, NewDeparture]], settings: overstay.SettingsByProvince
-                   ) -> dict[tuple[str, int | None, int | None], str]:
-    """The warnings of new departures (``departure_warnings``) by (province, enterprise, programme): the
-    absconding rates of every enterprise met, one query per province (an import is one province's)."""
-    by_province: dict[str, tuple[Unit, set]] = {}
-    for unit, new in departures:
-        if new.enterprise is not None:
-            by_province.setdefault(province_path(unit.path), (unit, set()))[1].add(
-                (new.enterprise, new.programme))
-    warnings = {}
-    on = today()
-    for path, (unit, pairs) in by_province.items():
-        own = settings.of(unit)
-        rates = overstay.enterprise_absconding_rates(
-            province_paths=overstay.province_paths(unit), since=overstay.lookback_start(own, on),
-            pairs={(enterprise.pk, programme.pk if programme else None) for enterprise, programme in pairs},
-            grace_days=own.grace_days, today=on)
-        for enterprise, programme in pairs:
-            key = (enterprise.pk, programme.pk if programme else None)
-            parts = [enterprise_warning(enterprise),
-                     overstay.absconding_warning(enterprise, programme, settings=own, outcomes=rates[key])]
-            warnings[(path, *key)] = " ".join(part for part in parts if part)[:500]
-    return warnings
+class DepartureWarnings:
+    """The warnings of new departures (``departure_warnings``) by (province, enterprise, programme), each computed
+    once: the absconding rates of every enterprise met, one query per province (an import is one province's).
+
+    Made before an import that registers its workers in batches, it counts only the departures recorded before
+    it (``up_to_now``): every batch gets the warnings the whole sheet would have had in one call, the departures
+    of its earlier batches left out."""
+
+    def __init__(self, *, up_to_now: bool = True):
+        self.recorded_before = timezone.now() if up_to_now else None
+        self.known: dict[tuple[str, int | None, int | None], str] = {}
+
+    @functools.cached_property
+    def settings(self) -> overstay.SettingsByProvince:
+        return overstay.SettingsByProvince()  # read when a departure needs them
+
+    def of(self, departures: list[tuple[Unit, NewDeparture]]) -> dict[tuple[str, int | None, int | None], str]:
+        by_province: dict[str, tuple[Unit, set]] = {}
+        for unit, new in departures:
+            if new.enterprise is not None:
+                path = province_path(unit.path)
+                if (path, new.enterprise.pk, new.programme.pk if new.programme else None) not in self.known:
+                    by_province.setdefault(path, (unit, set()))[1].add((new.enterprise, new.programme))
+        on = today()
+        for path, (unit, pairs) in by_province.items():
+            own = self.settings.of(unit)
+            rates = overstay.enterprise_absconding_rates(
+                province_paths=overstay.province_paths(unit), since=overstay.lookback_start(own, on),
+                pairs={(enterprise.pk, programme.pk if programme else None) for enterprise, programme in pairs},
+                grace_days=own.grace_days, today=on, recorded_before=self.recorded_before)
+            for enterprise, programme in pairs:
+                key = (enterprise.pk, programme.pk if programme else None)
+                parts = [enterprise_warning(enterprise),
+                         overstay.absconding_warning(enterprise, programme, settings=own, outcomes=rates[key])]
+                self.known[(path, *key)] = " ".join(part for part in parts if part)[:500]
+        return self.known
 
 
 def enterprise_save(*, user, enterprise: Enterprise | None = None, name: str, licence_no: str,

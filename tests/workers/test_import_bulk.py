@@ -83,7 +83,7 @@ def household_entries() -> dict[str, dict]:
 
 def one_by_one(monkeypatch):
     """Route new workers through the per-row services, as the import did before the bulk path."""
-    def save_new(plans, *, user, result):
+    def save_new(plans, *, user, result, **_options):
         for plan in plans:
             importers._save_row(plan, user=user, result=result)
         return []

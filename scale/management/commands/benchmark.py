@@ -36,8 +36,12 @@ class Command(BaseCommand):
                             help="Rows of the legacy file of the history part (50,000).")
         parser.add_argument("--clients", type=int, default=20, help="Concurrent clients of the load test (20).")
         parser.add_argument("--requests", type=int, default=10, help="Requests per client and page (10).")
-        parser.add_argument("--child", choices=["portal", "baseline", "serve"],
-                            help="Internal: one export subprocess, or the load test's server.")
+        parser.add_argument("--import-memory-rows", type=int, default=200_000,
+                            help="Rows of the sheet whose import's memory is measured in a subprocess (200,000; "
+                                 "0: not measured).")
+        parser.add_argument("--child", choices=["portal", "baseline", "serve", "import"],
+                            help="Internal: one export subprocess, the import's memory, or the load test's server.")
+        parser.add_argument("--import-file", help="Internal: the sheet of the import's memory subprocess.")
         parser.add_argument("--port", type=int, default=0, help="Internal: the load test server's port.")
         parser.add_argument("--server-workers", type=int, default=bench.SERVER_WORKERS,
                             help=f"gunicorn sync workers of the load test's server ({bench.SERVER_WORKERS}).")
@@ -45,6 +49,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["child"] == "serve":
             bench.serve(options["port"], workers=options["server_workers"])
+            return
+        if options["child"] == "import":
+            Path(options["out"]).write_text(json.dumps(bench.import_child(options["import_file"])))
             return
         if options["child"]:
             result = bench.export_child(options["child"], options["export_rows"] or None)
@@ -76,7 +83,8 @@ class Command(BaseCommand):
             ("scope", lambda: bench.bench_scope(results, users, year)),
             ("export", lambda: bench.bench_export(results, options["export_rows"] or None)),
             ("import", lambda: bench.bench_import(results, options["import_rows"], users["admin"],
-                                                   users["units"]["province"])),
+                                                   users["units"]["province"],
+                                                   memory_rows=options["import_memory_rows"])),
             ("history", lambda: bench.bench_history(results, options["history_rows"], users["admin"],
                                                      users["units"]["province"])),
             ("queries", lambda: bench.bench_queries(results, users)),
