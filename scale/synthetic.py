@@ -330,7 +330,8 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
                                   "status", "created_at", "updated_at", "version"])
     through = Worker.household_statuses.through
     household_table = Table(through, ["worker_id", "householdstatus_id"])
-    change_table = Table(StatusChange, ["worker_id", "from_status", "to_status", "at", "by_id", "note"])
+    # The unit given, so the database need not look each worker up (workers.intervals).
+    change_table = Table(StatusChange, ["worker_id", "from_status", "to_status", "at", "by_id", "note", "unit_id"])
     departure_table = Table(Departure, [
         "id", "worker_id", "date", "country_id", "programme_id", "enterprise_id", "occupation", "contract_months",
         "orientation_cert_no", "orientation_cert_date", "warning", "unit_id", "sex", "is_poor_or_near_poor",
@@ -483,7 +484,7 @@ def generate(options: Options, *, out: Callable[[str], None] = lambda s: None) -
         previous = ""
         for step_status, day in timeline:
             change_table.add(worker_id, previous, step_status, at(day, 9 if step_status != Status.DEPARTED else 6),
-                             None, "")
+                             None, "", home)
             previous = step_status
         worker_table.add(worker_id, citizen_id, full_name, normalise_name(full_name), born, sex, ethnicity, home, phone,
                          "", "", "", country_id, status, at(registered, 8), at(timeline[-1][1], 17), 1)

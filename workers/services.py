@@ -583,9 +583,10 @@ class _Timeline:
     def step(self, changes: Iterable[tuple[Worker, str, str, str, dt.date | None]]) -> None:
         now = timezone.now()
         self.at = now if self.at is None or now > self.at else self.at + dt.timedelta(microseconds=1)
-        insert_rows(StatusChange, ["worker_id", "from_status", "to_status", "at", "by_id", "note"], [
-            (worker.pk, from_status, to_status, event_time(day) if self.dated else self.at, self.by_id, note[:500])
-            for worker, from_status, to_status, note, day in changes])
+        # The worker's unit given here, so the database need not look each one up (workers.intervals).
+        insert_rows(StatusChange, ["worker_id", "from_status", "to_status", "at", "by_id", "note", "unit_id"], [
+            (worker.pk, from_status, to_status, event_time(day) if self.dated else self.at, self.by_id, note[:500],
+             worker.unit_id) for worker, from_status, to_status, note, day in changes])
 
 
 def _insert_workers(rows: list[Worker]) -> None:

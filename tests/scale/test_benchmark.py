@@ -192,7 +192,7 @@ class BenchmarkTests:
         _generate()
         before = _fingerprint()
         out = tmp_path / "bench.json"
-        call_command("benchmark", "--parts", "progress,scope,import,queries", "--import-rows", "150",
+        call_command("benchmark", "--parts", "progress,scope,import,queries", "--import-rows", "150", "--import-memory-rows", "0",
                      "--out", str(out), stdout=open(tmp_path / "stdout.txt", "w"))
         data = json.loads(out.read_text())
         assert data["progress"][0]["report"] == "national"
@@ -219,6 +219,10 @@ class BenchmarkTests:
         assert all(p["baseline_s"] > 0 and p["departed_only_ratio"] for p in data["progress"])
         assert data["progress"][0]["rows"] == 2  # the two provinces below the national root
         assert data["import"]["rows"] == data["import"]["read_rows"] == 150
+        # The memory of a 200,000-row import is measured in a process of its own, which cannot see a test's
+        # uncommitted data: left out here, and said so.
+        memory = next(t for t in targets if t["name"].startswith("import memory"))
+        assert memory["met"] is None and "--import-memory-rows 0" in memory["note"]
         assert "created 150" in data["import"]["result"]
         assert all(c["met"] for c in data["checks"] if c["name"].startswith("queries"))
         assert _fingerprint() == before  # the import was rolled back
