@@ -239,7 +239,11 @@ def returnee_list(user, filters: ReturneeFilters | None = None, *, today: dt.dat
         returns = returns.filter(**{NEEDS[f.need]: True})
     returns = returns.annotate(due_milestone=_due_milestone(today))
     if f.due:
-        returns = returns.filter(due_milestone__isnull=False)
+        # The dates any follow-up can be due for first (index return_date: a year of returns, not all of them),
+        # then the milestone itself.
+        windows = [due_return_dates(milestone, today) for milestone in MILESTONES]
+        returns = returns.filter(date__gte=min(w[0] for w in windows), date__lte=max(w[1] for w in windows),
+                                 due_milestone__isnull=False)
     return (returns.select_related("departure", "departure__worker", "departure__unit", "departure__country")
             .prefetch_related("follow_ups").order_by("-date", "-pk"))
 

@@ -165,15 +165,10 @@ def _weighted(condition: Q, count: str) -> Case:
     return Case(When(condition, then=F(count)), default=Value(0), output_field=IntegerField())
 
 
-def _tally_rows(tree: UnitTree, period: Period) -> QuerySet | None:
-    """The rows of :func:`_departure_groups`' inner select read from the departure tallies (``workers.tallies``)
-    instead of the departures: the tallies of the units directly below the root (their whole subtree), the root's
-    own, and the own tallies of the other structure's units that may count in the tree — a few rows per unit, month,
-    country and programme. Skilled work counts the skilled programmes here; the departures with a skill certificate
-    on another programme are added by :func:`_skilled_by_certificate`."""
-    previous = period.previous_year()
-    current = Q(month__range=(period.start, period.end))
-    before = Q(month__range=(previous.start, previous.end))
+def tallies_in_tree(tree: UnitTree) -> QuerySet | None:
+    """The departure tallies (``workers.tallies``) that count the tree's departures once each: those of the units
+    directly below the root (their whole subtree), the root's own, and the own tallies of the other structure's
+    units that may count in it (to be kept only if the tree knows them). None for an empty tree."""
     own_units = [tree.root.pk] if tree.root.pk else []
     parts = [Q(unit_id__in=tree.children)] if tree.children else []
     if own_units:
@@ -181,15 +176,30 @@ def _tally_rows(tree: UnitTree, period: Period) -> QuerySet | None:
     if tree.other_prefixes:
         parts.append(Q(own=True) & unit_tree.subtree_q("unit", tree.other_prefixes))
     if not parts:
+        return None
+    return DepartureTally.objects.filter(reduce(operator.or_, parts))
+
+
+def _tally_rows(tree: UnitTree, period: Period) -> QuerySet | None:
+    """The rows of :func:`_departure_groups`' inner select read from the departure tallies (``workers.tallies``)
+    instead of the departures: the tallies of the units directly below the root (their whole subtree), the root's
+    own, and the own tallies of the other structure's units that may count in the tree — a few rows per unit, month,
+    country and programme. Skilled work counts the skilled programmes here; the departures with a skill certificate
+    on another programme are added by :func:`_skilled_by_certificate`."""
+    tallies = tallies_in_tree(tree)
+    if tallies is None:
         return None  # an empty tree: nothing to read
-    where = reduce(operator.or_, parts)
+    previous = period.previous_year()
+    current = Q(month__range=(period.start, period.end))
+    before = Q(month__range=(previous.start, previous.end))
     if tree.other_prefixes:
+        own_units = [tree.root.pk] if tree.root.pk else []
         other_unit = Case(When(unit_id__in=[*tree.children, *own_units], then=Value(None)), default=F("unit_id"),
                           output_field=IntegerField())
     else:
         other_unit = Value(None, output_field=IntegerField())
     return (
-        DepartureTally.objects.filter(where, month__range=(previous.start, period.end)).filter(current | before)
+        tallies.filter(month__range=(previous.start, period.end)).filter(current | before)
         .order_by()
         .values(
             uid=F("unit_id"), other_uid=other_unit, cid=F("country_id"), pid=F("programme_id"), mon=F("month"),

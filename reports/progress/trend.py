@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
 
 from history.coverage import covered_months, is_covered
 from history.selectors import report_figures
 from portal.models import Unit
 from portal.tree import UnitTree
+from reports.progress.queries import tallies_in_tree
 from workers.models import Departure
 
 
@@ -22,10 +23,12 @@ def departures_by_year(unit: Unit, first_year: int, last_year: int) -> list[dict
     tree = UnitTree(unit)
     start, end = dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)
     registry: dict[int, int] = defaultdict(int)
-    for item in (Departure.objects.filter(tree.q("unit"), date__range=(start, end)).annotate(year=ExtractYear("date"))
-                 .order_by().values("unit_id", "year").annotate(n=Count("id"))):
-        if tree.knows(item["unit_id"]):
-            registry[item["year"]] += item["n"]
+    tallies = tallies_in_tree(tree)  # whole years: the departure tallies (workers.tallies), not every departure
+    for unit_id, year, n in (() if tallies is None else tallies.filter(month__range=(start, end))
+                             .annotate(year=ExtractYear("month")).order_by().values("unit_id", "year")
+                             .annotate(n=Sum("n_departed")).values_list("unit_id", "year", "n")):
+        if tree.knows(unit_id):
+            registry[year] += n
     history: dict[int, int] = defaultdict(int)
     figures = [figure for figure in report_figures(tree.q("unit"), start, end) if tree.knows(figure[0])]
     if figures:
