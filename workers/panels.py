@@ -15,8 +15,13 @@ def inbox_context(request) -> dict | None:
     count = inbox_count(user)  # cached: nothing to show costs no query
     if not count:
         return None
-    due = returnee_followups_due(user, timezone.localdate())
-    return {"followups": list(due.select_related("departure__worker")[:SHOWN]), "followups_count": count}
+    today = timezone.localdate()
+    # Cached like the count (a return or a follow-up recorded drops both): the home page asks on every visit.
+    followups = cache_version.cached(
+        f"inbox-followups-shown:{cache_version.scope_key(user)}:{today.isoformat()}",
+        lambda: list(returnee_followups_due(user, today).select_related("departure__worker")[:SHOWN]),
+        reads=cache_version.user_counters(user))
+    return {"followups": followups, "followups_count": count}
 
 
 def inbox_count(user) -> int:

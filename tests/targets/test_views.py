@@ -181,6 +181,12 @@ class CompletenessTests:
                     "chase-due", "chase-not_due"):
             assert css in body
         assert "Quá hạn 56 ngày" in body  # January's deadline was 5 February
+        # Each cell links to the unit's month, says its state with a mark, and gives the deadline in its title.
+        bac_ai = next(row for row in data_.rows if row.unit.code == "584")
+        link = reverse("targets:figures", args=[bac_ai.unit.pk, 2026, 1])
+        assert (f'<td class="chase-cell chase-overdue" data-status="overdue"><a href="{link}" '
+                f'title="{bac_ai.unit.name} 01/2026: Quá hạn 56 ngày · Hạn báo cáo 05/02/2026">'
+                '<span class="chase-mark" aria-hidden="true">') in body
 
     def test_the_completeness_screen_runs_a_fixed_number_of_queries(self, users, data, client_for, django_assert_max_num_queries):
         client = client_for(users.province)

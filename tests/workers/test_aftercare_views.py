@@ -206,3 +206,29 @@ class RuleAndSettingsPageTests:
         assert client_for(users.official_a).get(reverse("workers:aftercare_settings")).status_code == 403
         admin = client_for(users.admin).get(reverse("workers:aftercare_settings"), {"unit": units.province.pk})
         assert admin.status_code == 200 and 'value="45"' in admin.content.decode()
+
+
+class HomeInboxFollowUpTests:
+    """The home page's inbox lists the returnees whose follow-up is due (cached with the data's versions: a follow-up
+    recorded drops it at once)."""
+
+    def test_the_due_follow_ups_are_listed_and_leave_once_recorded(self, make_worker, users, reference, units,
+                                                                    client_for):
+        from django.utils import timezone
+
+        from workers.contracts import add_months
+        from workers.models import Work
+
+        today = timezone.localdate()
+        back = add_months(today, -4)  # the 3-month follow-up is due (until the 6th month)
+        departure = services.departure_record(user=users.admin, worker=make_worker(units.commune_a),
+                                              date=add_months(today, -30), country=reference.japan)
+        record = services.return_record(user=users.admin, departure=departure, date=back)
+        client = client_for(users.official_a)
+        html = client.get(reverse("home")).content.decode()
+        assert 'data-testid="inbox-followups"' in html and departure.worker.full_name in html
+        assert client_for(users.official_b).get(reverse("home")).content.decode().count(departure.worker.full_name) == 0
+        services.follow_up_record(user=users.official_a, return_record=record, milestone=3, done_on=today,
+                                  work=Work.UNEMPLOYED)
+        html = client.get(reverse("home")).content.decode()
+        assert 'data-testid="inbox-followups"' not in html and departure.worker.full_name not in html
