@@ -270,10 +270,12 @@ def figures_stamp(reads: Iterable[str]) -> str:
 
 
 def cached(key: str, compute: Callable[[], T], *, reads: Iterable[str] = EVERYTHING,
-           timeout: int | None = None) -> T:
+           timeout: int | None = None, single_flight: bool = False) -> T:
     """``compute()``, kept under ``key`` and the versions in force of the counters it ``reads``
     (:data:`EVERYTHING`, :data:`NATIONAL`, :func:`unit_counters`, :func:`user_counters`). ``key`` names
-    everything the value depends on besides the data: the user's scope, the filters, the language…"""
+    everything the value depends on besides the data: the user's scope, the filters, the language…
+    ``single_flight``: after a write, one caller computes while the others that missed at the same moment wait for
+    its value (a list's count on every page of 20 users at once: one query, not twenty)."""
     if _paused.get():
         return compute()
     reads = tuple(reads)
@@ -281,6 +283,35 @@ def cached(key: str, compute: Callable[[], T], *, reads: Iterable[str] = EVERYTH
     full_key = f"v{stamp}:{key}"
     value = cache.get(full_key)
     if value is None:
-        value = compute()
-        cache.set(full_key, value, settings.FIGURES_CACHE_SECONDS if timeout is None else timeout)
+        timeout = settings.FIGURES_CACHE_SECONDS if timeout is None else timeout
+        if single_flight:
+            value = _computed_once(full_key, compute, timeout)
+        else:
+            value = compute()
+            cache.set(full_key, value, timeout)
+    return value
+
+
+def _computed_once(full_key: str, compute: Callable[[], T], timeout: int, *, wait_seconds: float = 3.0) -> T:
+    """``compute()`` by ONE of the callers that missed ``full_key`` at once (the one that takes its lock), the others
+    waiting for its value instead of computing the same thing beside it; a caller that waited ``wait_seconds`` in
+    vain computes itself. Never a value older than the versions in ``full_key``."""
+    lock = f"{full_key}:lock"
+    if cache.add(lock, 1, timeout=REFRESH_LOCK_SECONDS):
+        try:
+            value = compute()
+            cache.set(full_key, value, timeout)
+        finally:
+            cache.delete(lock)
+        return value
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        value = cache.get(full_key)
+        if value is not None:
+            return value
+        if cache.get(lock) is None:  # the winner failed: no value is coming
+            break
+    value = compute()
+    cache.set(full_key, value, timeout)
     return value

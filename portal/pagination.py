@@ -5,7 +5,8 @@ the 50 rows of a province's page in name order ~9 ms (the name index is walked u
 the province turn up). Both depend only on the data, the user's scope, the filters and the
 sort: they are kept under ``portal.cache_version`` (a change to the data in the user's scope drops them), and
 the rows of the page are read again by primary key, through the same scoped queryset, on
-every request.
+every request. After a write, one request counts again while the others that came at that moment wait for its
+count (``single_flight``): never an old count, and one query instead of one per user.
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ class CachedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return cache_version.cached(f"count:{self.key}", lambda: Paginator.count.func(self),
-                                    reads=self.reads)
+                                    reads=self.reads, single_flight=True)
 
     def page(self, number):
         number = self.validate_number(number)
@@ -52,6 +53,6 @@ class CachedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         pks = cache_version.cached(f"page:{self.key}:{number}", lambda: list(
-            self.object_list.values_list("pk", flat=True)[bottom:top]), reads=self.reads)
+            self.object_list.values_list("pk", flat=True)[bottom:top]), reads=self.reads, single_flight=True)
         rows = {row.pk: row for row in self.object_list.filter(pk__in=pks)}
         return self._get_page([rows[pk] for pk in pks if pk in rows], number, self)
