@@ -238,6 +238,7 @@ class Worker(models.Model):
             models.Index(fields=["id"], include=["unit"], name="worker_id_unit"),
             models.Index(fields=["name_key", "date_of_birth"], name="worker_dedup"),
             models.Index(fields=["full_name"], name="worker_full_name"),
+            # worker_name_vi, on PostgreSQL only (migration 0020): the lists' Vietnamese order, read from the index.
         ]
 
     def __str__(self) -> str:

@@ -111,3 +111,17 @@ class CachedListTests:
             response = client_for(user).get(reverse("workers:worker_list"))
             assert [w.full_name for w in response.context["page"]] == expected, user.username
             assert response.context["page"].paginator.count == len(expected)
+
+
+@pytest.mark.django_db
+def test_the_lists_vietnamese_order_has_its_index_on_postgresql():
+    """Issue 21: a page of a province's list walks the index in the lists' order (name_key COLLATE vi_icu, id) with
+    the unit in it, instead of sorting the whole province."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the index names a collation SQLite knows only on the portal's connections")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'worker_name_vi'")
+        (definition,) = cursor.fetchone()
+    assert "(name_key COLLATE vi_icu, id, unit_id)" in definition
