@@ -349,7 +349,9 @@ class Departure(models.Model):
                                    name="departure_wage_not_negative"),
         ]
         indexes = [
-            models.Index(fields=["unit", "date"], name="departure_unit_date"),
+            # With the key: "a unit's latest departure by a date" (reports.progress, the communes with a worker
+            # abroad: one probe per commune) is read from the index alone.
+            models.Index(fields=["unit", "date"], include=["id"], name="departure_unit_date"),
             models.Index(fields=["date"], name="departure_date"),
             # The overstay rule: contracts of a programme that ended in a window, by unit.
             models.Index(fields=["programme", "contract_end"], name="departure_programme_end"),
@@ -439,7 +441,9 @@ class Return(models.Model):
         verbose_name = _("return")
         verbose_name_plural = _("returns")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["date"], name="return_date")]
+        indexes = [models.Index(fields=["date"], name="return_date"),
+                   # "Returned by a date?" per departure (reports.progress, the communes covered) from the index alone.
+                   models.Index(fields=["departure", "date"], name="return_departure_date")]
 
 
 class FollowUpMilestone(models.IntegerChoices):
