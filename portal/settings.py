@@ -99,8 +99,17 @@ if DATABASE_URL:
 # PostgreSQL's JIT compiler off: the reports' grouped queries are estimated costly enough to be compiled, and the
 # compiling took longer than the query (measured at 1 M workers: 818 ms of JIT for a query of 93 ms).
 PG_OPTIONS = "-c jit=off"
+
+
+def _with_pg_options(database: dict) -> dict:
+    """``database`` with :data:`PG_OPTIONS` added to the libpq ``options`` the URL may already carry."""
+    options = database.setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} {PG_OPTIONS}".strip()
+    return database
+
+
 if DATABASE_URL and DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = PG_OPTIONS
+    _with_pg_options(DATABASES["default"])
 else:
     DATABASES = {
         "default": {
@@ -117,7 +126,7 @@ if REPLICA_DATABASE_URL and DATABASE_URL:
     DATABASES["replica"] = {**dj_database_url.parse(REPLICA_DATABASE_URL,
                                                     conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
                                                     conn_health_checks=True), "TEST": {"MIRROR": "default"}}
-    DATABASES["replica"].setdefault("OPTIONS", {})["options"] = PG_OPTIONS
+    _with_pg_options(DATABASES["replica"])
     DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 REPLICA_READS = True  # the tests turn it off except where they prove the reads go there
 # The report jobs that read the replica; the others (history's commit, imports…) must see their own writes.
