@@ -3,8 +3,6 @@ summary of a unit over a period. Each re-reads the screen's filters from the job
 the scope is applied again when the job runs."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,7 +42,7 @@ def default_unit(user) -> Unit | None:
 def summary_choice(user, query: QueryDict):
     """``(form, unit, date_from, date_to)`` of the summary screen (unit None: nothing to show); another unit's
     id is 404."""
-    return summary_filters(SimpleNamespace(user=user, GET=query), SummaryForm,
+    return summary_filters(user, query, SummaryForm,
                            default_unit=lambda: default_unit(user), today=today())
 
 

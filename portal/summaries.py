@@ -26,11 +26,12 @@ def default_summary_unit(user, latest_path: Callable[[], str | None]) -> Unit | 
     return provinces.order_by("-structure", "path").first()
 
 
-def summary_filters(request, form_class, *, default_unit: Callable[[], Unit | None],
+def summary_filters(user, query, form_class, *, default_unit: Callable[[], Unit | None],
                     today: dt.date) -> tuple[Any, Unit | None, dt.date, dt.date]:
-    """``(form, unit, date_from, date_to)`` from the query string: a unit outside the user's scope is 404; without
-    filters, the default unit from 01/01 of this year to today, and the form shows what is shown."""
-    form = form_class(request.GET or None, user=request.user)
+    """``(form, unit, date_from, date_to)`` from ``query`` (a screen's GET, or a job's saved query): a unit outside
+    ``user``'s scope is 404; without filters, the default unit from 01/01 of this year to today, and the form shows
+    what is shown."""
+    form = form_class(query or None, user=user)
     data = {}
     if form.is_bound:
         if not form.is_valid() and "unit" in form.errors:
@@ -40,5 +41,5 @@ def summary_filters(request, form_class, *, default_unit: Callable[[], Unit | No
     date_from = data.get("date_from") or dt.date(today.year, 1, 1)
     date_to = data.get("date_to") or max(today, date_from)
     if not form.is_bound:  # show what is shown
-        form = form_class(user=request.user, initial={"unit": unit, "date_from": date_from, "date_to": date_to})
+        form = form_class(user=user, initial={"unit": unit, "date_from": date_from, "date_to": date_to})
     return form, unit, date_from, date_to

@@ -2,8 +2,6 @@
 from its query under its user, so the scope is applied again when it runs."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,7 +29,7 @@ def default_unit(user) -> Unit | None:
 def summary_choice(user, query: QueryDict):
     """``(form, unit, date_from, date_to)`` of the summary screen (unit None: nothing to show); another unit's
     id is 404."""
-    return summary_filters(SimpleNamespace(user=user, GET=query), SummaryForm,
+    return summary_filters(user, query, SummaryForm,
                            default_unit=lambda: default_unit(user), today=today())
 
 
