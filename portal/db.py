@@ -9,6 +9,7 @@ commands (migrations, imports, backups, the synthetic data) keep none.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.db import connections
 from django.db.models.lookups import In
@@ -35,6 +36,21 @@ def limit_statements(seconds: int) -> None:
         else:
             options.pop("options", None)
         connection.close()
+
+
+def run_per_vendor(schema_editor, statements: dict[str, Iterable[str]], *, what: str) -> None:
+    """Execute the statements written for the database's vendor (a migration's triggers, their fill or their drop);
+    a vendor none were written for is refused by name."""
+    vendor = schema_editor.connection.vendor
+    if vendor not in statements:
+        raise NotImplementedError(f"No {what} for {vendor}")
+    for sql in statements[vendor]:
+        schema_editor.execute(sql)
+
+
+def is_distinct(vendor: str, a: str, b: str) -> str:
+    """SQL for "``a`` differs from ``b``, NULL being a value like any other" in the vendor's dialect."""
+    return f"{a} IS DISTINCT FROM {b}" if vendor == "postgresql" else f"{a} IS NOT {b}"
 
 
 class IntegerIn(In):

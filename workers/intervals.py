@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from django.db import connection
 
+from portal.db import is_distinct, run_per_vendor
+
 TABLE = "workers_statuschange"
 
 # The worker's next change after each of its changes: the definition the triggers keep and the check proves.
@@ -88,24 +90,16 @@ _SQLITE_DROP = [f"DROP TRIGGER IF EXISTS workers_statuschange_stays_{op};" for o
 
 def install_triggers(schema_editor) -> None:
     """Create the triggers (migration ``workers.0015``)."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(_PG_FUNCTION)
-    elif vendor == "sqlite":
-        for sql in _SQLITE_TRIGGERS:
-            schema_editor.execute(sql)
-    else:
-        raise NotImplementedError(f"No status-stay triggers for {vendor}")
+    run_per_vendor(schema_editor, {"postgresql": [_PG_FUNCTION], "sqlite": _SQLITE_TRIGGERS},
+                   what="status-stay triggers")
 
 
 def drop_triggers(schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    for sql in ([_PG_DROP] if vendor == "postgresql" else _SQLITE_DROP):
-        schema_editor.execute(sql)
+    run_per_vendor(schema_editor, {"postgresql": [_PG_DROP], "sqlite": _SQLITE_DROP}, what="status-stay triggers")
 
 
 def _distinct(a: str, b: str) -> str:
-    return f"{a} IS DISTINCT FROM {b}" if connection.vendor == "postgresql" else f"{a} IS NOT {b}"
+    return is_distinct(connection.vendor, a, b)
 
 
 def status_intervals_differences(using_connection=None) -> tuple[int, int]:
@@ -187,31 +181,23 @@ _PG_FILL_UNITS = (f"UPDATE {TABLE} s SET unit_id = w.unit_id FROM {WORKERS} w WH
 
 def fill_units_and_install(schema_editor) -> None:
     """Every change's unit from its worker, then the triggers that keep it (migration ``workers.0019``)."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+    run_per_vendor(schema_editor, {
         # The stays' statement trigger would compare every row of the UPDATE to find a moved change: none moves.
-        schema_editor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER workers_statuschange_stays_update")
-        schema_editor.execute(_PG_FILL_UNITS)
-        schema_editor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER workers_statuschange_stays_update")
-        schema_editor.execute(_PG_UNIT)
-    elif vendor == "sqlite":
-        schema_editor.execute(_FILL_UNITS)
-        for sql in _SQLITE_UNIT:
-            schema_editor.execute(sql)
-    else:
-        raise NotImplementedError(f"No status-change unit triggers for {vendor}")
+        "postgresql": [f"ALTER TABLE {TABLE} DISABLE TRIGGER workers_statuschange_stays_update", _PG_FILL_UNITS,
+                       f"ALTER TABLE {TABLE} ENABLE TRIGGER workers_statuschange_stays_update", _PG_UNIT],
+        "sqlite": [_FILL_UNITS, *_SQLITE_UNIT],
+    }, what="status-change unit triggers")
 
 
 def drop_unit_triggers(schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    for sql in ([_PG_UNIT_DROP] if vendor == "postgresql" else _SQLITE_UNIT_DROP):
-        schema_editor.execute(sql)
+    run_per_vendor(schema_editor, {"postgresql": [_PG_UNIT_DROP], "sqlite": _SQLITE_UNIT_DROP},
+                   what="status-change unit triggers")
 
 
 def status_units_differences(using_connection=None) -> int:
     """The status changes whose unit is not their worker's."""
     conn = using_connection or connection
-    distinct = "s.unit_id IS DISTINCT FROM w.unit_id" if conn.vendor == "postgresql" else "s.unit_id IS NOT w.unit_id"
+    distinct = is_distinct(conn.vendor, "s.unit_id", "w.unit_id")
     with conn.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {TABLE} s JOIN {WORKERS} w ON w.id = s.worker_id WHERE {distinct}")
         return int(cursor.fetchone()[0])

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
+from portal.db import is_distinct, run_per_vendor
+
 TABLE = "workers_departuretally"
 DEPARTURES = "workers_departure"
 UNITS = "portal_unit"
@@ -70,7 +72,7 @@ def _upsert(vendor: str, rows: str, sign: int) -> str:
             f"ON CONFLICT (unit_id, own, month, country_id, programme_key) DO UPDATE SET {update}")
 
 
-_CHANGED = " OR ".join(f"o.{c} IS DISTINCT FROM w.{c}" for c in _ROW_COLUMNS)
+_CHANGED = " OR ".join(is_distinct("postgresql", f"o.{c}", f"w.{c}") for c in _ROW_COLUMNS)
 
 
 def _pg_function() -> str:
@@ -113,7 +115,7 @@ def _sqlite_row(which: str) -> str:
 
 
 def _sqlite_triggers() -> list[str]:
-    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _ROW_COLUMNS)
+    changed = " OR ".join(is_distinct("sqlite", f"OLD.{c}", f"NEW.{c}") for c in _ROW_COLUMNS)
     return [
         f"CREATE TRIGGER workers_departure_tally_insert AFTER INSERT ON {DEPARTURES} BEGIN "
         f"{_upsert('sqlite', _sqlite_row('NEW'), 1)}; END;",
@@ -129,20 +131,12 @@ _SQLITE_DROP = [f"DROP TRIGGER IF EXISTS workers_departure_tally_{op};" for op i
 
 def install_triggers(schema_editor) -> None:
     """Create the triggers (migration ``workers.0017``)."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(_pg_function())
-    elif vendor == "sqlite":
-        for sql in _sqlite_triggers():
-            schema_editor.execute(sql)
-    else:
-        raise NotImplementedError(f"No departure-tally triggers for {vendor}")
+    run_per_vendor(schema_editor, {"postgresql": [_pg_function()], "sqlite": _sqlite_triggers()},
+                   what="departure-tally triggers")
 
 
 def drop_triggers(schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    for sql in ([_PG_DROP] if vendor == "postgresql" else _SQLITE_DROP):
-        schema_editor.execute(sql)
+    run_per_vendor(schema_editor, {"postgresql": [_PG_DROP], "sqlite": _SQLITE_DROP}, what="departure-tally triggers")
 
 
 def fill_sql(vendor: str) -> str:
