@@ -233,6 +233,37 @@ def _skilled_by_certificate(tree: UnitTree, period: Period) -> QuerySet:
     )
 
 
+def _departure_rows(tree: UnitTree, period: Period) -> QuerySet:
+    """The rows of :func:`_departure_groups`' inner select read from every departure of the period and of the same
+    period a year before (per-row 0/1 flags): for a range of days, or when history figures need the months of each
+    home unit."""
+    previous = period.previous_year()
+    current = Q(date__range=(period.start, period.end))
+    if tree.other_prefixes:
+        other_unit = Case(When(unit__path__startswith=tree.root.path, then=Value(None)), default=F("unit_id"),
+                          output_field=IntegerField())
+    else:
+        other_unit = Value(None, output_field=IntegerField())
+    return (
+        # One range for the index departure_unit_date (with two, PostgreSQL read both years of every unit
+        # of the country by date for a province), then the two periods within it (a month and the same
+        # month a year before are 13 months apart).
+        Departure.objects.filter(tree.q("unit"), date__range=(previous.start, period.end))
+        .filter(current | Q(date__range=(previous.start, previous.end)))
+        .order_by()
+        .values(
+            uid=F("unit_id"), other_uid=other_unit, cid=F("country_id"), pid=F("programme_id"), mon=TruncMonth("date"),
+            n=_flag(current), female=_flag(current & Q(sex=Sex.FEMALE)),
+            poor=_flag(current & Q(is_poor_or_near_poor=True)), minority=_flag(current & Q(is_ethnic_minority=True)),
+            cert=_flag(current & Q(has_orientation_cert=True)),
+            jp=_flag(current & Q(country__code="JP")), kr=_flag(current & Q(country__code="KR")),
+            tw=_flag(current & Q(country__code="TW")),
+            prev=_flag(Q(date__range=(previous.start, previous.end))),
+            skilled=_flag(current & _skilled()), high=_flag(current & _high_income()),
+        )
+    )
+
+
 def _departure_groups(tree: UnitTree, period: Period, *, by_unit_month: bool = False,
                       tallies: bool | None = None) -> list[tuple]:
     """Every departure figure of the report from ONE scan of the departures of the period and of the same
@@ -256,33 +287,13 @@ def _departure_groups(tree: UnitTree, period: Period, *, by_unit_month: bool = F
         tallies = not by_unit_month and _month_aligned(period)
     if tallies and by_unit_month:
         raise ValueError("The tallies do not keep the months of each home unit")
-    if tallies and _tally_rows(tree, period) is None:
-        return []
-    previous = period.previous_year()
-    current = Q(date__range=(period.start, period.end))
-    if tree.other_prefixes:
-        other_unit = Case(When(unit__path__startswith=tree.root.path, then=Value(None)), default=F("unit_id"),
-                          output_field=IntegerField())
+    if tallies:
+        rows = _tally_rows(tree, period)
+        if rows is None:
+            return []  # an empty tree
+        selected = rows.union(_skilled_by_certificate(tree, period), all=True)
     else:
-        other_unit = Value(None, output_field=IntegerField())
-    selected = _tally_rows(tree, period).union(_skilled_by_certificate(tree, period), all=True) if tallies else (
-        # One range for the index departure_unit_date (with two, PostgreSQL read both years of every unit
-        # of the country by date for a province), then the two periods within it (a month and the same
-        # month a year before are 13 months apart).
-        Departure.objects.filter(tree.q("unit"), date__range=(previous.start, period.end))
-        .filter(current | Q(date__range=(previous.start, previous.end)))
-        .order_by()
-        .values(
-            uid=F("unit_id"), other_uid=other_unit, cid=F("country_id"), pid=F("programme_id"), mon=TruncMonth("date"),
-            n=_flag(current), female=_flag(current & Q(sex=Sex.FEMALE)),
-            poor=_flag(current & Q(is_poor_or_near_poor=True)), minority=_flag(current & Q(is_ethnic_minority=True)),
-            cert=_flag(current & Q(has_orientation_cert=True)),
-            jp=_flag(current & Q(country__code="JP")), kr=_flag(current & Q(country__code="KR")),
-            tw=_flag(current & Q(country__code="TW")),
-            prev=_flag(Q(date__range=(previous.start, previous.end))),
-            skilled=_flag(current & _skilled()), high=_flag(current & _high_income()),
-        )
-    )
+        selected = _departure_rows(tree, period)
     # Raw SQL does not pass the database router: the connection the ORM would read from (the replica in a job).
     connection = connections[selected.db]
     inner, params = selected.query.get_compiler(selected.db).as_sql()
