@@ -202,15 +202,18 @@ def _stamp(reads: tuple[str, ...]) -> str:
 
 
 def cached_or_previous(key: str, compute: Callable[[], T], *, reads: Iterable[str] = EVERYTHING,
-                       refresh: Callable[[], None] | None = None, wait_seconds: float = 5.0) -> Figures:
+                       refresh: Callable[[], None] | None = None, refresh_only_stale: bool = False,
+                       wait_seconds: float = 5.0) -> Figures:
     """Like :func:`cached`, without a stampede after a write: the value is kept under ``key`` with the versions it
     was computed at; when the data changed since, ONE caller (the one that takes the key's lock) recomputes while
     every other one gets the previous value, marked ``stale`` with its time.
 
     ``refresh``: the winner calls it instead of computing (it sends a task that computes and calls
     :func:`store_figures` with ``release=True``), for figures too long for a request (the whole country), and gets
-    the previous value too (None before the first one). Only when there is no previous value at all does a caller
-    wait for the winner (``wait_seconds``), then compute itself.
+    the previous value too (None before the first one). ``refresh_only_stale``: the winner refreshes only when
+    there is a previous value to show meanwhile; the very first value is computed in the request (a province's
+    dashboard: half a second once, then never again in a request). Only when there is no previous value at all
+    does a caller wait for the winner (``wait_seconds``), then compute itself.
     """
     if not settings.FIGURES_CACHE_SECONDS:  # nothing is kept: every request computes
         return Figures(compute(), time.time(), stale=False, computed_here=True)
@@ -220,6 +223,8 @@ def cached_or_previous(key: str, compute: Callable[[], T], *, reads: Iterable[st
     if entry is not None and entry[0] == stamp:
         return Figures(entry[2], entry[1], stale=False, computed_here=False)
     lock = f"{_figures_key(key)}:lock"
+    if refresh_only_stale and entry is None:
+        refresh = None
     if cache.add(lock, stamp, timeout=REFRESH_LOCK_SECONDS):
         if refresh is not None:
             refresh()

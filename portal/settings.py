@@ -136,6 +136,7 @@ REPORT_JOB_REPLICA_KINDS = {"progress", "review", "export"}
 REPORTS_QUEUE = "reports"
 REPORT_JOB_QUEUES = {"progress": REPORTS_QUEUE, "review": REPORTS_QUEUE, "export": REPORTS_QUEUE}
 CELERY_TASK_ROUTES = {"reports.tasks.refresh_national_dashboard": {"queue": REPORTS_QUEUE},
+                      "reports.tasks.refresh_unit_dashboard": {"queue": REPORTS_QUEUE},
                       "portal.tasks.store_progress_snapshots": {"queue": REPORTS_QUEUE}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE columns) are a PostgreSQL speed-up; SQLite builds the same index on the key

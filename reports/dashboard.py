@@ -14,6 +14,7 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
@@ -160,8 +161,10 @@ def dashboard_cached(user, *, today: dt.date | None = None) -> dict[str, Any] | 
     figure moves daily). After a write, one request recomputes while the others get the previous figures
     (``stale``, with ``as_of``: no stampede). The whole country is never computed in a request: a task of
     the reports' queue computes it (:func:`dashboard_refresh`; in-process without a broker) and the page shows
-    the previous figures, or says they are being computed. ``from_cache`` and ``as_of`` tell the page how old
-    the figures are.
+    the previous figures, or says they are being computed. A unit's figures, once there are previous ones to
+    show, are recomputed by a task too when there is a broker (no web process spends half a second on them
+    after a write); the first ones of the day, and every one without a broker, in the request. ``from_cache``
+    and ``as_of`` tell the page how old the figures are.
     """
     today = today or timezone.localdate()
     unit = dashboard_unit(user, today=today)
@@ -170,17 +173,22 @@ def dashboard_cached(user, *, today: dt.date | None = None) -> dict[str, Any] | 
     key = dashboard_key(unit, get_language(), today)
     reads = dashboard_reads(unit)
     refresh = None
-    if is_national(unit):
+    national = is_national(unit)
+    if national or not settings.CELERY_TASK_ALWAYS_EAGER:
         language = get_language()
 
         def refresh() -> None:
-            send_task(REFRESH_TASK, unit.structure, language, today.isoformat())
+            if national:
+                send_task(REFRESH_TASK, unit.structure, language, today.isoformat())
+            else:
+                send_task(REFRESH_UNIT_TASK, unit.pk, language, today.isoformat())
 
     def compute() -> dict[str, Any]:
         with reading_replica():
             return {**dashboard_for_unit(unit, today=today), "as_of": timezone.now()}
 
-    figures = cache_version.cached_or_previous(key, compute, reads=reads, refresh=refresh)
+    figures = cache_version.cached_or_previous(key, compute, reads=reads, refresh=refresh,
+                                               refresh_only_stale=not national)
     if figures.value is None:
         return {"unit": unit, "pending": True, "year": today.year, "charts": None}
     return {**figures.value, "from_cache": not figures.computed_here, "stale": figures.stale}
@@ -199,7 +207,11 @@ def dashboard_reads(unit: Unit) -> tuple[str, ...]:
 
 def dashboard_refresh(structure: str, language: str, today: dt.date) -> None:
     """Compute the whole country's dashboard and keep it (the task behind :func:`dashboard_cached`)."""
-    unit = national_unit(structure)
+    dashboard_refresh_unit(national_unit(structure), language, today)
+
+
+def dashboard_refresh_unit(unit: Unit, language: str, today: dt.date) -> None:
+    """Compute ``unit``'s dashboard (or the country's) and keep it, then free its recompute lock."""
     key = dashboard_key(unit, language, today)
     try:
         stamp = cache_version.figures_stamp(dashboard_reads(unit))  # before computing: a write meanwhile shows
@@ -211,6 +223,7 @@ def dashboard_refresh(structure: str, language: str, today: dt.date) -> None:
 
 
 REFRESH_TASK = "reports.tasks.refresh_national_dashboard"
+REFRESH_UNIT_TASK = "reports.tasks.refresh_unit_dashboard"
 
 
 def send_task(name: str, *args) -> None:
@@ -219,4 +232,4 @@ def send_task(name: str, *args) -> None:
     try:
         celery_app.tasks[name].apply_async(args, retry=False)
     except BROKER_ERRORS:
-        logger.warning("The job service does not answer: the national dashboard is not refreshed now.")
+        logger.warning("The job service does not answer: the dashboard (%s) is not refreshed now.", name)

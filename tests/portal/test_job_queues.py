@@ -33,4 +33,5 @@ def test_jobs_sent_again_after_an_outage_keep_their_queue(users, units):
 def test_the_national_dashboard_and_the_snapshots_are_routed_to_the_reports_queue():
     routes = settings.CELERY_TASK_ROUTES
     assert routes["reports.tasks.refresh_national_dashboard"]["queue"] == "reports"
+    assert routes["reports.tasks.refresh_unit_dashboard"]["queue"] == "reports"
     assert routes["portal.tasks.store_progress_snapshots"]["queue"] == "reports"

@@ -85,3 +85,52 @@ class NationalDashboardTests:
         assert stale["stale"] is True and stale["total"].departed == 0 and again["stale"] is True
         assert send.call_count == 1  # one refresh for both requests
         assert dashboard_key(national_unit("legacy"), "vi", today).startswith("dashboard:national-legacy:")
+
+
+class ProvinceDashboardTests:
+    """With a broker, a province's figures after a write come from a task of the reports' queue: no web process
+    spends the recompute; without a previous figure (the first of the day) and without a broker, the request
+    computes them."""
+
+    def test_with_a_broker_the_recompute_after_a_write_is_a_task(self, users, units, settings):
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        today = timezone.localdate()
+        commune = communes("585")[0]
+        depart(commune, dt.date(today.year, 1, 2), "JP")
+        with mock.patch("reports.dashboard.send_task") as send:
+            first = dashboard_cached(users.official_a, today=today)  # no previous figure: computed here
+        assert first["from_cache"] is False and first["total"].departed == 1 and send.call_count == 0
+        depart(commune, dt.date(today.year, 1, 3), "JP")
+        with mock.patch("reports.dashboard.send_task") as send, \
+                mock.patch("reports.dashboard.dashboard_for_unit", side_effect=AssertionError("computed inline")):
+            stale = dashboard_cached(users.official_a, today=today)
+            again = dashboard_cached(users.official_a, today=today)
+        assert (stale["stale"], stale["total"].departed, again["stale"]) == (True, 1, True)
+        unit = stale["unit"]
+        send.assert_called_once_with("reports.tasks.refresh_unit_dashboard", unit.pk, "vi", today.isoformat())
+        # The task (run here by hand, as the worker would) keeps the new figures and frees the lock.
+        from reports.tasks import refresh_unit_dashboard
+        refresh_unit_dashboard(unit.pk, "vi", today.isoformat())
+        fresh = dashboard_cached(users.official_a, today=today)
+        assert (fresh["stale"], fresh["total"].departed, fresh["from_cache"]) == (False, 2, True)
+
+    def test_a_broker_that_does_not_answer_leaves_the_previous_figures(self, users, units, settings, caplog):
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        today = timezone.localdate()
+        commune = communes("585")[0]
+        dashboard_cached(users.official_a, today=today)
+        depart(commune, dt.date(today.year, 1, 2), "JP")
+        from kombu.exceptions import OperationalError
+        with mock.patch("reports.tasks.refresh_unit_dashboard.apply_async", side_effect=OperationalError("down")):
+            shown = dashboard_cached(users.official_a, today=today)
+        assert shown["stale"] is True and shown["total"].departed == 0
+        assert "not refreshed now" in caplog.text
+
+    def test_without_a_broker_the_request_computes(self, users, units):
+        today = timezone.localdate()
+        commune = communes("585")[0]
+        dashboard_cached(users.official_a, today=today)
+        depart(commune, dt.date(today.year, 1, 2), "JP")
+        with mock.patch("reports.dashboard.send_task", side_effect=AssertionError("no task without a broker")):
+            fresh = dashboard_cached(users.official_a, today=today)
+        assert (fresh["stale"], fresh["total"].departed, fresh["from_cache"]) == (False, 1, False)
