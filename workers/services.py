@@ -100,9 +100,10 @@ def likely_duplicates(*, full_name: str, date_of_birth: dt.date, unit: Unit, cit
 
 
 def _check_identity(*, user, citizen_id: str | None, full_name: str, date_of_birth: dt.date, sex: str, unit: Unit,
-                    legacy_id_number: str = "", inherited: bool = False) -> None:
+                    legacy_id_number: str = "", inherited: bool = False, on: dt.date | None = None) -> None:
     """``legacy_id_number``: a record of history known by its old CMND alone (no CCCD to check); ``inherited``:
-    the unit may be a legacy unit the user's 2025 unit inherited (history of the units it took over)."""
+    the unit may be a legacy unit the user's 2025 unit inherited (history of the units it took over); ``on``: today,
+    read once by a caller that checks many."""
     errors: dict[str, list[str]] = {}
     if citizen_id or not legacy_id_number:
         problems = citizen_id_problems(citizen_id or "", date_of_birth=date_of_birth, sex=sex)
@@ -110,7 +111,7 @@ def _check_identity(*, user, citizen_id: str | None, full_name: str, date_of_bir
             errors["citizen_id"] = problems
     if not full_name.strip():
         errors["full_name"] = [_("Enter the full name.")]
-    if date_of_birth > today():
+    if date_of_birth > (on or today()):
         errors["date_of_birth"] = [_("The date of birth is in the future.")]
     if unit.level not in HOME_LEVELS:
         errors["unit"] = [_("Choose the home commune, or the district when the commune is unknown.")]
@@ -229,9 +230,10 @@ def enterprise_warning(enterprise: Enterprise | None) -> str:
 
 def _departure_errors(*, date_of_birth: dt.date, date: dt.date, country: Country, programme: Programme | None,
                       contract_months: int | None = None,
-                      orientation_cert_date: dt.date | None = None, **contract) -> dict[str, str]:
+                      orientation_cert_date: dt.date | None = None, on: dt.date | None = None,
+                      **contract) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if date > today():
+    if date > (on or today()):
         errors["date"] = _("The departure date is in the future: record a departure once it has happened.")
     elif date <= date_of_birth:
         errors["date"] = _("The departure date is before the date of birth.")
@@ -442,12 +444,13 @@ class BulkRejected(ValidationError):
 
 
 def _new_worker_problems(*, user, item: NewWorker, citizen_id: str, full_name: str,
-                         inherited: bool = False) -> list[str]:
-    """What the per-row services would refuse, checked in memory (no query)."""
+                         inherited: bool = False, on: dt.date) -> list[str]:
+    """What the per-row services would refuse on the day ``on``, checked in memory (no query)."""
     problems: list[str] = []
     try:
         _check_identity(user=user, citizen_id=citizen_id, full_name=full_name, date_of_birth=item.date_of_birth,
-                        sex=item.sex, unit=item.unit, legacy_id_number=item.legacy_id_number, inherited=inherited)
+                        sex=item.sex, unit=item.unit, legacy_id_number=item.legacy_id_number, inherited=inherited,
+                        on=on)
     except ValidationError as exc:
         problems.extend(exc.messages)
     if item.status not in BEFORE_DEPARTURE | {Status.WITHDRAWN}:
@@ -458,12 +461,12 @@ def _new_worker_problems(*, user, item: NewWorker, citizen_id: str, full_name: s
         problems.extend(_departure_errors(date_of_birth=item.date_of_birth, date=departure.date,
                                           country=departure.country, programme=departure.programme,
                                           contract_months=departure.contract_months,
-                                          contract_end=departure.contract_end).values())
+                                          contract_end=departure.contract_end, on=on).values())
         if status not in MAY_DEPART:
             problems.append(_("A withdrawn worker cannot depart: reopen the file first."))
         status = Status.DEPARTED
         if departure.return_date is not None:
-            if departure.return_date > today():
+            if departure.return_date > on:
                 problems.append(_("The return date is in the future."))
             elif departure.return_date < departure.date:
                 problems.append(_("The return date is before the departure date."))
@@ -505,11 +508,12 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "",
     problems: dict[int, list[str]] = {}
     rows: list[Worker] = []
     seen: set[tuple[str, str]] = set()
+    on = today()
     for position, item in enumerate(items):
         citizen_id = normalise_citizen_id(item.citizen_id)
         full_name = " ".join(item.full_name.split())
         found = _new_worker_problems(user=user, item=item, citizen_id=citizen_id, full_name=full_name,
-                                     inherited=inherited_units)
+                                     inherited=inherited_units, on=on)
         key = ("cccd", citizen_id) if citizen_id or not item.legacy_id_number else ("cmnd", item.legacy_id_number)
         if key in seen:
             found.append(_("A worker with this citizen ID is already registered."))
