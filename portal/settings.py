@@ -139,6 +139,8 @@ CELERY_TASK_ROUTES = {"reports.tasks.refresh_national_dashboard": {"queue": REPO
                       "reports.tasks.refresh_unit_dashboard": {"queue": REPORTS_QUEUE},
                       "portal.tasks.store_progress_snapshots": {"queue": REPORTS_QUEUE}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Unit trees kept per process between reports, under the version the database keeps of the units (portal.tree).
+UNIT_TREES_KEPT = env_int("UNIT_TREES_KEPT", 16, minimum=0)
 # Covering indexes (INCLUDE columns) are a PostgreSQL speed-up; SQLite builds the same index on the key
 # columns alone, which is all the embedded mode needs: no warning on every command.
 SILENCED_SYSTEM_CHECKS = ["models.W040"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from functools import reduce
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django.conf import settings
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -227,6 +230,19 @@ class UnitTree:
 
     def __init__(self, root: Unit, *, other_structure: bool = True):
         self.root = root
+        key = _tree_key(root, other_structure)
+        built = _TREES.get(key) if key is not None else None
+        if built is None:
+            self._load(other_structure)
+            self.slots()  # kept with the rest: every report reads it
+            built = {name: value for name, value in self.__dict__.items() if name != "root"}
+            if key is not None:
+                _TREES.put(key, built)
+        else:
+            self.__dict__.update(built)  # shared with the other reports of this version: never changed after
+
+    def _load(self, other_structure: bool) -> None:
+        root = self.root
         self.units: dict[int, tuple[str, str, str, str]] = {
             pk: (code, name, level, path)
             for pk, code, name, level, path in Unit.objects.filter(path__startswith=root.path)
@@ -366,3 +382,59 @@ class UnitTree:
                 grand[i] += acc[i]
         return sums, grand
 
+
+
+# --- Trees kept between reports -----------------------------------------------------------------------------------
+
+class _KeptTrees:
+    """The built parts of the last ``settings.UNIT_TREES_KEPT`` trees (the country in each structure, the units
+    reported on most), by (database, root, other structure, version)."""
+
+    def __init__(self):
+        self.items: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> dict[str, Any] | None:
+        with self.lock:
+            built = self.items.get(key)
+            if built is not None:
+                self.items.move_to_end(key)
+            return built
+
+    def put(self, key: tuple, built: dict[str, Any]) -> None:
+        with self.lock:
+            self.items[key] = built
+            self.items.move_to_end(key)
+            while len(self.items) > settings.UNIT_TREES_KEPT:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_TREES = _KeptTrees()
+
+
+def tree_version(alias: str | None = None) -> int | None:
+    """The unit tree's version in the database the units are read from (``portal_unit_tree_version``, set by the
+    database on every write of the units or their successions: migration ``portal.0011``); None where there is
+    none (SQLite), and then no tree is kept."""
+    connection = connections[alias or router.db_for_read(Unit)]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM portal_unit_tree_version")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _tree_key(root: Unit, other_structure: bool) -> tuple | None:
+    """Read before the tree is built, so a tree is never kept under a version newer than the units it holds.
+    None (build it, keep nothing): no version, or ``settings.UNIT_TREES_KEPT`` is 0 (the tests but those of
+    keeping, which count queries of a first report against a second)."""
+    if not settings.UNIT_TREES_KEPT:
+        return None
+    alias = router.db_for_read(Unit)
+    version = tree_version(alias)
+    return None if version is None else (alias, root.path, other_structure, version)

@@ -48,6 +48,9 @@ def _portal_test_defaults(settings, tmp_path_factory):
     # A replica (REPLICA_DATABASE_URL) never sees a test's uncommitted rows: reads stay on the primary except in
     # the tests that prove they go there (tests/portal/test_replica.py).
     settings.REPLICA_READS = False
+    # Unit trees are built for each report (tests compare the queries of a first report with a second's); the
+    # tests of keeping them (tests/portal/test_tree_kept.py) turn it on.
+    settings.UNIT_TREES_KEPT = 0
 
 
 @pytest.fixture
