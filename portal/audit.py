@@ -75,7 +75,8 @@ def _created_changes(instance, fields: list[tuple[str, str, str]]) -> dict[str, 
     for name, source, kind in fields:  # source: the attribute to read, or for "text" the text itself
         if kind == "value":
             value = values[source]
-            value = value if type(value) is str else smart_str(value)
+            # smart_str's text of anything but bytes (never a field's value here) is str(): called directly.
+            value = value if type(value) is str else str(value)
             if value != "None":
                 changes[name] = ["None", value]
         elif kind == "fk":

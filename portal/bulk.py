@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
+from django.db.models import Field
 
 
 def copy_text(value: Any) -> str:
@@ -30,7 +31,7 @@ def copy_text(value: Any) -> str:
         return value.isoformat()
     else:
         text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+    if "\\" in text or not text.isprintable():  # tab, newline and carriage return are not printable
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
 
@@ -86,9 +87,13 @@ def insert_objects(model, objs: list) -> None:
                        [meta.db_table, meta.pk.column, len(objs)])
         ids = [row[0] for row in cursor.fetchall()]
     fields = meta.concrete_fields
+    # A field's pre_save is its attribute's value, except where a field overrides it (auto_now dates…): only
+    # those are called, the rest read from the object's __dict__ (a new object: every concrete field is there).
+    spec = [(field.attname, None if type(field).pre_save is Field.pre_save else field) for field in fields]
     rows = []
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, connection.alias
-        rows.append([field.pre_save(obj, True) for field in fields])
+        values = obj.__dict__
+        rows.append([values[name] if field is None else field.pre_save(obj, True) for name, field in spec])
     copy_rows(meta.db_table, [field.column for field in fields], rows)

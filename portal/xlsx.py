@@ -143,13 +143,14 @@ class _SheetExtent:
         # Scan up to the last tag start, keep the rest for the next chunk.
         last = text.rfind(b"<", cut)
         body, self._tail = (text[:last], text[last:]) if last > 0 else (text, b"")
-        for match in _ROW_REF.finditer(body):
-            self.rows_with_ref += 1
-            self.max_row = max(self.max_row, int(match.group(1)))
-        for match in _CELL_REF.finditer(body):
-            self.cells_with_ref += 1
-            self.max_col = max(self.max_col, _column_number(match.group(1)))
-            self.max_row = max(self.max_row, int(match.group(2)))
+        # Matches gathered by the regex engine, then reduced: a Python step per match took longer than the regex.
+        if rows := _ROW_REF.findall(body):
+            self.rows_with_ref += len(rows)
+            self.max_row = max(self.max_row, max(map(int, rows)))
+        if cells := _CELL_REF.findall(body):
+            self.cells_with_ref += len(cells)
+            self.max_col = max(self.max_col, max(map(_column_number, {letters for letters, _row in cells})))
+            self.max_row = max(self.max_row, max(map(int, [row for _letters, row in cells])))
         self.rows += len(_ROW_TAG.findall(body))
         self.cells_seen += len(_CELL_TAG.findall(body))
 
