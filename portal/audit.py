@@ -67,10 +67,10 @@ def _audit_fields(sample) -> list[tuple[str, str, str]] | None:
     return fields
 
 
-def _created_changes(instance, fields: list[tuple[str, str, str]]) -> dict[str, list[str]]:
-    """auditlog's ``model_instance_diff(None, instance)``: every field against "None" (its value for no object)."""
+def _created_changes(instance, fields: list[tuple[str, str, str]], use_tz: bool) -> dict[str, list[str]]:
+    """auditlog's ``model_instance_diff(None, instance)``: every field against "None" (its value for no object);
+    ``use_tz``: settings.USE_TZ, read once by the caller."""
     values = instance.__dict__  # a new object: every concrete field is there
-    use_tz = settings.USE_TZ
     changes = {}
     for name, source, kind in fields:  # source: the attribute to read, or for "text" the text itself
         if kind == "value":
@@ -108,10 +108,12 @@ def audit_bulk_created(user, objects: list, *, m2m: dict[str, list[tuple[Any, It
         actor = user if user is not None and user.is_authenticated else None
     extra = {key: (value() if callable(value) else value) for key, value in context.items()
              if key not in ("actor", "signal_duid") and hasattr(LogEntry, key)}
+    # The columns every entry has the same value in, written once; each entry's own are those of ENTRY_COLUMNS.
     common = {"actor_id": actor.pk if actor else None, "actor_email": getattr(actor, "email", None) if actor else None,
               "cid": get_cid(), "remote_addr": None, "remote_port": None, "timestamp": timezone.now(),
-              "changes_text": "", "serialized_data": None, "additional_data": None, **extra}
+              "changes_text": "", **{key: value for key, value in extra.items() if key not in ENTRY_COLUMNS}}
     entries = []
+    use_tz = settings.USE_TZ
     known: dict[type, tuple[list | None, bool, int]] = {}
     for instance in objects:
         model = type(instance)
@@ -121,29 +123,30 @@ def audit_bulk_created(user, objects: list, *, m2m: dict[str, list[tuple[Any, It
             known[model] = (_audit_fields(instance), auditlog.get_serialize_options(model)["serialize_data"],
                             ContentType.objects.get_for_model(model).pk)
         fields, serialize, content_type = known[model]
-        changes = (_created_changes(instance, fields) if fields is not None
+        changes = (_created_changes(instance, fields, use_tz) if fields is not None
                    else model_instance_diff(None, instance))
         additional = getattr(instance, "get_additional_data", None)
-        entries.append({
-            **common, "content_type_id": content_type, "object_pk": str(instance.pk), "object_id": instance.pk,
-            "object_repr": smart_str(instance), "action": LogEntry.Action.CREATE, "changes": changes,
-            "serialized_data": LogEntry.objects._get_serialized_data_or_none(instance) if serialize else None,
-            "additional_data": additional() if callable(additional) else None})
+        entries.append((  # in the order of ENTRY_COLUMNS
+            content_type, str(instance.pk), instance.pk, smart_str(instance), LogEntry.Action.CREATE, changes,
+            LogEntry.objects._get_serialized_data_or_none(instance) if serialize else None,
+            additional() if callable(additional) else None))
     for field_name, pairs in (m2m or {}).items():
         for instance, related in pairs:
             ordering = type(instance)._meta.get_field(field_name).related_model._meta.ordering
             if all(isinstance(key, str) and not key.startswith("-") for key in ordering):  # as the query reads them
                 related = sorted(related, key=lambda obj: tuple(getattr(obj, key) for key in ordering))
             additional = getattr(instance, "get_additional_data", None)
-            entries.append({
-                **common, "content_type_id": ContentType.objects.get_for_model(type(instance)).pk,
-                "object_pk": str(instance.pk), "object_id": instance.pk, "object_repr": smart_str(instance),
-                "action": LogEntry.Action.UPDATE,
-                "changes": {field_name: {"type": "m2m", "operation": "add",
-                                         "objects": [smart_str(o) for o in related]}},
-                "additional_data": additional() if callable(additional) else None})
-    columns = list(entries[0]) if entries else []
-    insert_rows(LogEntry, columns, ([entry[column] for column in columns] for entry in entries))
+            entries.append((
+                ContentType.objects.get_for_model(type(instance)).pk, str(instance.pk), instance.pk,
+                smart_str(instance), LogEntry.Action.UPDATE,
+                {field_name: {"type": "m2m", "operation": "add", "objects": [smart_str(o) for o in related]}},
+                None, additional() if callable(additional) else None))
+    insert_rows(LogEntry, ENTRY_COLUMNS, entries, constants=common)
+
+
+# The columns of a bulk entry that differ between entries (audit_bulk_created), in the order its rows give them.
+ENTRY_COLUMNS = ("content_type_id", "object_pk", "object_id", "object_repr", "action", "changes", "serialized_data",
+                 "additional_data")
 
 
 def audit_bulk_deleted(user, objects: list) -> None:

@@ -36,14 +36,18 @@ def copy_text(value: Any) -> str:
     return text
 
 
-def copy_rows(db_table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def copy_rows(db_table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+              constants: dict[str, Any] | None = None) -> None:
     """``COPY db_table (columns) FROM STDIN`` with ``rows`` (values in the order of ``columns``); PostgreSQL
-    only. A constraint violation raises Django's ``IntegrityError``, as a query's would."""
+    only. ``constants``: more columns, with one value for every row (written once, not once per row). A constraint
+    violation raises Django's ``IntegrityError``, as a query's would."""
     quote = connection.ops.quote_name
+    constants = constants or {}
+    tail = "".join("\t" + copy_text(value) for value in constants.values()) + "\n"
     buffer = io.StringIO()
-    buffer.writelines("\t".join([copy_text(value) for value in row]) + "\n" for row in rows)
+    buffer.writelines("\t".join([copy_text(value) for value in row]) + tail for row in rows)
     buffer.seek(0)
-    names = ", ".join(quote(column) for column in columns)
+    names = ", ".join(quote(column) for column in [*columns, *constants])
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(f"COPY {quote(db_table)} ({names}) FROM STDIN", buffer)
 
@@ -51,17 +55,22 @@ def copy_rows(db_table: str, columns: Sequence[str], rows: Iterable[Sequence[Any
 BATCH = 2000  # rows per INSERT statement where there is no COPY
 
 
-def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                constants: dict[str, Any] | None = None) -> None:
     """Rows of ``model``'s table (values in the order of ``columns``, as Python values: dates, booleans, lists for
     JSON), with no ids read back: COPY on PostgreSQL, elsewhere ``executemany`` of one INSERT in batches, each value
-    prepared by its field."""
+    prepared by its field. ``constants``: {column: value} of the columns every row has the same value in."""
     rows = list(rows)
     if not rows:
         return
     db_table = model._meta.db_table
     if connection.vendor == "postgresql":
-        copy_rows(db_table, columns, rows)
+        copy_rows(db_table, columns, rows, constants)
         return
+    if constants:
+        columns = [*columns, *constants]
+        same = list(constants.values())
+        rows = [[*row, *same] for row in rows]
     fields = {f.column: f for f in model._meta.concrete_fields}
     prepare = [fields[column].get_db_prep_save for column in columns]
     quote = connection.ops.quote_name

@@ -588,9 +588,15 @@ class _Timeline:
         now = timezone.now()
         self.at = now if self.at is None or now > self.at else self.at + dt.timedelta(microseconds=1)
         # The worker's unit given here, so the database need not look each one up (workers.intervals).
-        insert_rows(StatusChange, ["worker_id", "from_status", "to_status", "at", "by_id", "note", "unit_id"], [
-            (worker.pk, from_status, to_status, event_time(day) if self.dated else self.at, self.by_id, note[:500],
-             worker.unit_id) for worker, from_status, to_status, note, day in changes])
+        if self.dated:
+            insert_rows(StatusChange, ["worker_id", "from_status", "to_status", "at", "note", "unit_id"], [
+                (worker.pk, from_status, to_status, event_time(day), note[:500], worker.unit_id)
+                for worker, from_status, to_status, note, day in changes], constants={"by_id": self.by_id})
+        else:
+            insert_rows(StatusChange, ["worker_id", "from_status", "to_status", "note", "unit_id"], [
+                (worker.pk, from_status, to_status, note[:500], worker.unit_id)
+                for worker, from_status, to_status, note, _day in changes],
+                constants={"at": self.at, "by_id": self.by_id})
 
 
 def _insert_workers(rows: list[Worker]) -> None:
