@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, router, transaction
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from portal import cache_version
 from portal.audit import audit_bulk_created
-from portal.bulk import insert_objects, insert_rows
+from portal.bulk import insert_objects, insert_rows, new_objects
 from portal.formats import format_date
 from portal.models import Level, Unit
 from portal.scoping import unit_in_scope
@@ -506,7 +507,7 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "",
     """
     items = list(workers)
     problems: dict[int, list[str]] = {}
-    rows: list[Worker] = []
+    values: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     on = today()
     for position, item in enumerate(items):
@@ -520,11 +521,13 @@ def workers_register_bulk(*, user, workers: Sequence[NewWorker], note: str = "",
         seen.add(key)
         if found:
             problems[position] = found
-        rows.append(Worker(citizen_id=citizen_id or None, legacy_id_number=item.legacy_id_number, full_name=full_name,
-                           name_key=normalise_name(full_name), date_of_birth=item.date_of_birth, sex=item.sex,
-                           unit=item.unit, ethnicity=item.ethnicity, status=_final_status(item)))
+        values.append({"citizen_id": citizen_id or None, "legacy_id_number": item.legacy_id_number,
+                       "full_name": full_name, "name_key": normalise_name(full_name),
+                       "date_of_birth": item.date_of_birth, "sex": item.sex, "unit": item.unit,
+                       "ethnicity": item.ethnicity, "status": _final_status(item)})
     if problems:
         raise BulkRejected(problems)
+    rows: list[Worker] = new_objects(Worker, values)  # as Worker(**values) makes them
     if not rows:
         return []
     by_id = user.pk if user and user.is_authenticated else None
@@ -624,11 +627,11 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
     warnings = warnings or DepartureWarnings(up_to_now=False)
     settings = warnings.settings
     found = warnings.of([(worker.unit, item.departure) for worker, item in departing])
-    departures: list[Departure] = []
+    values: list[dict[str, Any]] = []
     for worker, item in departing:
         new = item.departure
         poor, minority = _snapshot_flags({status.code for status in item.household_statuses}, item.ethnicity)
-        departures.append(Departure(
+        values.append(dict(
             worker=worker, date=new.date, country=new.country, programme=new.programme, enterprise=new.enterprise,
             contract_months=new.contract_months,
             contract_end=contract_end_from(new.date, contract_months=new.contract_months, contract_end=new.contract_end),
@@ -638,6 +641,7 @@ def _insert_departures(rows: list[Worker], items: list[NewWorker], *, timeline: 
             is_ethnic_minority=minority, orientation_cert_no=new.orientation_cert_no.strip(),
             orientation_cert_date=new.orientation_cert_date,
             has_orientation_cert=bool(new.orientation_cert_no.strip()), created_by_id=by_id))
+    departures: list[Departure] = new_objects(Departure, values)  # as Departure(**values) makes them
     insert_objects(Departure, departures)
     timeline.step((d.worker, item.status, Status.DEPARTED, note or _("Departure to %(country)s") % {
         "country": item.departure.country.name_vi}, d.date) for d, (_w, item) in zip(departures, departing, strict=True))
