@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.db.models import Field
 
@@ -30,7 +30,8 @@ def copy_text(value: Any) -> str:
     elif isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     else:
-        text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+        # JSON for a json/jsonb column (orjson: a tenth of json.dumps's time; PostgreSQL reads both the same).
+        text = orjson.dumps(value).decode() if isinstance(value, (dict, list)) else str(value)
     if "\\" in text or not text.isprintable():  # tab, newline and carriage return are not printable
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
