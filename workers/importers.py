@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from portal import bounds
 from portal.audit import acting_as
+from portal.bulk import gc_paused
 from portal.formats import parse_date, parse_int
 from portal.models import Unit
 from portal.scoping import not_found_in_scope, unit_in_scope
@@ -242,7 +243,7 @@ def import_workers(data: bytes, *, user, accept_duplicates: bool = False, struct
     result = ImportResult()
     problems: list[RowError] = []  # what the services refused (when every row passed the checks)
     warnings = services.DepartureWarnings()  # as of before the first batch
-    with transaction.atomic(), acting_as(user):
+    with gc_paused(), transaction.atomic(), acting_as(user):
         for batch in _batches(rows, size):
             plans = _check_rows(batch, errors=errors, user=user, lookups=lookups, resolver=resolver, today=today,
                                 keys=keys, checklist_columns=checklist_columns)
