@@ -232,6 +232,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
+# A unit's dashboard after a write is recomputed by a task of the reports' queue (the pages show the previous figures
+# meanwhile) when there is a broker and workers; without one, the request that finds it stale computes it.
+DASHBOARD_REFRESH_TASKS = env_bool("DASHBOARD_REFRESH_TASKS", REDIS_URL is not None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

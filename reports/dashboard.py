@@ -162,8 +162,8 @@ def dashboard_cached(user, *, today: dt.date | None = None) -> dict[str, Any] | 
     (``stale``, with ``as_of``: no stampede). The whole country is never computed in a request: a task of
     the reports' queue computes it (:func:`dashboard_refresh`; in-process without a broker) and the page shows
     the previous figures, or says they are being computed. A unit's figures, once there are previous ones to
-    show, are recomputed by a task too when there is a broker (no web process spends half a second on them
-    after a write); the first ones of the day, and every one without a broker, in the request. ``from_cache``
+    show, are recomputed by a task too when there is a broker (``DASHBOARD_REFRESH_TASKS``: no web process spends
+    half a second on them after a write); the first ones of the day, and every one without a broker, in the request. ``from_cache``
     and ``as_of`` tell the page how old the figures are.
     """
     today = today or timezone.localdate()
@@ -174,7 +174,7 @@ def dashboard_cached(user, *, today: dt.date | None = None) -> dict[str, Any] | 
     reads = dashboard_reads(unit)
     refresh = None
     national = is_national(unit)
-    if national or not settings.CELERY_TASK_ALWAYS_EAGER:
+    if national or settings.DASHBOARD_REFRESH_TASKS:
         language = get_language()
 
         def refresh() -> None:

@@ -93,7 +93,7 @@ class ProvinceDashboardTests:
     computes them."""
 
     def test_with_a_broker_the_recompute_after_a_write_is_a_task(self, users, units, settings):
-        settings.CELERY_TASK_ALWAYS_EAGER = False
+        settings.DASHBOARD_REFRESH_TASKS = True
         today = timezone.localdate()
         commune = communes("585")[0]
         depart(commune, dt.date(today.year, 1, 2), "JP")
@@ -115,7 +115,7 @@ class ProvinceDashboardTests:
         assert (fresh["stale"], fresh["total"].departed, fresh["from_cache"]) == (False, 2, True)
 
     def test_a_broker_that_does_not_answer_leaves_the_previous_figures(self, users, units, settings, caplog):
-        settings.CELERY_TASK_ALWAYS_EAGER = False
+        settings.DASHBOARD_REFRESH_TASKS = True
         today = timezone.localdate()
         commune = communes("585")[0]
         dashboard_cached(users.official_a, today=today)
