@@ -134,3 +134,16 @@ class ProvinceDashboardTests:
         with mock.patch("reports.dashboard.send_task", side_effect=AssertionError("no task without a broker")):
             fresh = dashboard_cached(users.official_a, today=today)
         assert (fresh["stale"], fresh["total"].departed, fresh["from_cache"]) == (False, 1, False)
+
+    def test_the_page_marks_figures_being_updated(self, users, units, settings, client_for):
+        """What the load test waits on before measuring a warm page (scale.benchmark._COMPUTING)."""
+        from scale.benchmark import _COMPUTING
+
+        settings.DASHBOARD_REFRESH_TASKS = True
+        client = client_for(users.official_a)
+        first = client.get(reverse("home")).content
+        assert not any(marker in first for marker in _COMPUTING)
+        depart(communes("585")[0], dt.date(timezone.localdate().year, 1, 2), "JP")
+        with mock.patch("reports.dashboard.send_task"):
+            stale = client.get(reverse("home")).content
+        assert _COMPUTING[1] in stale
