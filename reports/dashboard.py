@@ -163,8 +163,8 @@ def dashboard_cached(user, *, today: dt.date | None = None) -> dict[str, Any] | 
     the reports' queue computes it (:func:`dashboard_refresh`; in-process without a broker) and the page shows
     the previous figures, or says they are being computed. A unit's figures, once there are previous ones to
     show, are recomputed by a task too when there is a broker (``DASHBOARD_REFRESH_TASKS``: no web process spends
-    half a second on them after a write); the first ones of the day, and every one without a broker, in the request. ``from_cache``
-    and ``as_of`` tell the page how old the figures are.
+    half a second on them after a write); the first ones of the day, and every one without a broker, in the
+    request. ``from_cache`` and ``as_of`` tell the page how old the figures are.
     """
     today = today or timezone.localdate()
     unit = dashboard_unit(user, today=today)
