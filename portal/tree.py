@@ -234,10 +234,9 @@ class UnitTree:
         built = _TREES.get(key) if key is not None else None
         if built is None:
             self._load(other_structure)
-            self.slots()  # kept with the rest: every report reads it
-            built = {name: value for name, value in self.__dict__.items() if name != "root"}
             if key is not None:
-                _TREES.put(key, built)
+                self.slots()  # kept with the rest: the reports read it
+                _TREES.put(key, {name: value for name, value in self.__dict__.items() if name != "root"})
         else:
             self.__dict__.update(built)  # shared with the other reports of this version: never changed after
 

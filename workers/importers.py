@@ -534,21 +534,21 @@ def _check_duplicates(errors: ErrorList, plans: list[RowPlan], keys: _SheetKeys)
                 "Likely duplicate of row %(row)s (same name, date of birth and unit, another citizen ID).") % {"row": earlier_row})
 
 
+PARAMS_PER_QUERY = 2000  # parameters of one lookup query, well within SQLite's limit
+
+
 def _registered_ids(citizen_ids: list[str]) -> list[str]:
-    """Which of ``citizen_ids`` are registered: one plain query per thousand, so that a sheet of new workers
-    (the usual one) loads no worker at all (the ORM spent more on 2,000 parameters than the database did)."""
+    """Which of ``citizen_ids`` are registered: one plain query per ``PARAMS_PER_QUERY``, so that a sheet of new
+    workers (the usual one) loads no worker at all (the ORM spent more on 2,000 parameters than the database did)."""
     table = Worker._meta.db_table
     found: list[str] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(citizen_ids), PAIRS_PER_QUERY * 2):
-            chunk = citizen_ids[start:start + PAIRS_PER_QUERY * 2]
+        for start in range(0, len(citizen_ids), PARAMS_PER_QUERY):
+            chunk = citizen_ids[start:start + PARAMS_PER_QUERY]
             cursor.execute(f"SELECT citizen_id FROM {table} WHERE citizen_id IN ({', '.join(['%s'] * len(chunk))})",
                            chunk)
             found.extend(citizen_id for (citizen_id,) in cursor.fetchall())
     return found
-
-
-PAIRS_PER_QUERY = 1000  # (name, date of birth) pairs per query: 2,000 parameters, within SQLite's limit
 
 
 def _registered_with(pairs: set[tuple[str, dt.date]]) -> list[tuple]:
@@ -561,8 +561,8 @@ def _registered_with(pairs: set[tuple[str, dt.date]]) -> list[tuple]:
     found: list[tuple] = []
     ordered = sorted(pairs)
     with connection.cursor() as cursor:
-        for start in range(0, len(ordered), PAIRS_PER_QUERY):
-            chunk = ordered[start:start + PAIRS_PER_QUERY]
+        for start in range(0, len(ordered), PARAMS_PER_QUERY // 2):  # two parameters a pair
+            chunk = ordered[start:start + PARAMS_PER_QUERY // 2]
             values = ", ".join(["(%s, %s)"] * len(chunk))
             cursor.execute(
                 f"WITH k (name_key, date_of_birth) AS (VALUES {values}) "

@@ -114,12 +114,17 @@ class ProvinceDashboardTests:
         fresh = dashboard_cached(users.official_a, today=today)
         assert (fresh["stale"], fresh["total"].departed, fresh["from_cache"]) == (False, 2, True)
 
+    @staticmethod
+    def _shown_then_a_departure(user) -> dt.date:
+        """The dashboard computed once (none departed), then a departure: today."""
+        today = timezone.localdate()
+        dashboard_cached(user, today=today)
+        depart(communes("585")[0], dt.date(today.year, 1, 2), "JP")
+        return today
+
     def test_a_broker_that_does_not_answer_leaves_the_previous_figures(self, users, units, settings, caplog):
         settings.DASHBOARD_REFRESH_TASKS = True
-        today = timezone.localdate()
-        commune = communes("585")[0]
-        dashboard_cached(users.official_a, today=today)
-        depart(commune, dt.date(today.year, 1, 2), "JP")
+        today = self._shown_then_a_departure(users.official_a)
         from kombu.exceptions import OperationalError
         with mock.patch("reports.tasks.refresh_unit_dashboard.apply_async", side_effect=OperationalError("down")):
             shown = dashboard_cached(users.official_a, today=today)
@@ -127,10 +132,7 @@ class ProvinceDashboardTests:
         assert "not refreshed now" in caplog.text
 
     def test_without_a_broker_the_request_computes(self, users, units):
-        today = timezone.localdate()
-        commune = communes("585")[0]
-        dashboard_cached(users.official_a, today=today)
-        depart(commune, dt.date(today.year, 1, 2), "JP")
+        today = self._shown_then_a_departure(users.official_a)
         with mock.patch("reports.dashboard.send_task", side_effect=AssertionError("no task without a broker")):
             fresh = dashboard_cached(users.official_a, today=today)
         assert (fresh["stale"], fresh["total"].departed, fresh["from_cache"]) == (False, 1, False)
