@@ -151,6 +151,28 @@ class ListTests:
         with django_assert_max_num_queries(12):
             client.get(reverse("workers:worker_list"), {"enterprise": enterprises.active.pk, "page": 1})
 
+    def test_each_row_shows_the_workers_cells_escaped(self, make_worker, users, client_for, reference, units):
+        """The rows are written in Python (``workers_tags.worker_rows``): the link, the masked ID, the date, the
+        home commune with its district, the status's badge, the latest departure and its country."""
+        gone = make_worker(full_name="Lê <b>Thị</b> & Hoa", sex=Sex.FEMALE, dob=dt.date(1999, 2, 3))
+        services.departure_record(user=users.admin, worker=gone, date=dt.date(2024, 6, 7), country=reference.japan)
+        old = make_worker(full_name="Trần Văn Cũ")
+        Worker.objects.filter(pk=old.pk).update(citizen_id=None, legacy_id_number="123456789")
+        html = client_for(users.province).get(reverse("workers:worker_list"), {"sort": "name"}).content.decode()
+        row = next(r for r in html.split("<tr>") if "Hoa" in r)
+        detail = reverse("workers:worker_detail", args=[gone.pk])
+        assert f'<a href="{detail}">Lê &lt;b&gt;Thị&lt;/b&gt; &amp; Hoa</a>' in row
+        assert f'<td class="font-monospace">••••••••{gone.citizen_id[-4:]}</td>' in row
+        assert "<td>03/02/1999</td>" in row and "<td>Nữ</td>" in row
+        assert f'<td>{units.commune_a.name} <span class="text-muted small">· {units.a.name}</span></td>' in row
+        assert '<span class="badge text-bg-success">Đã xuất cảnh</span>' in row
+        assert "<td>07/06/2024</td><td>Nhật Bản</td></tr>" in row
+        old_row = next(r for r in html.split("<tr>") if "Trần Văn Cũ" in r)
+        assert '•••••6789 <span class="badge text-bg-light border">CMND</span>' in old_row
+        assert "<td></td><td></td></tr>" in old_row  # never departed: no date, no country
+        empty = client_for(users.province).get(reverse("workers:worker_list"), {"q": "không có ai"}).content.decode()
+        assert '<td colspan="8" class="text-muted">' in empty
+
     def test_the_index_leads_to_the_list(self, users, client_for):
         response = client_for(users.viewer).get(reverse("workers:index"))
         assert response.status_code == 302 and response.url == reverse("workers:worker_list")
