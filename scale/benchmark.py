@@ -218,8 +218,8 @@ def _raw_figures(root: Unit, period) -> dict[str, dict[str, int]]:
 
     What ``progress_rows`` computes beyond it, and pays for in the ratio: departures with an orientation
     certificate, the market sheet's lines (country × programme) and the months (one more grouping of the
-    same scan); the workers waiting at the end of the period (a GROUP BY over the workers, plus the
-    timelines of the workers who moved on since); the communes covered (one EXISTS per unit of the tree);
+    same scan); the workers waiting at the end of the period (one GROUP BY of the stays in training
+    or waiting that span it, two ranges of an index); the communes covered (one EXISTS per unit of the tree);
     the targets, expected figures and plan goals (quotas and plans); the tree of units and the 2025
     reform's links (four small queries); and rolling leaf units up to the rows in Python. Returns
     ``{child path: {figure: n}}`` for the children with any figure, figures named as in ``RAW_FIGURES``.
@@ -996,6 +996,9 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
+REPORTS_WORKER_NICE = 10  # docs/SCALING.md: a reports worker on the web machine runs under ``nice -n 10``
+
+
 def load_test(targets: list[tuple], *, secret_key: str, clients: int = 20, requests_per_client: int = 10,
               workers: int = SERVER_WORKERS) -> list[dict]:
     """``targets``: (label, path, session cookie signed with ``secret_key``[, units written on]). The static files
@@ -1017,10 +1020,13 @@ def load_test(targets: list[tuple], *, secret_key: str, clients: int = 20, reque
          "--server-workers", str(workers), "--out", os.devnull],
         cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     # With a broker (REDIS_URL), the dashboards after a write are recomputed by the reports' queue, as in
-    # production: its worker runs beside the server (one process, on the same machine).
+    # production: its worker runs beside the server (one process, on the same machine), at the lower CPU
+    # priority docs/SCALING.md gives a reports worker that shares a machine with the web workers
+    # (REPORTS_WORKER_NICE): a recompute takes the cores the pages leave, not the pages' turn.
     reports_worker = None if settings.CELERY_TASK_ALWAYS_EAGER else subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", settings.REPORTS_QUEUE, "--concurrency", "1",
-         "--loglevel", "WARNING"], cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+        ["nice", "-n", str(REPORTS_WORKER_NICE), sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q",
+         settings.REPORTS_QUEUE, "--concurrency", "1", "--loglevel", "WARNING"],
+        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     out = []
     try:
         deadline = time.time() + 60

@@ -27,11 +27,11 @@ Rules (see also the docstrings below):
   months plus the elapsed days of the current month: H1 → 6/12, Q3 → 3/12.
 - Waiting: workers whose status at the end of the period, read from their
   status timeline (``StatusChange``), is "in training" or "waiting to depart";
-  counted by the worker's home unit. Workers whose timeline stops before the
-  end are counted from ``Worker.status`` (the same thing, see
-  ``queries._waiting_by_unit``); only those with a change after it have their
-  timeline read. From figures: the latest approved ``waiting`` value of each
-  unit up to the end of the period.
+  counted by the worker's home unit: the stays in those statuses that began
+  before the end and ended after it or not at all (``StatusChange.ended_at``,
+  kept by the database; see ``queries._waiting_groups``), read from one index
+  without any timeline. From figures: the latest approved ``waiting`` value of
+  each unit up to the end of the period.
 - Coverage (always from the registry): share of departed workers holding an
   orientation certificate; share of the communes of a unit with at least one
   worker abroad at the end of the period (departed on or before it and not
