@@ -274,16 +274,29 @@ def _differing_figures(portal: dict[str, dict[str, int]], raw: dict[str, dict[st
 
 def _waiting_differs(root: Unit, period) -> bool:
     """Whether the report's waiting pool (the stays spanning the end: ``StatusChange.ended_at``) differs from the
-    one read from every worker's timeline (the last change before the end, the way it was always counted)."""
+    one read from every worker's timeline (the last change before the end, the way it was always counted): per
+    unit and stage, and per enterprise and stage over the units the tree knows."""
+    from collections import Counter
+
     from portal.tree import UnitTree
-    from reports.progress.queries import _day_after, _waiting_groups, _waiting_history_groups
+    from reports.progress.queries import _day_after, _waiting_history_groups, _waiting_pool
     from workers.models import Worker
 
     tree = UnitTree(root)
-    stays = sorted((u, s, e[0] if e else None, n) for u, s, e, n in _waiting_groups(tree, period))
-    timelines = sorted((u, s, e[0] if e else None, n) for u, s, e, n in _waiting_history_groups(
-        Worker.objects.filter(tree.q("unit")), _day_after(period.end)))
-    return stays != timelines
+    pool = _waiting_pool(tree, period)
+    timelines = _waiting_history_groups(Worker.objects.filter(tree.q("unit")), _day_after(period.end))
+    by_unit, history_by_unit = Counter(), Counter()
+    by_enterprise, history_by_enterprise = Counter(), Counter()
+    for unit_id, stage, n in pool.units:
+        by_unit[(unit_id, stage)] += n
+    for other_unit, stage, enterprise, n in pool.enterprises:
+        if other_unit is None or tree.knows(other_unit):
+            by_enterprise[(enterprise[0] if enterprise else None, stage)] += n
+    for unit_id, stage, enterprise, n in timelines:
+        history_by_unit[(unit_id, stage)] += n
+        if tree.knows(unit_id):
+            history_by_enterprise[(enterprise[0] if enterprise else None, stage)] += n
+    return by_unit != history_by_unit or by_enterprise != history_by_enterprise
 
 
 def progress_periods(year: int) -> list[tuple[str, Any]]:

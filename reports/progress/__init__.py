@@ -29,7 +29,7 @@ Rules (see also the docstrings below):
   status timeline (``StatusChange``), is "in training" or "waiting to depart";
   counted by the worker's home unit: the stays in those statuses that began
   before the end and ended after it or not at all (``StatusChange.ended_at``,
-  kept by the database; see ``queries._waiting_groups``), read from one index
+  kept by the database; see ``queries._waiting_pool``), read from one index
   without any timeline. From figures: the latest approved ``waiting`` value of
   each unit up to the end of the period.
 - Coverage (always from the registry): share of departed workers holding an

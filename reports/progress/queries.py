@@ -8,6 +8,7 @@ import operator
 from collections import defaultdict
 from fractions import Fraction
 from functools import reduce
+from typing import NamedTuple
 
 from django.db import connections
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
@@ -52,52 +53,88 @@ def _waiting_by_unit(tree: UnitTree, period: Period) -> list[tuple[int, int]]:
 
     The status at the end is the ``to_status`` of the worker's last ``StatusChange`` before it: the change whose
     stay began before the end and ended after it or not at all (``StatusChange.ended_at``, kept by the database:
-    ``workers.intervals``). See :func:`_waiting_groups`.
+    ``workers.intervals``). See :func:`_waiting_pool`.
     """
     counts: dict[int, int] = defaultdict(int)
-    for unit_id, _stage, _enterprise, n in _waiting_groups(tree, period):
+    for unit_id, _stage, n in _waiting_pool(tree, period).units:
         counts[unit_id] += n
     return sorted(counts.items())
 
 
 # (unit_id, stage: "training" or "waiting", enterprise: (id, name, licence number) or None, n)
 WaitingGroup = tuple[int, str, tuple[int, str, str] | None, int]
+
+
+class WaitingPool(NamedTuple):
+    """The waiting pool at a date, grouped twice: ``units``, ``(unit_id, stage, n)`` per home unit and stage (the
+    rows' figures); ``enterprises``, ``(other_unit, stage, enterprise or None, n)`` per sending enterprise and stage
+    (the pool's lines), where ``other_unit`` is the home unit when it lies in the other structure (to count only if
+    the tree knows it), else None."""
+
+    units: list[tuple[int, str, int]]
+    enterprises: list[tuple[int | None, str, tuple[int, str, str] | None, int]]
+
+
 _ENTERPRISE = ("expected_departure__enterprise_id", "expected_departure__enterprise__name",
                "expected_departure__enterprise__licence_no")
 
 
-def _waiting_groups(tree: UnitTree, period: Period) -> list[WaitingGroup]:
-    """The waiting pool at the end of the period per home unit, stage and the sending enterprise preparing the
-    worker (``workers.ExpectedDeparture``; the enterprise is the worker's current one, also for a past period):
-    the workers whose stay in training or waiting (``StatusChange.ended_at``, kept by the database:
+def _waiting_pool(tree: UnitTree, period: Period) -> WaitingPool:
+    """The waiting pool at the end of the period per home unit and stage, and per sending enterprise preparing the
+    worker (``workers.ExpectedDeparture``; the enterprise is the worker's current one, also for a past period) and
+    stage: the workers whose stay in training or waiting (``StatusChange.ended_at``, kept by the database:
     ``workers.intervals``) began before the end and ended after it or not at all. A worker has at most one.
 
     One query, whatever the period, reading no timeline and no worker: the stays not ended (the workers in the
     pool now) and the stays that ended after the end (none for a period that ends today), each a range of the
     index ``statuschange_waiting_stay`` read alone — it holds the stay's unit (``StatusChange.unit``, the
-    worker's, kept by the database) —, the two ranges joined by ``UNION ALL`` and the (small) table of expected
-    departures hashed once and joined to them by the worker, grouped by unit, stage and enterprise. A per-stay
-    subquery for the enterprise cost more than the stays themselves (53,000 lookups for the country's 2024).
+    worker's, kept by the database) —, grouped by unit and stage, and those of the workers with an expected
+    departure by enterprise and stage (the table of expected departures hashed once and joined by the worker). A
+    per-stay subquery for the enterprise cost more than the stays themselves (53,000 lookups for the country's
+    2024).
     """
     end = _day_after(period.end)
+    if tree.other_prefixes:
+        other_unit = Case(When(unit__path__startswith=tree.root.path, then=Value(None)), default=F("unit_id"),
+                          output_field=IntegerField())
+    else:
+        other_unit = Value(None, output_field=IntegerField())
     stays = (StatusChange.objects.filter(tree.q("unit"), to_status__in=WAITING_STATUSES, at__lt=end).order_by()
-             .values(w=F("worker_id"), u=F("unit_id"), s=F("to_status")))
+             .values(w=F("worker_id"), u=F("unit_id"), o=other_unit, s=F("to_status")))
     selected = stays.filter(ended_at__isnull=True).union(stays.filter(ended_at__gte=end), all=True)
     # Raw SQL does not pass the database router: the connection the ORM would read from (the replica in a job).
     connection = connections[selected.db]
     inner, params = selected.query.get_compiler(selected.db).as_sql()
-    quote = connection.ops.quote_name
-    sql = (f"SELECT p.u, p.s, e.enterprise_id, COUNT(*) FROM ({inner}) p "
-           f"LEFT JOIN {quote(ExpectedDeparture._meta.db_table)} e ON e.worker_id = p.w "
-           "GROUP BY p.u, p.s, e.enterprise_id")
+    expected = connection.ops.quote_name(ExpectedDeparture._meta.db_table)
+    # Grouped by unit and stage, and, for the stays of the workers an enterprise prepares (a hash of the expected
+    # departures: none to join, no stay read again), by enterprise and stage (and the other structure's unit, when
+    # the tree has one: else it is always NULL, and grouping by it made PostgreSQL expect a group per stay). The
+    # workers without an enterprise are the rest. Not a group per unit, stage and enterprise (45,000 rows for the
+    # country, rolled up twice in Python), nor GROUPING SETS (PostgreSQL expected 420,000 stays, 66,000 in fact,
+    # and sorted them on disk instead of hashing).
+    other, by_other = ("p.o", "p.o, ") if tree.other_prefixes else ("NULL", "")
+    sql = (f"SELECT 0, p.u, NULL, p.s, NULL, COUNT(*) FROM ({inner}) p GROUP BY p.u, p.s "
+           f"UNION ALL SELECT 1, NULL, {other}, p.s, e.enterprise_id, COUNT(*) FROM ({inner}) p "
+           f"JOIN {expected} e ON e.worker_id = p.w AND e.enterprise_id IS NOT NULL "
+           f"GROUP BY {by_other}p.s, e.enterprise_id")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, *params])
         rows = cursor.fetchall()
-    ids = {enterprise_id for _unit, _stage, enterprise_id, _n in rows if enterprise_id is not None}
+    units = [(unit_id, stage, n) for by_enterprise, unit_id, _other, stage, _e, n in rows if not by_enterprise]
+    prepared = [(other_unit, stage, enterprise_id, n)
+                for by_enterprise, _unit, other_unit, stage, enterprise_id, n in rows if by_enterprise]
     enterprises = {pk: (pk, name, licence) for pk, name, licence in Enterprise.objects.using(selected.db).filter(
-        pk__in=ids).values_list("pk", "name", "licence_no")} if ids else {}
-    return [(unit_id, stage, enterprises.get(enterprise_id), n)
-            for unit_id, stage, enterprise_id, n in rows]
+        pk__in={row[2] for row in prepared}).values_list("pk", "name", "licence_no")} if prepared else {}
+    without: dict[str, int] = defaultdict(int)  # per stage, the tree's workers whom no enterprise prepares
+    for unit_id, stage, n in units:
+        if tree.knows(unit_id):
+            without[stage] += n
+    for other_unit, stage, _enterprise_id, n in prepared:
+        if other_unit is None or tree.knows(other_unit):
+            without[stage] -= n
+    return WaitingPool(units=units, enterprises=[
+        *((other_unit, stage, enterprises.get(enterprise_id), n) for other_unit, stage, enterprise_id, n in prepared),
+        *((None, stage, None, n) for stage, n in without.items() if n)])
 
 
 def _enterprise(item: dict) -> tuple[int, str, str] | None:
@@ -346,10 +383,10 @@ def registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], list
     roll_up(tree, rows, total, _DEPARTURE_FIGURES, by_unit)
     if figures:
         history_apply(tree, rows, total, period, figures, covered_months(registry_months), lines, by_month)
-    groups = _waiting_groups(tree, period)
+    pool = _waiting_pool(tree, period)
     roll_up(tree, rows, total, ("waiting", "waiting_training", "waiting_ready"), (
         (unit_id, (n, n if stage == Status.TRAINING else 0, n if stage == Status.WAITING else 0))
-        for unit_id, stage, _enterprise_key, n in groups))
+        for unit_id, stage, n in pool.units))
 
     market_lines = [
         {"country_code": country_code, "country": country, "programme_code": programme_code,
@@ -360,15 +397,17 @@ def registry_counts(tree, rows, total, period: Period) -> tuple[list[dict], list
                                         MARKETS.index(line["country_code"]) if line["country_code"] in MARKETS else 0,
                                         line["country"], line["programme"]))
     monthly = [{"month": month, "departed": n} for month, n in sorted(by_month.items())]
-    return market_lines, monthly, waiting_by_enterprise(tree, groups)
+    return market_lines, monthly, waiting_by_enterprise(tree, pool.enterprises)
 
 
-def waiting_by_enterprise(tree: UnitTree, groups: list[WaitingGroup]) -> list[dict]:
-    """The pool of the tree by sending enterprise and stage, largest first, the workers without one last."""
+def waiting_by_enterprise(tree: UnitTree, groups: list[tuple[int | None, str, tuple[int, str, str] | None, int]]
+                          ) -> list[dict]:
+    """The pool of the tree by sending enterprise and stage (:attr:`WaitingPool.enterprises`), largest first, the
+    workers without one last."""
     known = tree.path_by_id
-    counts: dict[tuple, int] = defaultdict(int)  # summed per (enterprise, stage) first: a group per unit and stage
-    for unit_id, stage, enterprise, n in groups:
-        if unit_id in known:
+    counts: dict[tuple, int] = defaultdict(int)  # the other structure's units apart, a group per enterprise and stage
+    for other_unit, stage, enterprise, n in groups:
+        if other_unit is None or other_unit in known:
             counts[(enterprise, stage)] += n
     lines: dict[int | None, dict] = {}
     for (enterprise, stage), n in counts.items():

@@ -77,6 +77,14 @@ class ProgressSplitTests:
                                  today=TODAY)
         assert [line["total"] for line in district.waiting_by_enterprise] == [3, 1, 1]
 
+    def test_an_expected_departure_without_an_enterprise_counts_as_none(self, pool, units):
+        ExpectedDeparture.objects.create(worker=pool["people"]["training 3"], country=Country.objects.get(code="JP"))
+        report = progress_rows(unit=units.province, period=Period.between(dt.date(TODAY.year, 1, 1), TODAY),
+                               today=TODAY)
+        assert [(line["enterprise_id"], line["training"], line["ready"]) for line in report.waiting_by_enterprise] == [
+            (pool["song_dinh"].pk, 2, 2), (pool["phan_rang"].pk, 0, 1), (None, 1, 0)]
+        assert report.waiting_at_enterprises == 5 and report.total.waiting == 6
+
     def test_the_seed_004_sentence_when_every_waiting_worker_is_at_an_enterprise(self, pool, units):
         ExpectedDeparture.objects.create(worker=pool["people"]["training 3"], enterprise=pool["phan_rang"])
         Quota.objects.create(unit=unit("58"), year=TODAY.year, target=2000)

@@ -17,6 +17,7 @@ from portal.tree import primary_predecessors
 from reports.progress import Period, progress_rows, reconciliation_rows
 from targets.models import Quota
 from tests.reports.progress_data import approved_figures, depart, make_worker, timeline
+from workers.models import Enterprise, ExpectedDeparture
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,14 @@ class NewStructureReportTests:
         worker = make_worker(legacy("30277"))
         timeline(worker, ("training", dt.date(2025, 5, 1)))
         assert progress_rows(unit=history, period=Period.for_year(2026, "q1"), today=LATER).total.waiting == 1
+        # The pool by enterprise counts the legacy commune's worker in the new structure too.
+        enterprise = Enterprise.objects.create(name="Công ty Cà Mau", licence_no="CM-01")
+        ExpectedDeparture.objects.create(worker=worker, enterprise=enterprise)
+        other = make_worker(legacy("30277"))
+        timeline(other, ("waiting", dt.date(2025, 6, 1)))
+        report = progress_rows(unit=history, period=Period.for_year(2026, "q1"), today=LATER)
+        assert [(line["enterprise_id"], line["training"], line["ready"]) for line in report.waiting_by_enterprise] == [
+            (enterprise.pk, 1, 0), (None, 0, 1)]
 
 
 class LegacyStructureReportTests:
@@ -211,7 +220,7 @@ class QueryCountTests:
         for i in range(40):
             depart(communes[i * 7 % len(communes)], dt.date(2025, 1 + i % 12, 1), ("JP", "KR", "TW")[i % 3])
         assert (count(history), count(legacy("82"))) == before
-        assert before[0] <= 11  # was 14: one query for every departure figure; +1: the history figures; +1: the enterprises of the stays ended since
+        assert before[0] <= 11  # was 14: one query for every departure figure; +1: the history figures; +1: the enterprises preparing the pool, when any
 
 
 class MergedQuotaTests:
