@@ -106,10 +106,10 @@ def _waiting_pool(tree: UnitTree, period: Period) -> WaitingPool:
     connection = connections[selected.db]
     inner, params = selected.query.get_compiler(selected.db).as_sql()
     expected = connection.ops.quote_name(ExpectedDeparture._meta.db_table)
-    # Grouped by unit and stage, and, for the stays of the workers an enterprise prepares (a hash of the expected
-    # departures: none to join, no stay read again), by enterprise and stage (and the other structure's unit, when
-    # the tree has one: else it is always NULL, and grouping by it made PostgreSQL expect a group per stay). The
-    # workers without an enterprise are the rest. Not a group per unit, stage and enterprise (45,000 rows for the
+    # The stays grouped by unit and stage, and read again for the workers an enterprise prepares (the expected
+    # departures hashed once and joined by the worker) grouped by enterprise and stage (and the other structure's
+    # unit, when the tree has one: else it is always NULL, and grouping by it made PostgreSQL expect a group per
+    # stay). The workers without an enterprise are the rest. Not a group per unit, stage and enterprise (45,000 rows for the
     # country, rolled up twice in Python), nor GROUPING SETS (PostgreSQL expected 420,000 stays, 66,000 in fact,
     # and sorted them on disk instead of hashing).
     other, by_other = ("p.o", "p.o, ") if tree.other_prefixes else ("NULL", "")
