@@ -79,6 +79,14 @@ _ENTERPRISE = ("expected_departure__enterprise_id", "expected_departure__enterpr
                "expected_departure__enterprise__licence_no")
 
 
+def _compiled(queryset: QuerySet):
+    """``(connection, sql, params)`` of ``queryset``, to be wrapped in raw SQL: the connection the ORM would read it
+    from (raw SQL does not pass the database router: the replica in a job)."""
+    connection = connections[queryset.db]
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    return connection, sql, params
+
+
 def _waiting_pool(tree: UnitTree, period: Period) -> WaitingPool:
     """The waiting pool at the end of the period per home unit and stage, and per sending enterprise preparing the
     worker (``workers.ExpectedDeparture``; the enterprise is the worker's current one, also for a past period) and
@@ -102,9 +110,7 @@ def _waiting_pool(tree: UnitTree, period: Period) -> WaitingPool:
     stays = (StatusChange.objects.filter(tree.q("unit"), to_status__in=WAITING_STATUSES, at__lt=end).order_by()
              .values(w=F("worker_id"), u=F("unit_id"), o=other_unit, s=F("to_status")))
     selected = stays.filter(ended_at__isnull=True).union(stays.filter(ended_at__gte=end), all=True)
-    # Raw SQL does not pass the database router: the connection the ORM would read from (the replica in a job).
-    connection = connections[selected.db]
-    inner, params = selected.query.get_compiler(selected.db).as_sql()
+    connection, inner, params = _compiled(selected)
     expected = connection.ops.quote_name(ExpectedDeparture._meta.db_table)
     # The stays grouped by unit and stage, and read again for the workers an enterprise prepares (the expected
     # departures hashed once and joined by the worker) grouped by enterprise and stage (and the other structure's
@@ -326,9 +332,7 @@ def _departure_groups(tree: UnitTree, period: Period, *, by_unit_month: bool = F
         selected = rows.union(_skilled_by_certificate(tree, period), all=True)
     else:
         selected = _departure_rows(tree, period)
-    # Raw SQL does not pass the database router: the connection the ORM would read from (the replica in a job).
-    connection = connections[selected.db]
-    inner, params = selected.query.get_compiler(selected.db).as_sql()
+    connection, inner, params = _compiled(selected)
     # Grouped by the ids (grouping by the names' text took twice as long), named after grouping; the lines
     # and the months as two sets, not one by (country, programme, month): PostgreSQL estimated that one at
     # tens of thousands of groups, sorted every row on disk instead of hashing, and took twice as long.

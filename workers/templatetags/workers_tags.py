@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+from html import escape
+
 from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from portal import masking
+from portal.formats import format_date
+from portal.models import Level
 
 register = template.Library()
 
@@ -58,14 +65,6 @@ def worker_rows(page) -> str:
     """The ``<tr>`` of a page of the workers' list, written in Python: 50 rows of eight cells through the template
     engine (a URL reversed, four filters and a dozen lookups each) were half of the page's server time. Escaped with
     ``html.escape``, as Django's ``escape`` does, without its wrappers around each of the 600 values."""
-    from html import escape
-
-    from django.urls import reverse
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import gettext
-
-    from portal.formats import format_date
-
     rows = list(page)
     if not rows:
         return mark_safe(f'<tr><td colspan="8" class="text-muted">{escape(gettext("No worker matches."))}</td></tr>')
@@ -74,7 +73,7 @@ def worker_rows(page) -> str:
 
     def row(w) -> str:
         unit = w.unit
-        parent = unit.parent if unit.level == "commune" and unit.parent_id else None
+        parent = unit.parent if unit.level == Level.COMMUNE and unit.parent_id else None
         after_unit = f' <span class="text-muted small">· {escape(parent.name)}</span>' if parent else ""
         country = w.last_country
         return (f'<tr><td><a href="{prefix}{w.pk}{suffix}">{escape(w.full_name)}</a></td>'
